@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from catalog.models import Category, Product, ProductImage
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["slug", "name"]
+
+
+class ProductSummarySerializer(serializers.ModelSerializer):
+    """A product card: what lists and search results show. ``price`` is a decimal string."""
+
+    url = serializers.SerializerMethodField()
+    image_url = serializers.SerializerMethodField()
+    category = CategorySerializer(read_only=True)
+
+    class Meta:
+        model = Product
+        fields = ["id", "name", "slug", "url", "price", "category", "image_url"]
+
+    def _absolute(self, path: str) -> str:
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+    def get_url(self, product: Product) -> str:
+        return self._absolute(product.get_absolute_url())
+
+    def get_image_url(self, product: Product) -> str | None:
+        image = product.primary_image
+        return self._absolute(image.image.url) if image is not None else None
+
+
+class ProductImageSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProductImage
+        fields = ["id", "url", "width", "height", "position", "embedding_status"]
+
+    def get_url(self, image: ProductImage) -> str:
+        request = self.context.get("request")
+        return request.build_absolute_uri(image.image.url) if request is not None else image.image.url
+
+
+class ProductDetailSerializer(ProductSummarySerializer):
+    images = ProductImageSerializer(many=True, read_only=True)
+
+    class Meta(ProductSummarySerializer.Meta):
+        fields = [*ProductSummarySerializer.Meta.fields, "sku", "description", "stock", "created_at", "images"]

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, mixins, viewsets
+
+from catalog.filters import ProductFilter
+from catalog.selectors import category_list, product_get, product_list
+
+from .serializers import CategorySerializer, ProductDetailSerializer, ProductSummarySerializer
+
+
+class CategoryListView(generics.ListAPIView):
+    serializer_class = CategorySerializer
+    pagination_class = None
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return category_list()
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("category", str, description="Category slug"),
+        OpenApiParameter("min_price", float, description="Minimum price (inclusive)"),
+        OpenApiParameter("max_price", float, description="Maximum price (inclusive)"),
+        OpenApiParameter("sort", str, enum=["newest", "price_asc", "price_desc"], description="Order (default newest)"),
+    ]
+)
+class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Active products. List: filter by category and price, sort by newest or price."""
+
+    filterset_class = ProductFilter
+    filter_backends: list = []  # filtering happens in the selector, which validates the same filter set
+
+    def get_serializer_class(self):  # type: ignore[no-untyped-def]
+        return ProductDetailSerializer if self.action == "retrieve" else ProductSummarySerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        queryset, filterset = product_list(filters=self.request.query_params.dict())
+        if not filterset.is_valid():
+            from rest_framework.exceptions import ValidationError
+
+            raise ValidationError(filterset.errors)
+        return queryset
+
+    def get_object(self):  # type: ignore[no-untyped-def]
+        return product_get(pk=self.kwargs["pk"])

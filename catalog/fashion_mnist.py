@@ -1,0 +1,112 @@
+"""Fashion-MNIST (Zalando Research, MIT licence) as a source of real product photos.
+
+70,000 grayscale 28×28 product images in 10 categories (60,000 train, 10,000 test), read from
+the idx files of Debian's ``dataset-fashion-mnist`` package, which is fetched without root
+(``apt-get download`` + ``dpkg-deb -x``) when the files are not already on disk.
+"""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+import subprocess
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps
+
+# Label index → (category name, slug, demo base price).
+CATEGORIES: list[tuple[str, str, Decimal]] = [
+    ("T-shirt/top", "t-shirt-top", Decimal("14.99")),
+    ("Trouser", "trouser", Decimal("39.99")),
+    ("Pullover", "pullover", Decimal("34.99")),
+    ("Dress", "dress", Decimal("49.99")),
+    ("Coat", "coat", Decimal("89.99")),
+    ("Sandal", "sandal", Decimal("29.99")),
+    ("Shirt", "shirt", Decimal("24.99")),
+    ("Sneaker", "sneaker", Decimal("59.99")),
+    ("Bag", "bag", Decimal("44.99")),
+    ("Ankle boot", "ankle-boot", Decimal("79.99")),
+]
+SYSTEM_DIR = Path("/usr/share/datasets/fashion-mnist")
+DEBIAN_PACKAGE = "dataset-fashion-mnist"
+FILES = {
+    ("train", "images"): "train-images-idx3-ubyte.gz",
+    ("train", "labels"): "train-labels-idx1-ubyte.gz",
+    ("test", "images"): "t10k-images-idx3-ubyte.gz",
+    ("test", "labels"): "t10k-labels-idx1-ubyte.gz",
+}
+
+
+class DatasetUnavailable(RuntimeError):
+    """The idx files are not on disk and could not be fetched."""
+
+
+def dataset_dir(target: Path) -> Path:
+    """A directory holding the four idx ``.gz`` files: ``target`` if complete, the system copy
+    if the Debian package is installed, else ``target`` after fetching the package into it.
+    Raises ``DatasetUnavailable``."""
+    for candidate in (target, SYSTEM_DIR):
+        if all((candidate / name).exists() for name in FILES.values()):
+            return candidate
+    target.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            subprocess.run(["apt-get", "download", DEBIAN_PACKAGE], cwd=tmp, check=True, capture_output=True)
+            (deb,) = Path(tmp).glob(f"{DEBIAN_PACKAGE}_*.deb")
+            subprocess.run(["dpkg-deb", "-x", str(deb), str(Path(tmp) / "x")], check=True, capture_output=True)
+        except (OSError, subprocess.CalledProcessError, ValueError) as exc:
+            detail = getattr(exc, "stderr", b"") or b""
+            raise DatasetUnavailable(
+                f"Fashion-MNIST is not in {target} and `apt-get download {DEBIAN_PACKAGE}` failed "
+                f"({exc}; {detail.decode(errors='replace').strip()}). Put the four idx .gz files there by hand."
+            ) from exc
+        extracted = Path(tmp) / "x" / SYSTEM_DIR.relative_to("/")
+        for name in FILES.values():
+            shutil.copyfile(extracted / name, target / name)
+    return target
+
+
+def _read_idx(path: Path) -> np.ndarray:
+    with gzip.open(path, "rb") as handle:
+        data = handle.read()
+    magic = int.from_bytes(data[0:4], "big")
+    ndim = magic & 0xFF
+    if magic >> 8 != 0x08:  # unsigned byte
+        raise DatasetUnavailable(f"{path} is not an idx file of unsigned bytes.")
+    shape = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
+    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
+
+
+def load_split(directory: Path, split: str) -> tuple[np.ndarray, np.ndarray]:
+    """``split`` "train" or "test" → (images uint8 (n, 28, 28), light-on-dark; labels uint8 (n,))."""
+    images = _read_idx(directory / FILES[(split, "images")])
+    labels = _read_idx(directory / FILES[(split, "labels")])
+    if len(images) != len(labels):
+        raise DatasetUnavailable(f"{split}: {len(images)} images but {len(labels)} labels.")
+    return images, labels
+
+
+def balanced_indices(labels: np.ndarray, per_category: int, *, offset: int = 0) -> np.ndarray:
+    """The first ``per_category`` indices of each label (after skipping ``offset`` of each), sorted."""
+    chosen = [np.flatnonzero(labels == label)[offset : offset + per_category] for label in range(len(CATEGORIES))]
+    return np.sort(np.concatenate(chosen))
+
+
+def to_product_photo(pixels: np.ndarray, *, size: int = 224) -> Image.Image:
+    """A 28×28 light-on-dark Fashion-MNIST image as a shop photo: inverted to dark-on-white,
+    upscaled to ``size``×``size`` (Lanczos), RGB."""
+    image = ImageOps.invert(Image.fromarray(pixels, mode="L"))
+    return image.resize((size, size), Image.Resampling.LANCZOS).convert("RGB")
+
+
+def demo_price(label: int, index: int) -> Decimal:
+    """A deterministic demo price: the category's base price ± up to $5, by image index."""
+    return CATEGORIES[label][2] + Decimal((index * 7919) % 11 - 5)
+
+
+def demo_stock(index: int) -> int:
+    """Deterministic demo stock, 0-24 (about 1 product in 25 is sold out)."""
+    return (index * 31) % 25

@@ -1,0 +1,104 @@
+"""Validation and decoding of uploaded images (product photos and find-by-photo queries).
+
+Decoding is Pillow's; this module only enforces the shop's limits before and during decoding.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import warnings
+from pathlib import PurePath
+from typing import IO
+
+from django.conf import settings
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .exceptions import InvalidImage
+
+# Extensions a browser or phone gives each accepted format.
+_EXTENSIONS = {
+    "JPEG": {".jpg", ".jpeg", ".jpe", ".jfif"},
+    "PNG": {".png"},
+    "WEBP": {".webp"},
+}
+
+
+def _file_size(file: IO[bytes]) -> int:
+    size = getattr(file, "size", None)
+    if size is None:
+        file.seek(0, 2)
+        size = file.tell()
+    file.seek(0)
+    return int(size)
+
+
+def image_open_validated(file: IO[bytes], *, name: str | None = None) -> Image.Image:
+    """Decode an uploaded image completely, enforcing the upload limits.
+
+    Checks, in order: not empty; at most ``IMAGE_UPLOAD_MAX_BYTES`` (10 MB); a format in
+    ``IMAGE_UPLOAD_FORMATS`` (JPEG, PNG, WebP) whatever the file is called; a file name whose
+    extension matches that format; at most ``IMAGE_UPLOAD_MAX_PIXELS`` (40 megapixels) read
+    from the header *before* decoding, so a decompression bomb is never expanded; then a full
+    decode, so a truncated file is refused. EXIF orientation is applied; animated images give
+    their first frame.
+
+    Returns a fully loaded ``PIL.Image.Image`` in RGB mode (transparent areas on white).
+    Raises ``InvalidImage`` with a message fit to show the uploader.
+    """
+    size = _file_size(file)
+    if size == 0:
+        raise InvalidImage("The file is empty.")
+    max_bytes = settings.IMAGE_UPLOAD_MAX_BYTES
+    if size > max_bytes:
+        raise InvalidImage(f"The file is {size / 1e6:.1f} MB; the limit is {max_bytes // (1024 * 1024)} MB.")
+    name = name if name is not None else getattr(file, "name", None)
+    max_pixels = settings.IMAGE_UPLOAD_MAX_PIXELS
+    with warnings.catch_warnings():
+        # Pillow warns (and past twice its limit, errors) on huge images: treat both as refusals.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(file)
+        except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning, OSError):
+            raise InvalidImage("The file is not a JPEG, PNG or WebP image.") from None
+        if image.format not in settings.IMAGE_UPLOAD_FORMATS:
+            raise InvalidImage(f"{image.format or 'This'} images are not accepted; upload a JPEG, PNG or WebP image.")
+        if name:
+            extension = PurePath(str(name)).suffix.lower()
+            if extension not in _EXTENSIONS[image.format]:
+                raise InvalidImage(
+                    f"The file name ends in “{extension or '(no extension)'}” but the file is a {image.format} image."
+                )
+        width, height = image.size
+        if width < 1 or height < 1:
+            raise InvalidImage("The image has no pixels.")
+        if width * height > max_pixels:
+            raise InvalidImage(
+                f"The image is {width}×{height} ({width * height / 1e6:.1f} megapixels); "
+                f"the limit is {max_pixels / 1e6:.0f} megapixels."
+            )
+        try:
+            image.load()
+            image = ImageOps.exif_transpose(image)
+        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise InvalidImage("The image is damaged or incomplete and cannot be read.") from exc
+    return image_to_rgb(image)
+
+
+def image_to_rgb(image: Image.Image) -> Image.Image:
+    """Convert any mode to RGB, compositing transparency onto white (a shop background)."""
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGB", rgba.size, (255, 255, 255))
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        return background
+    return image.convert("RGB")
+
+
+def file_sha256(file: IO[bytes]) -> str:
+    """Hex SHA-256 of a file's bytes; leaves the file at position 0."""
+    file.seek(0)
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: file.read(1024 * 1024), b""):
+        digest.update(chunk)
+    file.seek(0)
+    return digest.hexdigest()

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from tqdm import tqdm
+
+from catalog import fashion_mnist as fm
+from catalog.models import Product
+from catalog.services import category_get_or_create, product_create, product_image_create
+
+
+class Command(BaseCommand):
+    help = (
+        "Build catalog products from Fashion-MNIST *train* images (Zalando Research, MIT): "
+        "10 categories, photos inverted to dark-on-white and upscaled, deterministic demo prices. "
+        "Safe to re-run: existing SKUs are skipped. Embedding is left to `manage.py embed_images`."
+    )
+
+    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+        parser.add_argument("--per-category", type=int, default=200, help="Products per category (default 200).")
+        parser.add_argument("--data-dir", type=Path, default=None, help="Where the idx files are or go.")
+        parser.add_argument("--photo-size", type=int, default=224, help="Side of the stored photos in pixels.")
+        parser.add_argument("--embed", action="store_true", help="Enqueue each new image for embedding.")
+
+    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+        per_category = options["per_category"]
+        if per_category < 1 or per_category > 6000:
+            raise CommandError("--per-category must be between 1 and 6000.")
+        target = options["data_dir"] or Path(settings.BASE_DIR) / "var" / "datasets" / "fashion-mnist"
+        try:
+            directory = fm.dataset_dir(target)
+            images, labels = fm.load_split(directory, "train")
+        except fm.DatasetUnavailable as exc:
+            raise CommandError(str(exc)) from exc
+        categories = [
+            category_get_or_create(name=name, slug=slug, position=position)
+            for position, (name, slug, _) in enumerate(fm.CATEGORIES)
+        ]
+        indices = fm.balanced_indices(labels, per_category)
+        existing = set(Product.objects.filter(sku__startswith="FM-").values_list("sku", flat=True))
+        created = 0
+        for index in tqdm(indices, desc="Importing", unit="product"):
+            index = int(index)
+            sku = f"FM-{index:06d}"
+            if sku in existing:
+                continue
+            label = int(labels[index])
+            name = f"{fm.CATEGORIES[label][0]} FM-{index:06d}"
+            buffer = io.BytesIO()
+            fm.to_product_photo(images[index], size=options["photo_size"]).save(buffer, format="PNG", optimize=True)
+            buffer.seek(0)
+            with transaction.atomic():
+                product = product_create(
+                    category=categories[label],
+                    name=name,
+                    sku=sku,
+                    price=fm.demo_price(label, index),
+                    stock=fm.demo_stock(index),
+                    description=(
+                        f"{fm.CATEGORIES[label][0]} from the Fashion-MNIST collection "
+                        f"(Zalando Research, train image {index})."
+                    ),
+                )
+                product_image_create(product=product, file=buffer, name=f"{sku.lower()}.png", enqueue=options["embed"])
+            created += 1
+        self.stdout.write(
+            self.style.SUCCESS(f"Imported {created} products ({len(indices) - created} already present) from {directory}.")
+        )

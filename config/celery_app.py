@@ -1,0 +1,13 @@
+"""Celery application. Workers start with ``celery -A config worker -Q embeddings,celery``."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+app = Celery("vitrine")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

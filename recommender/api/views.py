@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from catalog.exceptions import InvalidImage
+from catalog.models import Category
+from catalog.selectors import product_get
+from recommender.exceptions import SearchUnavailable
+from recommender.selectors import product_similar_list
+from recommender.services import image_search
+
+from .serializers import ImageSearchRequestSerializer, ImageSearchResponseSerializer, SimilarProductSerializer
+
+
+class ProductSimilarView(APIView):
+    """The products that look most like this one (never itself; one entry per product)."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("same_category", bool, description="Only the product's own category"),
+            OpenApiParameter("min_similarity", float, description="Minimum cosine similarity, -1 to 1"),
+            OpenApiParameter("limit", int, description="1-100, default 12"),
+        ],
+        responses=SimilarProductSerializer(many=True),
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        product = product_get(pk=pk)
+        params = request.query_params
+        try:
+            min_similarity = float(params["min_similarity"]) if params.get("min_similarity") else None
+            limit = int(params["limit"]) if params.get("limit") else None
+        except ValueError:
+            raise ValidationError({"detail": "min_similarity must be a number and limit an integer."}) from None
+        if limit is not None and not 1 <= limit <= 100:
+            raise ValidationError({"limit": "Must be between 1 and 100."})
+        similar = product_similar_list(
+            product=product,
+            same_category=params.get("same_category") in ("1", "true", "True"),
+            min_similarity=min_similarity,
+            limit=limit,
+        )
+        return Response(SimilarProductSerializer(similar, many=True, context={"request": request}).data)
+
+
+class ImageSearchView(APIView):
+    """Find by photo: phase 1 predicts the photo's category, phase 2 ranks similar products
+    (in the predicted category unless ``category`` says otherwise). The photo is not stored."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request=ImageSearchRequestSerializer, responses=ImageSearchResponseSerializer)
+    def post(self, request: Request) -> Response:
+        serializer = ImageSearchRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            result = image_search(
+                file=data["image"],
+                name=data["image"].name,
+                category=data.get("category") or None,
+                min_price=data.get("min_price"),
+                max_price=data.get("max_price"),
+                sort=data["sort"],
+                limit=data.get("limit"),
+            )
+        except InvalidImage as exc:
+            raise ValidationError({"image": [str(exc)]}) from None
+        except Category.DoesNotExist:
+            raise ValidationError({"category": ["No such category."]}) from None
+        except SearchUnavailable as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+        body = {"predicted_category": result.predicted, "results": result.results}
+        return Response(ImageSearchResponseSerializer(body, context={"request": request}).data)

@@ -1,0 +1,276 @@
+from __future__ import annotations
+
+import base64
+import io
+import logging
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from PIL import Image
+
+from catalog.exceptions import InvalidImage
+from catalog.images import image_open_validated
+from catalog.models import ProductImage
+
+from . import embedder
+from .exceptions import RecommenderError, SearchUnavailable
+from .models import ImageEmbedding
+
+logger = logging.getLogger(__name__)
+Status = ProductImage.EmbeddingStatus
+
+
+@dataclass
+class EmbedReport:
+    embedded: list[int] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)  # already had a vector for this model version
+    failed: dict[int, str] = field(default_factory=dict)
+
+
+def product_image_embed_enqueue(*, image_ids: list[int]) -> None:
+    """Enqueue ``product_image_embed_task`` for each image once the current transaction commits."""
+    from .tasks import product_image_embed_task
+
+    for image_id in image_ids:
+        transaction.on_commit(lambda image_id=image_id: product_image_embed_task.delay(image_id))
+
+
+def product_images_pending(*, model_version: str | None = None):  # type: ignore[no-untyped-def]
+    """Images with no vector for ``model_version`` (default: the current model) and not failed."""
+    model_version = model_version or embedder.model_version()
+    return (
+        ProductImage.objects.exclude(embedding_status=Status.FAILED)
+        .exclude(embeddings__model_version=model_version)
+        .order_by("id")
+    )
+
+
+def _load_stored_image(product_image: ProductImage) -> Image.Image:
+    with product_image.image.open("rb") as handle:
+        return image_open_validated(handle, name=product_image.image.name)
+
+
+def product_images_embed(*, image_ids: list[int]) -> EmbedReport:
+    """Embed the given product images with the current model, in batches; idempotent.
+
+    Images that already have a vector for the current model version are skipped (and
+    marked embedded). An image whose stored file is missing or cannot be decoded is marked
+    ``failed`` with the reason; the others go on. Other errors (database, model) propagate
+    so the caller (a Celery task) can retry.
+    """
+    report = EmbedReport()
+    version = embedder.model_version()
+    images = list(ProductImage.objects.filter(pk__in=image_ids).order_by("id"))
+    done = set(
+        ImageEmbedding.objects.filter(product_image__in=images, model_version=version).values_list(
+            "product_image_id", flat=True
+        )
+    )
+    todo: list[ProductImage] = []
+    decoded: list[Image.Image] = []
+    for product_image in images:
+        if product_image.pk in done:
+            report.skipped.append(product_image.pk)
+            continue
+        try:
+            decoded.append(_load_stored_image(product_image))
+        except (InvalidImage, OSError, ValueError) as exc:
+            reason = str(exc) if isinstance(exc, InvalidImage) else f"Cannot read the stored file: {exc}"
+            product_image_embedding_fail(image_id=product_image.pk, reason=reason)
+            report.failed[product_image.pk] = reason
+            continue
+        todo.append(product_image)
+    if report.skipped:
+        ProductImage.objects.filter(pk__in=report.skipped).exclude(embedding_status=Status.EMBEDDED).update(
+            embedding_status=Status.EMBEDDED, embedding_error=""
+        )
+    if not todo:
+        return report
+    vectors = embedder.embed_images(decoded, batch_size=settings.EMBEDDING_BATCH_SIZE)
+    with transaction.atomic():
+        # The unique constraint (image, version) makes a concurrent duplicate a no-op.
+        ImageEmbedding.objects.bulk_create(
+            [
+                ImageEmbedding(product_image=pi, product_id=pi.product_id, model_version=version, vector=vec)
+                for pi, vec in zip(todo, vectors, strict=True)
+            ],
+            ignore_conflicts=True,
+        )
+        ProductImage.objects.filter(pk__in=[pi.pk for pi in todo]).update(
+            embedding_status=Status.EMBEDDED, embedding_error=""
+        )
+    report.embedded.extend(pi.pk for pi in todo)
+    return report
+
+
+def product_image_embedding_fail(*, image_id: int, reason: str) -> None:
+    """Record that an image could not be embedded, and why (shown in admin)."""
+    ProductImage.objects.filter(pk=image_id).exclude(embedding_status=Status.EMBEDDED).update(
+        embedding_status=Status.FAILED, embedding_error=reason[:2000]
+    )
+
+
+@transaction.atomic
+def product_image_embedding_retry(*, image_ids: list[int]) -> int:
+    """Reset failed (or all given) images to pending and enqueue them again. Returns how many."""
+    version = embedder.model_version()
+    queryset = ProductImage.objects.filter(pk__in=image_ids).filter(
+        Q(embedding_status=Status.FAILED) | ~Q(embeddings__model_version=version)
+    )
+    ids = sorted(set(queryset.values_list("pk", flat=True)))
+    ProductImage.objects.filter(pk__in=ids).update(embedding_status=Status.PENDING, embedding_error="")
+    product_image_embed_enqueue(image_ids=ids)
+    return len(ids)
+
+
+def query_image_embed(*, image: Image.Image) -> np.ndarray:
+    """Embed a shopper's query photo: float32 (512,), L2-normalised.
+
+    With a broker the photo (downscaled, PNG, never stored) goes to an embedding worker and
+    the web process waits up to ``SEARCH_EMBED_TIMEOUT`` seconds, so web processes never load
+    the CNN; in the embedded default (eager Celery) it is embedded in-process.
+    Raises ``SearchUnavailable`` when no worker answers in time.
+    """
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return embedder.embed_images([image], batch_size=1)[0]
+    from .tasks import query_image_embed_task
+
+    side = settings.EMBEDDING_INPUT_SIZE * 2
+    thumbnail = image.copy()
+    thumbnail.thumbnail((side, side), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    thumbnail.save(buffer, format="PNG")
+    payload = base64.b64encode(buffer.getvalue()).decode("ascii")
+    result = query_image_embed_task.apply_async(args=[payload], expires=settings.SEARCH_EMBED_TIMEOUT)
+    try:
+        values = result.get(timeout=settings.SEARCH_EMBED_TIMEOUT, propagate=True)
+    except Exception as exc:  # celery.exceptions.TimeoutError and broker errors
+        logger.warning("Query embedding failed: %r", exc)
+        raise SearchUnavailable("Search by photo is busy right now; please try again in a moment.") from exc
+    finally:
+        result.forget()
+    return np.asarray(values, dtype=np.float32)
+
+
+def query_image_embed_payload(*, payload: str) -> list[float]:
+    """Worker side of ``query_image_embed``: base64 PNG → embedding as a list of 512 floats."""
+    image = Image.open(io.BytesIO(base64.b64decode(payload)))
+    image.load()
+    return embedder.embed_images([image.convert("RGB")], batch_size=1)[0].tolist()
+
+
+@dataclass
+class ImageSearchResult:
+    predicted: object  # selectors.CategoryPrediction | None
+    category: object  # the Category searched in, or None for all categories
+    results: list  # list[selectors.SimilarProduct]
+
+
+ALL_CATEGORIES = "all"
+
+
+def image_search(
+    *,
+    file,  # type: ignore[no-untyped-def]
+    name: str | None,
+    category: str | None = None,
+    min_price=None,  # type: ignore[no-untyped-def]
+    max_price=None,  # type: ignore[no-untyped-def]
+    sort: str = "similarity",
+    limit: int | None = None,
+) -> ImageSearchResult:
+    """Find by photo. Validates and embeds the uploaded photo (never stored), predicts its
+    category (phase 1), then ranks similar products (phase 2) in ``category``: a category
+    slug, ``"all"``, or ``None`` for the predicted category (all when there is no classifier).
+
+    Raises ``InvalidImage`` for a bad upload, ``SearchUnavailable`` when no worker answers,
+    ``Category.DoesNotExist`` for an unknown category slug.
+    """
+    from catalog.models import Category
+
+    from .selectors import category_predict, search_by_vector
+
+    image = image_open_validated(file, name=name)
+    vector = query_image_embed(image=image)
+    predicted = category_predict(vector=vector)
+    if category == ALL_CATEGORIES:
+        searched = None
+    elif category:
+        searched = Category.objects.get(slug=category)
+    else:
+        searched = predicted.category if predicted is not None else None
+    results = search_by_vector(
+        vector=vector, category=searched, min_price=min_price, max_price=max_price, sort=sort, limit=limit
+    )
+    return ImageSearchResult(predicted=predicted, category=searched, results=results)
+
+
+class NotEnoughTrainingData(RecommenderError):
+    """The catalog has too few embedded images (or categories) to train a classifier."""
+
+
+@transaction.atomic
+def category_classifier_train(*, test_fraction: float = 0.2, seed: int = 0, regularization: float = 1.0):  # type: ignore[no-untyped-def]
+    """Train the find-by-photo category classifier on the catalog's embeddings.
+
+    Multinomial logistic regression (scikit-learn, L2, ``C=regularization``) on the current
+    model's image vectors labelled with their product's category; a stratified
+    ``test_fraction`` of *products* is held out and the accuracy on it is stored. The new
+    classifier replaces the active one for this model version.
+    Raises ``NotEnoughTrainingData`` with fewer than 2 categories or 5 images per category.
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import train_test_split
+
+    from .models import CategoryClassifier
+
+    version = embedder.model_version()
+    rows = list(
+        ImageEmbedding.objects.filter(model_version=version, product__is_active=True)
+        .order_by("id")
+        .values_list("product_id", "product__category_id", "vector")
+    )
+    labels_by_product: dict[int, int] = {pid: cid for pid, cid, _ in rows}
+    counts: dict[int, int] = {}
+    for cid in labels_by_product.values():
+        counts[cid] = counts.get(cid, 0) + 1
+    category_ids = sorted(cid for cid, n in counts.items() if n >= 5)
+    if len(category_ids) < 2:
+        raise NotEnoughTrainingData(
+            "Training needs at least 2 categories with 5 or more embedded products each; "
+            f"found {len(category_ids)}. Import and embed products first."
+        )
+    products = sorted(pid for pid, cid in labels_by_product.items() if cid in category_ids)
+    train_products, test_products = train_test_split(
+        products,
+        test_size=test_fraction,
+        random_state=seed,
+        stratify=[labels_by_product[pid] for pid in products],
+    )
+    train_set = set(train_products)
+    test_set = set(test_products)
+    X_train = np.stack([np.asarray(v, np.float32) for pid, _, v in rows if pid in train_set])
+    y_train = np.array([cid for pid, cid, _ in rows if pid in train_set])
+    X_test = np.stack([np.asarray(v, np.float32) for pid, _, v in rows if pid in test_set])
+    y_test = np.array([cid for pid, cid, _ in rows if pid in test_set])
+    model = LogisticRegression(C=regularization, max_iter=2000, random_state=seed)
+    model.fit(X_train, y_train)
+    accuracy = float((model.predict(X_test) == y_test).mean())
+    classes = [int(c) for c in model.classes_]
+    CategoryClassifier.objects.filter(model_version=version, is_active=True).update(is_active=False)
+    classifier = CategoryClassifier(
+        model_version=version,
+        category_ids=classes,
+        weights=model.coef_.astype("<f4").tobytes(),
+        bias=model.intercept_.astype("<f4").tobytes(),
+        n_features=model.coef_.shape[1],
+        train_size=len(y_train),
+        test_size=len(y_test),
+        held_out_accuracy=accuracy,
+    )
+    classifier.full_clean()
+    classifier.save()
+    return classifier
