@@ -58,7 +58,12 @@ def image_open_validated(file: IO[bytes], *, name: str | None = None) -> Image.I
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             image = Image.open(file)
-        except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning, OSError):
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            # Pillow's own limit (~89 megapixels) is above ours, so this image is over ours too.
+            raise InvalidImage(
+                f"The image has too many pixels; the limit is {max_pixels / 1e6:.0f} megapixels."
+            ) from None
+        except (UnidentifiedImageError, OSError):
             raise InvalidImage("The file is not a JPEG, PNG or WebP image.") from None
         if image.format not in settings.IMAGE_UPLOAD_FORMATS:
             raise InvalidImage(f"{image.format or 'This'} images are not accepted; upload a JPEG, PNG or WebP image.")

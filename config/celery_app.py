@@ -6,6 +6,8 @@ import os
 
 from celery import Celery
 
+# TensorFlow is only imported where images are embedded; keep its start-up chatter quiet.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
 app = Celery("vitrine")

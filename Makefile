@@ -1,0 +1,51 @@
+# Vitrine: `make run` (everything, then serve http://127.0.0.1:8000) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+PER_CATEGORY ?= 200
+WEIGHTS := var/models/vgg16_imagenet_notop.weights.h5
+
+.PHONY: run test venv weights catalog serve worker pgvector benchmark evaluate clean
+
+run: catalog serve
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+weights: venv
+	$(MANAGE) vgg16_weights
+
+# Migrate SQLite, import real Fashion-MNIST products, embed them, train the category classifier.
+catalog: weights
+	$(MANAGE) migrate --no-input
+	$(MANAGE) import_fashion_mnist --per-category $(PER_CATEGORY)
+	$(MANAGE) embed_images
+	$(MANAGE) train_category_classifier
+
+serve: venv
+	$(MANAGE) runserver 127.0.0.1:8000
+
+test: weights
+	$(VENV)/bin/pytest
+
+# Production-like topology without Docker: PostgreSQL with pgvector, Redis and a Celery worker.
+pgvector: venv
+	scripts/pgvector_server.sh start
+
+worker: venv
+	$(VENV)/bin/celery -A config worker -Q embeddings,celery --concurrency 1 -l info
+
+evaluate: venv
+	$(MANAGE) evaluate_recommender
+
+benchmark: venv
+	$(MANAGE) benchmark_recommender
+
+clean:
+	rm -rf db.sqlite3 media var/reports

@@ -1,0 +1,249 @@
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.test.utils import override_settings
+
+from catalog import fashion_mnist as fm
+from catalog.models import Category, Product, ProductImage
+from recommender import embedder
+from recommender.models import ImageEmbedding
+
+HNSW_INDEX_SQL = (
+    "CREATE INDEX IF NOT EXISTS recommender_imageembedding_vector_hnsw ON recommender_imageembedding "
+    "USING hnsw (vector vector_cosine_ops) WITH (m = 16, ef_construction = 64)"
+)
+
+
+def _percentiles(seconds: list[float]) -> dict[str, float]:
+    ms = np.asarray(seconds) * 1000
+    return {"p50_ms": round(float(np.percentile(ms, 50)), 2), "p95_ms": round(float(np.percentile(ms, 95)), 2)}
+
+
+def _timed(fn, *args, **kwargs) -> float:  # type: ignore[no-untyped-def]
+    t0 = time.perf_counter()
+    fn(*args, **kwargs)
+    return time.perf_counter() - t0
+
+
+class Command(BaseCommand):
+    help = (
+        "Benchmark (prints figures; not a test): embedding images/s at batch 1 and 32 (and agreement of the "
+        "fast path with fp32 Keras); similar-items latency p50/p95 and HNSW recall@10 at 10k and 100k stored "
+        "vectors (clustered around real embeddings) on this database and, with --postgres-url, on "
+        "PostgreSQL/pgvector; find-by-photo latency p50/p95. Works in a throwaway database."
+    )
+
+    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+        parser.add_argument("--sizes", default="10000,100000", help="Stored vector counts (comma-separated).")
+        parser.add_argument("--queries", type=int, default=200)
+        parser.add_argument("--postgres-url", default=None, help="Also run the search benchmark on this database.")
+        parser.add_argument("--skip-embedding", action="store_true")
+        parser.add_argument("--skip-search", action="store_true")
+        parser.add_argument("--data-dir", type=Path, default=None)
+        parser.add_argument("--output", type=Path, default=None, help="JSON path (default var/reports/benchmark.json).")
+
+    # ---------------------------------------------------------------- data
+    def _dataset(self, options, split: str):  # type: ignore[no-untyped-def]
+        target = options["data_dir"] or Path(settings.BASE_DIR) / "var" / "datasets" / "fashion-mnist"
+        try:
+            return fm.load_split(fm.dataset_dir(target), split)
+        except fm.DatasetUnavailable as exc:
+            raise CommandError(str(exc)) from exc
+
+    # ---------------------------------------------------------------- embedding
+    def bench_embedding(self, options) -> dict:  # type: ignore[no-untyped-def]
+        images, labels = self._dataset(options, "train")
+        photos = [fm.to_product_photo(images[i]) for i in fm.balanced_indices(labels, 20)]  # 200 photos
+        config = embedder.get_config()
+        results: dict = {"model_version": embedder.model_version(), "input_size": config.input_size}
+        backends = [config.backend] + (["keras"] if config.backend != "keras" else [])
+        vectors: dict[str, np.ndarray] = {}
+        for backend in backends:
+            with override_settings(EMBEDDING_BACKEND=backend):
+                embedder.embed_images(photos[:2], batch_size=1)  # load / build the model
+                single = [_timed(embedder.embed_images, [p], batch_size=1) for p in photos[:32]]
+                t0 = time.perf_counter()
+                vectors[backend] = embedder.embed_images(photos, batch_size=32)
+                batch_seconds = time.perf_counter() - t0
+            results[backend] = {
+                "batch_1_images_per_s": round(len(single) / sum(single), 1),
+                "batch_32_images_per_s": round(len(photos) / batch_seconds, 1),
+                "batch_1_latency": _percentiles(single),
+            }
+            self.stdout.write(f"  {backend}: {results[backend]}")
+        if len(backends) == 2:
+            fast, exact = vectors[backends[0]], vectors["keras"]
+            cosines = np.sum(fast * exact, axis=1)
+            agreement = []
+            for i in range(len(photos)):  # each photo as a query against the other 199
+                def top10(v: np.ndarray) -> set[int]:
+                    sims = v @ v[i]
+                    sims[i] = -2
+                    return set(np.argsort(-sims)[:10].tolist())
+
+                agreement.append(len(top10(fast) & top10(exact)) / 10)
+            results["fast_vs_fp32"] = {
+                "cosine_mean": round(float(cosines.mean()), 6),
+                "cosine_min": round(float(cosines.min()), 6),
+                "top10_agreement": round(float(np.mean(agreement)), 4),
+            }
+            self.stdout.write(f"  {backends[0]} vs keras fp32: {results['fast_vs_fp32']}")
+        return results
+
+    # ---------------------------------------------------------------- search
+    def bench_search(self, options) -> dict:  # type: ignore[no-untyped-def]
+        from recommender.selectors import product_similar_list
+        from recommender.services import category_classifier_train, image_search
+
+        sizes = sorted(int(s) for s in options["sizes"].split(","))
+        vendor = connection.vendor
+        old_name = connection.settings_dict["NAME"]
+        tmp = tempfile.TemporaryDirectory()
+        if vendor == "sqlite":
+            connection.settings_dict.setdefault("TEST", {})["NAME"] = str(Path(tmp.name) / "bench.sqlite3")
+        else:
+            connection.settings_dict.setdefault("TEST", {})["NAME"] = f"{old_name}_benchmark"
+        self.stdout.write(f"Search benchmark on {vendor} (throwaway database) …")
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+        try:
+            return self._bench_search_in_db(options, sizes, product_similar_list, category_classifier_train, image_search)
+        finally:
+            connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
+            tmp.cleanup()
+
+    def _bench_search_in_db(self, options, sizes, product_similar_list, category_classifier_train, image_search):  # type: ignore[no-untyped-def]
+        from recommender.vector_search import nearest_products, vector_cache
+
+        rng = np.random.default_rng(0)
+        version = embedder.model_version()
+        train_images, train_labels = self._dataset(options, "train")
+        centre_idx = fm.balanced_indices(train_labels, 50)  # 500 real embeddings as cluster centres
+        centres = embedder.embed_images([fm.to_product_photo(train_images[i]) for i in centre_idx], batch_size=32)
+        centre_labels = train_labels[centre_idx].astype(int)
+        categories = [Category.objects.create(name=name, slug=slug, position=i) for i, (name, slug, _) in enumerate(fm.CATEGORIES)]
+        all_vectors = np.zeros((0, 512), np.float32)
+        all_product_ids = np.zeros(0, np.int64)
+        results: dict = {"vendor": connection.vendor, "model_version": version, "sizes": {}}
+        for size in sizes:
+            n_new = size - len(all_product_ids)
+            t0 = time.perf_counter()
+            pick = rng.integers(0, len(centres), n_new)
+            vectors = centres[pick] + rng.normal(0, 0.02, (n_new, 512)).astype(np.float32)
+            vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+            start = len(all_product_ids)
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("DROP INDEX IF EXISTS recommender_imageembedding_vector_hnsw")
+            products = Product.objects.bulk_create(
+                [
+                    Product(
+                        category=categories[centre_labels[p]],
+                        name=f"Bench {start + i}",
+                        slug=f"bench-{start + i}",
+                        sku=f"BENCH-{start + i}",
+                        price=Decimal("10.00") + (start + i) % 90,
+                        stock=5,
+                    )
+                    for i, p in enumerate(pick)
+                ],
+                batch_size=5000,
+            )
+            images = ProductImage.objects.bulk_create(
+                [ProductImage(product=p, image=f"bench/{p.pk}.png", sha256="0" * 64, width=224, height=224, embedding_status="embedded") for p in products],
+                batch_size=5000,
+            )
+            ImageEmbedding.objects.bulk_create(
+                [ImageEmbedding(product_image=im, product=p, model_version=version, vector=v) for im, p, v in zip(images, products, vectors, strict=True)],
+                batch_size=2000,
+            )
+            insert_seconds = time.perf_counter() - t0
+            index_seconds = None
+            if connection.vendor == "postgresql":
+                t0 = time.perf_counter()
+                with connection.cursor() as cursor:
+                    cursor.execute("SET maintenance_work_mem = '1GB'")
+                    cursor.execute(HNSW_INDEX_SQL)
+                    cursor.execute("ANALYZE recommender_imageembedding")
+                    cursor.execute("ANALYZE catalog_product")
+                index_seconds = round(time.perf_counter() - t0, 1)
+            all_vectors = np.concatenate([all_vectors, vectors])
+            all_product_ids = np.concatenate([all_product_ids, np.array([p.pk for p in products], np.int64)])
+            vector_cache.clear()
+            nearest_products(vector=all_vectors[0], model_version=version, limit=12)  # warm caches
+            query_rows = rng.choice(len(all_product_ids), options["queries"], replace=False)
+            query_products = {p.pk: p for p in Product.objects.filter(pk__in=all_product_ids[query_rows].tolist())}
+            similar_seconds, nearest_seconds, recalls = [], [], []
+            for row in query_rows:
+                product = query_products[int(all_product_ids[row])]
+                similar_seconds.append(_timed(product_similar_list, product=product, limit=12, min_similarity=-1.0))
+                t0 = time.perf_counter()
+                found = nearest_products(vector=all_vectors[row], model_version=version, limit=11)
+                nearest_seconds.append(time.perf_counter() - t0)
+                sims = all_vectors @ all_vectors[row]
+                exact = set(all_product_ids[np.argsort(-sims)[:10]].tolist())
+                recalls.append(len(exact & {pid for pid, _ in found[:10]}) / 10)
+            entry = {
+                "insert_seconds": round(insert_seconds, 1),
+                "hnsw_build_seconds": index_seconds,
+                "similar_items": _percentiles(similar_seconds),
+                "nearest_products": _percentiles(nearest_seconds),
+                "recall_at_10": round(float(np.mean(recalls)), 4),
+            }
+            results["sizes"][str(size)] = entry
+            self.stdout.write(f"  {connection.vendor} {size:>7} vectors: {entry}")
+            if size == sizes[0]:
+                results["find_by_photo"] = self._bench_find_by_photo(options, category_classifier_train, image_search)
+                self.stdout.write(f"  find by photo at {size} vectors: {results['find_by_photo']}")
+        return results
+
+    def _bench_find_by_photo(self, options, category_classifier_train, image_search) -> dict:  # type: ignore[no-untyped-def]
+        classifier = category_classifier_train()
+        test_images, test_labels = self._dataset(options, "test")
+        uploads = []
+        for i in fm.balanced_indices(test_labels, 5):
+            buffer = io.BytesIO()
+            fm.to_product_photo(test_images[i]).save(buffer, format="PNG")
+            uploads.append(buffer.getvalue())
+        image_search(file=SimpleUploadedFile("warm.png", uploads[0]), name="warm.png")
+        seconds = [
+            _timed(image_search, file=SimpleUploadedFile("query.png", data, "image/png"), name="query.png")
+            for data in uploads
+        ]
+        return {**_percentiles(seconds), "queries": len(seconds), "classifier_held_out_accuracy": round(classifier.held_out_accuracy, 4)}
+
+    # ---------------------------------------------------------------- main
+    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+        report: dict = {}
+        if not options["skip_embedding"]:
+            self.stdout.write("Embedding throughput …")
+            report["embedding"] = self.bench_embedding(options)
+        if not options["skip_search"]:
+            report["search"] = {connection.vendor: self.bench_search(options)}
+            if options["postgres_url"]:
+                with tempfile.NamedTemporaryFile(suffix=".json") as out:
+                    command = [sys.executable, "manage.py", "benchmark_recommender", "--skip-embedding",
+                               "--sizes", options["sizes"], "--queries", str(options["queries"]), "--output", out.name]
+                    if options["data_dir"]:
+                        command += ["--data-dir", str(options["data_dir"])]
+                    env = {**os.environ, "DATABASE_URL": options["postgres_url"]}
+                    subprocess.run(command, check=True, env=env, cwd=settings.BASE_DIR)
+                    report["search"].update(json.loads(Path(out.name).read_text())["search"])
+        output = options["output"] or Path(settings.BASE_DIR) / "var" / "reports" / "benchmark.json"
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(report, indent=2) + "\n")
+        self.stdout.write(json.dumps(report, indent=2))
+        self.stdout.write(self.style.SUCCESS(f"Wrote {output}"))
