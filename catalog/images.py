@@ -50,7 +50,8 @@ def image_open_validated(file: IO[bytes], *, name: str | None = None) -> Image.I
         raise InvalidImage("The file is empty.")
     max_bytes = settings.IMAGE_UPLOAD_MAX_BYTES
     if size > max_bytes:
-        raise InvalidImage(f"The file is {size / 1e6:.1f} MB; the limit is {max_bytes // (1024 * 1024)} MB.")
+        mib = 1024 * 1024
+        raise InvalidImage(f"The file is too large ({size:,} bytes); the limit is {max_bytes / mib:g} MB.")
     name = name if name is not None else getattr(file, "name", None)
     max_pixels = settings.IMAGE_UPLOAD_MAX_PIXELS
     with warnings.catch_warnings():

@@ -72,7 +72,7 @@ class ProductImage(models.Model):
         FAILED = "failed", "Failed"
 
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
-    image = models.ImageField(upload_to="products/%Y/%m/", width_field="width", height_field="height")
+    image = models.ImageField(upload_to="products/%Y/%m/")
     sha256 = models.CharField("SHA-256", max_length=64, db_index=True, editable=False)
     width = models.PositiveIntegerField(editable=False, default=0)
     height = models.PositiveIntegerField(editable=False, default=0)

@@ -21,8 +21,11 @@ class EmbeddingField(VectorField):
         return "blob"
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> np.ndarray | None:
-        if value is None or connection.vendor == "postgresql":
-            return super().from_db_value(value, expression, connection)
+        if value is None:
+            return None
+        if connection.vendor == "postgresql":
+            # pgvector.django gives a list of floats; keep one Python type on every database.
+            return np.asarray(super().from_db_value(value, expression, connection), dtype=np.float32)
         return np.frombuffer(bytes(value), dtype="<f4")
 
     def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:

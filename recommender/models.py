@@ -40,8 +40,7 @@ class CategoryClassifier(models.Model):
 
     Its parameters live in the database so every web process and worker uses the same one:
     ``weights`` float32 (n_classes, d_in) and ``bias`` float32 (n_classes,), little-endian
-    bytes; ``projection`` optional float32 (d_in, 512) applied before (none: identity);
-    ``category_ids`` gives the class order. Only the newest active one per embedding model
+    bytes; ``category_ids`` gives the class order. Only the newest active one per embedding model
     version is used.
     """
 

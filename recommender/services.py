@@ -193,13 +193,15 @@ def image_search(
 
     from .selectors import category_predict, search_by_vector
 
+    # Refuse a bad upload or an unknown category before paying for the CNN.
     image = image_open_validated(file, name=name)
+    chosen = Category.objects.get(slug=category) if category and category != ALL_CATEGORIES else None
     vector = query_image_embed(image=image)
     predicted = category_predict(vector=vector)
     if category == ALL_CATEGORIES:
         searched = None
     elif category:
-        searched = Category.objects.get(slug=category)
+        searched = chosen
     else:
         searched = predicted.category if predicted is not None else None
     results = search_by_vector(

@@ -32,7 +32,9 @@ def product_image_embed_task(self, image_id: int) -> str:  # type: ignore[no-unt
     report = product_images_embed(image_ids=[image_id])
     if report.failed:
         return f"failed: {report.failed[image_id]}"
-    return "skipped" if report.skipped else "embedded"
+    if report.skipped:
+        return "skipped"
+    return "embedded" if report.embedded else "missing"  # deleted since it was enqueued
 
 
 @shared_task(acks_late=False, soft_time_limit=30, time_limit=40)

@@ -83,21 +83,25 @@ def _dedupe(pairs: Iterable[tuple[int, float]], limit: int, min_similarity: floa
 def _nearest_pgvector(
     vector: np.ndarray, model_version: str, limit: int, filters: ProductFilters, min_similarity: float
 ) -> list[tuple[int, float]]:
-    # Products usually have a few images: over-fetch image rows, then keep one per product.
-    candidates = limit * 4
+    # Products usually have a few images: over-fetch image rows, then keep one per product;
+    # widen the fetch when a product's many photos crowd the others out.
     queryset = filters.apply(ImageEmbedding.objects.filter(model_version=model_version), prefix="product__")
-    queryset = (
-        queryset.annotate(distance=CosineDistance("vector", vector))
-        .order_by("distance")
-        .values_list("product_id", "distance")[:candidates]
-    )
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL hnsw.ef_search = %s", [max(settings.HNSW_EF_SEARCH, candidates)])
-        # pgvector ≥ 0.8: keep scanning the graph until enough rows pass the filters.
-        cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
-        rows = [(pid, 1.0 - float(distance)) for pid, distance in queryset]
-    rows.sort(key=lambda row: -row[1])  # relaxed order: re-sort the few rows returned
-    return _dedupe(rows, limit, min_similarity)
+    queryset = queryset.annotate(distance=CosineDistance("vector", vector)).order_by("distance")
+    candidates = limit * 4
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            # ef_search is at most 1000; iterative scans go on past it when rows are missing.
+            cursor.execute("SET LOCAL hnsw.ef_search = %s", [min(max(settings.HNSW_EF_SEARCH, candidates), 1000)])
+            # pgvector ≥ 0.8: keep scanning the graph until enough rows pass the filters.
+            cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+            pairs = queryset.values_list("product_id", "distance")[:candidates]
+            rows = [(pid, 1.0 - float(distance)) for pid, distance in pairs]
+        rows.sort(key=lambda row: -row[1])  # relaxed order: re-sort the few rows returned
+        found = _dedupe(rows, limit, min_similarity)
+        exhausted = len(rows) < candidates or rows[-1][1] < min_similarity
+        if len(found) == limit or exhausted:
+            return found
+        candidates *= 4
 
 
 class _VectorCache:
@@ -144,30 +148,25 @@ def _nearest_numpy(
     vector: np.ndarray, model_version: str, limit: int, filters: ProductFilters, min_similarity: float
 ) -> list[tuple[int, float]]:
     product_ids, matrix = vector_cache.get(model_version)
-    if len(product_ids) == 0:
-        return []
+    n = len(product_ids)
     similarities = matrix @ vector
     found: dict[int, float] = {}
-    # Rank in growing windows; check the filters in the database for each window's products.
-    window = max(limit * 8, 64)
-    start = 0
-    order = np.argsort(-similarities, kind="stable") if len(similarities) <= window else None
-    while len(found) < limit and start < len(similarities):
-        if order is None or len(order) < start + window:
-            top = min(len(similarities), start + window * 4)
-            partition = np.argpartition(-similarities, top - 1)[:top] if top < len(similarities) else np.arange(len(similarities))
-            order = partition[np.argsort(-similarities[partition], kind="stable")]
-        chunk = order[start : start + window]
-        start += window
-        chunk_pairs = [(int(product_ids[i]), float(similarities[i])) for i in chunk]
-        ids = {pid for pid, _ in chunk_pairs if pid not in found}
-        allowed = set(filters.apply(Product.objects.filter(pk__in=ids)).values_list("pk", flat=True))
-        for product_id, similarity in chunk_pairs:
+    ranked = 0  # rows [0, ranked) of the similarity order have been looked at
+    while len(found) < limit and ranked < n:
+        # Rank a geometrically growing head of the order; check the filters in the database
+        # for just that head's products.
+        top = min(n, max(limit * 8, 64, ranked * 4))
+        head = np.argpartition(-similarities, top - 1)[:top] if top < n else np.arange(n)
+        order = head[np.argsort(-similarities[head], kind="stable")]
+        chunk = [(int(product_ids[i]), float(similarities[i])) for i in order[ranked:top]]
+        ranked = top
+        candidates = {pid for pid, _ in chunk if pid not in found}
+        allowed = set(filters.apply(Product.objects.filter(pk__in=candidates)).values_list("pk", flat=True))
+        for product_id, similarity in chunk:
             if similarity < min_similarity:
-                return list(found.items())[:limit]
+                return list(found.items())
             if product_id in allowed and product_id not in found:
                 found[product_id] = similarity
                 if len(found) == limit:
                     break
-        window *= 2
-    return list(found.items())[:limit]
+    return list(found.items())

@@ -3,7 +3,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
-from django.conf import settings
 
 from catalog.models import Category
 from recommender.selectors import SEARCH_SORTS
@@ -37,14 +36,6 @@ class ImageSearchForm(forms.Form):
             (ALL_CATEGORIES, "All categories"),
             *[(c.slug, c.name) for c in Category.objects.order_by("position", "name")],
         ]
-
-    def clean_image(self):  # type: ignore[no-untyped-def]
-        upload = self.cleaned_data["image"]
-        if upload.size > settings.IMAGE_UPLOAD_MAX_BYTES:
-            raise forms.ValidationError(
-                f"The file is {upload.size / 1e6:.1f} MB; the limit is {settings.IMAGE_UPLOAD_MAX_BYTES // (1024 * 1024)} MB."
-            )
-        return upload
 
     def clean(self):  # type: ignore[no-untyped-def]
         cleaned = super().clean()

@@ -52,7 +52,7 @@ class Migration(migrations.Migration):
             name='ProductImage',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('image', models.ImageField(height_field='height', upload_to='products/%Y/%m/', width_field='width')),
+                ('image', models.ImageField(upload_to='products/%Y/%m/')),
                 ('sha256', models.CharField(db_index=True, editable=False, max_length=64, verbose_name='SHA-256')),
                 ('width', models.PositiveIntegerField(default=0, editable=False)),
                 ('height', models.PositiveIntegerField(default=0, editable=False)),

@@ -1,0 +1,157 @@
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from .factories import CategoryFactory, ProductFactory, ProductImageFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def products():
+    shoes = CategoryFactory(name="Shoes", position=1)
+    bags = CategoryFactory(name="Bags", position=0)
+    start = timezone.now() - timedelta(days=5)
+    made = {
+        "shoe10": ProductFactory(
+            category=shoes, name="Shoe ten", slug="shoe-ten", price=Decimal("10.00"), created_at=start
+        ),
+        "shoe30": ProductFactory(category=shoes, price=Decimal("30.00"), created_at=start + timedelta(days=1)),
+        "bag15": ProductFactory(category=bags, price=Decimal("15.50"), created_at=start + timedelta(days=2)),
+        "hidden": ProductFactory(category=shoes, price=Decimal("20.00"), is_active=False),
+    }
+    return made
+
+
+def ids(response):
+    return [row["id"] for row in response.json()["results"]]
+
+
+def test_product_list_shape(api, products):
+    image = ProductImageFactory(product=products["shoe10"])
+
+    response = api.get("/api/products/", {"sort": "price_asc"})
+
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["count"], body["next"], body["previous"]) == (3, None, None)
+    assert body["results"][0] == {
+        "id": products["shoe10"].pk,
+        "name": "Shoe ten",
+        "slug": "shoe-ten",
+        "url": "http://testserver/p/shoe-ten/",
+        "price": "10.00",
+        "category": {"slug": "shoes", "name": "Shoes"},
+        "image_url": f"http://testserver/media/{image.image.name}",
+    }
+    assert body["results"][1]["image_url"] is None
+
+
+def test_product_list_default_order_is_newest_and_hides_inactive(api, products):
+    response = api.get("/api/products/")
+
+    assert ids(response) == [products[k].pk for k in ("bag15", "shoe30", "shoe10")]
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"category": "shoes"}, ["shoe30", "shoe10"]),
+        ({"min_price": "15.50"}, ["bag15", "shoe30"]),
+        ({"max_price": "15.50", "sort": "price_desc"}, ["bag15", "shoe10"]),
+        ({"min_price": "11", "max_price": "29.99"}, ["bag15"]),
+        ({"sort": "price_asc"}, ["shoe10", "bag15", "shoe30"]),
+        ({"category": "shoes", "sort": "price_desc"}, ["shoe30", "shoe10"]),
+    ],
+)
+def test_product_list_filters(api, products, params, expected):
+    response = api.get("/api/products/", params)
+
+    assert response.status_code == 200
+    assert ids(response) == [products[k].pk for k in expected]
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [({"category": "hats"}, "category"), ({"min_price": "abc"}, "min_price"), ({"sort": "popular"}, "sort")],
+)
+def test_product_list_invalid_filter_is_400(api, products, params, field):
+    response = api.get("/api/products/", params)
+
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
+
+
+def test_product_list_paginates_24(api):
+    category = CategoryFactory()
+    ProductFactory.create_batch(26, category=category)
+
+    first = api.get("/api/products/").json()
+    second = api.get("/api/products/", {"page": 2}).json()
+
+    assert (first["count"], len(first["results"]), len(second["results"])) == (26, 24, 2)
+    assert first["next"] == "http://testserver/api/products/?page=2"
+
+
+def test_product_detail(api, products):
+    product = products["shoe30"]
+    second = ProductImageFactory(product=product, position=1)
+    first = ProductImageFactory(product=product, position=0)
+
+    response = api.get(f"/api/products/{product.pk}/")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["sku"] == product.sku
+    assert body["price"] == "30.00"
+    assert body["stock"] == 5
+    assert [image["id"] for image in body["images"]] == [first.pk, second.pk]
+    assert body["images"][0] == {
+        "id": first.pk,
+        "url": f"http://testserver/media/{first.image.name}",
+        "width": 224,
+        "height": 224,
+        "position": 0,
+        "embedding_status": "pending",
+    }
+    assert body["image_url"] == body["images"][0]["url"]
+
+
+def test_product_detail_404_for_inactive_and_missing(api, products):
+    assert api.get(f"/api/products/{products['hidden'].pk}/").status_code == 404
+    assert api.get("/api/products/999999/").status_code == 404
+
+
+def test_category_list(api, products):
+    response = api.get("/api/categories/")
+
+    assert response.status_code == 200
+    assert response.json() == [{"slug": "bags", "name": "Bags"}, {"slug": "shoes", "name": "Shoes"}]
+
+
+def test_schema_lists_the_endpoints(api):
+    response = api.get("/api/schema/", {"format": "json"})
+
+    assert response.status_code == 200
+    schema = json.loads(response.content)
+    assert schema["info"]["title"] == "Vitrine API"
+    assert {
+        "/api/search/image/",
+        "/api/products/",
+        "/api/products/{id}/",
+        "/api/products/{id}/similar/",
+        "/api/categories/",
+    } <= set(schema["paths"])
+    search = schema["paths"]["/api/search/image/"]["post"]
+    assert "multipart/form-data" in search["requestBody"]["content"]

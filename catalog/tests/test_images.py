@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+import hashlib
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from catalog.exceptions import InvalidImage
+from catalog.images import file_sha256, image_open_validated, image_to_rgb
+
+from .image_files import BAD_UPLOADS, encode, photo, png_with_header_size
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name"),
+    [("JPEG", "shoe.jpg"), ("JPEG", "shoe.JPEG"), ("PNG", "shoe.png"), ("WEBP", "shoe.webp")],
+)
+def test_image_open_validated_accepts_jpeg_png_webp(fmt, name):
+    image = image_open_validated(io.BytesIO(photo(fmt)), name=name)
+
+    assert image.mode == "RGB"
+    assert image.size == (224, 224)
+    # Decoded: the photo's white background (lossy formats: nearly white).
+    assert min(image.getpixel((0, 0))) >= 250
+
+
+def test_image_open_validated_png_keeps_exact_pixels(fashion_mnist_sample):
+    image = image_open_validated(io.BytesIO(photo("PNG", row=7)), name="a.png")
+
+    assert image.tobytes() == fashion_mnist_sample.photo("train", 7).tobytes()
+
+
+def test_image_open_validated_reads_name_from_the_file_object():
+    upload = SimpleUploadedFile("photo.jpg", photo("PNG"), content_type="image/png")
+
+    with pytest.raises(InvalidImage, match="ends in “.jpg” but the file is a PNG image"):
+        image_open_validated(upload)
+
+
+def test_image_open_validated_without_name_skips_the_extension_check():
+    image = image_open_validated(io.BytesIO(photo("PNG")))
+
+    assert image.size == (224, 224)
+
+
+@pytest.mark.parametrize("case", sorted(BAD_UPLOADS))
+def test_image_open_validated_refuses_bad_uploads(case):
+    bad = BAD_UPLOADS[case]
+
+    with pytest.raises(InvalidImage) as excinfo:
+        image_open_validated(io.BytesIO(bad.content()), name=bad.name)
+
+    assert str(excinfo.value) == bad.message
+
+
+def test_file_name_without_extension_is_refused():
+    with pytest.raises(InvalidImage) as excinfo:
+        image_open_validated(io.BytesIO(photo("PNG")), name="photo")
+
+    assert str(excinfo.value) == "The file name ends in “(no extension)” but the file is a PNG image."
+
+
+def test_pixel_limit_is_inclusive(settings):
+    settings.IMAGE_UPLOAD_MAX_PIXELS = 100
+    at_limit = encode(Image.new("RGB", (10, 10), "red"), "PNG")
+    over = encode(Image.new("RGB", (11, 10), "red"), "PNG")
+
+    assert image_open_validated(io.BytesIO(at_limit), name="a.png").size == (10, 10)
+    with pytest.raises(InvalidImage, match="^The image is 11×10 "):
+        image_open_validated(io.BytesIO(over), name="b.png")
+
+
+def test_byte_limit_is_inclusive(settings):
+    data = photo("PNG")
+    settings.IMAGE_UPLOAD_MAX_BYTES = len(data)
+
+    assert image_open_validated(io.BytesIO(data), name="a.png").size == (224, 224)
+    expected = f"The file is too large ({len(data) + 1:,} bytes); the limit is {len(data) / 1024 / 1024:g} MB."
+    with pytest.raises(InvalidImage) as caught:
+        image_open_validated(io.BytesIO(data + b"\0"), name="a.png")
+    assert str(caught.value) == expected
+
+
+def test_bomb_is_refused_before_decoding():
+    # A 50,000×50,000 header in a 68-byte file: decoding would need 2.5 GB.
+    data = png_with_header_size(50_000, 50_000)
+    assert len(data) < 100
+
+    with pytest.raises(InvalidImage, match="too many pixels"):
+        image_open_validated(io.BytesIO(data), name="bomb.png")
+
+
+def test_exif_orientation_is_applied():
+    # 40×20 stored, EXIF orientation 6 ("rotate 90° clockwise to display") → 20×40.
+    image = Image.new("RGB", (40, 20), "white")
+    image.paste((0, 0, 0), (0, 0, 10, 20))  # black band on the left as stored
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    data = encode(image, "JPEG", exif=exif, quality=95)
+
+    result = image_open_validated(io.BytesIO(data), name="phone.jpg")
+
+    assert result.size == (20, 40)
+    # After a clockwise turn the stored left band is at the top.
+    assert max(result.getpixel((10, 2))) < 40
+    assert min(result.getpixel((10, 37))) > 215
+
+
+def test_animated_webp_gives_its_first_frame():
+    frames = [Image.new("RGB", (16, 16), colour) for colour in ("red", "blue")]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, format="WEBP", save_all=True, append_images=frames[1:], lossless=True)
+
+    result = image_open_validated(io.BytesIO(buffer.getvalue()), name="anim.webp")
+
+    assert result.size == (16, 16)
+    assert result.getpixel((8, 8)) == (255, 0, 0)
+
+
+def test_image_to_rgb_composites_transparency_on_white():
+    rgba = Image.new("RGBA", (4, 4), (0, 0, 0, 0))
+    rgba.putpixel((0, 0), (10, 20, 30, 255))
+
+    rgb = image_to_rgb(rgba)
+
+    assert rgb.mode == "RGB"
+    assert rgb.getpixel((0, 0)) == (10, 20, 30)
+    assert rgb.getpixel((3, 3)) == (255, 255, 255)
+
+
+def test_transparent_png_upload_is_on_white():
+    rgba = Image.new("RGBA", (8, 8), (255, 0, 0, 0))
+
+    result = image_open_validated(io.BytesIO(encode(rgba, "PNG")), name="t.png")
+
+    assert result.getpixel((4, 4)) == (255, 255, 255)
+
+
+def test_file_sha256_hashes_all_bytes_and_rewinds():
+    data = photo("PNG")
+    handle = io.BytesIO(data)
+    handle.seek(100)
+
+    assert file_sha256(handle) == hashlib.sha256(data).hexdigest()
+    assert handle.tell() == 0

@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import hashlib
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from catalog.exceptions import InvalidImage
+from catalog.models import Category, Product, ProductImage
+from catalog.services import category_get_or_create, product_create, product_image_create
+
+from .factories import CategoryFactory, ProductFactory
+from .image_files import BAD_UPLOADS, photo
+
+pytestmark = pytest.mark.django_db
+
+
+def test_category_get_or_create_creates_then_returns_the_same_row():
+    first = category_get_or_create(name="Ankle boot", position=9)
+    second = category_get_or_create(name="Ankle boot", position=3)
+
+    assert first.pk == second.pk
+    assert (second.name, second.slug, second.position) == ("Ankle boot", "ankle-boot", 9)
+    assert Category.objects.count() == 1
+
+
+def test_category_get_or_create_with_explicit_slug():
+    category = category_get_or_create(name="T-shirt/top", slug="t-shirt-top")
+
+    assert category.slug == "t-shirt-top"
+    assert category.get_absolute_url() == "/c/t-shirt-top/"
+
+
+def test_product_create_slugifies_the_name_and_keeps_decimal_price():
+    category = CategoryFactory()
+
+    product = product_create(
+        category=category, name="Sneaker FM-000006", sku="FM-000006", price=Decimal("59.99"), stock=3
+    )
+
+    product.refresh_from_db()
+    assert product.slug == "sneaker-fm-000006"
+    assert product.price == Decimal("59.99")
+    assert (product.stock, product.is_active, product.in_stock) == (3, True, True)
+    assert product.get_absolute_url() == "/p/sneaker-fm-000006/"
+
+
+def test_product_create_refuses_a_negative_price():
+    with pytest.raises(ValidationError) as excinfo:
+        product_create(category=CategoryFactory(), name="Bag", sku="B-1", price=Decimal("-0.01"))
+
+    assert "price" in excinfo.value.message_dict
+    assert Product.objects.count() == 0
+
+
+def test_product_create_refuses_a_duplicate_sku():
+    existing = ProductFactory(sku="FM-000001")
+
+    with pytest.raises(ValidationError) as excinfo:
+        product_create(category=existing.category, name="Other", sku="FM-000001", price=Decimal("1.00"))
+
+    assert list(excinfo.value.message_dict) == ["sku"]
+    assert Product.objects.count() == 1
+
+
+def test_product_image_create_stores_the_file_with_its_hash_and_size(settings):
+    product = ProductFactory()
+    data = photo("JPEG", row=3)
+
+    image = product_image_create(product=product, file=io.BytesIO(data), name="boot.jpg", position=2, enqueue=False)
+
+    image.refresh_from_db()
+    now = timezone.now()
+    assert image.image.name == f"products/{now:%Y}/{now:%m}/boot.jpg"
+    assert Path(settings.MEDIA_ROOT, image.image.name).read_bytes() == data
+    assert image.sha256 == hashlib.sha256(data).hexdigest()
+    assert (image.width, image.height, image.position) == (224, 224, 2)
+    assert image.embedding_status == ProductImage.EmbeddingStatus.PENDING
+    assert product.primary_image == image
+
+
+def test_product_image_create_enqueues_embedding_only_after_commit(django_capture_on_commit_callbacks, monkeypatch):
+    sent: list[int] = []
+    from recommender import tasks
+
+    monkeypatch.setattr(tasks.product_image_embed_task, "delay", lambda image_id: sent.append(image_id))
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        image = product_image_create(product=ProductFactory(), file=io.BytesIO(photo("PNG")), name="a.png")
+        assert sent == []  # nothing is sent while the transaction is open
+
+    assert len(callbacks) == 1
+    assert sent == [image.pk]
+
+
+def test_product_image_create_without_enqueue_registers_no_callback(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        product_image_create(product=ProductFactory(), file=io.BytesIO(photo("PNG")), name="a.png", enqueue=False)
+
+    assert callbacks == []
+
+
+@pytest.mark.parametrize(
+    "case", ["not_an_image", "truncated_png", "60_megapixels", "bomb", "png_named_jpg", "over_10_mb"]
+)
+def test_product_image_create_writes_nothing_for_a_bad_file(case, media_files, django_capture_on_commit_callbacks):
+    bad = BAD_UPLOADS[case]
+    product = ProductFactory()
+
+    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(InvalidImage) as excinfo:
+        product_image_create(product=product, file=io.BytesIO(bad.content()), name=bad.name)
+
+    assert str(excinfo.value) == bad.message
+    assert ProductImage.objects.count() == 0
+    assert media_files() == []
+    assert callbacks == []

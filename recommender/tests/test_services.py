@@ -1,0 +1,329 @@
+from __future__ import annotations
+
+import base64
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from celery.exceptions import TimeoutError as CeleryTimeoutError
+from PIL import Image
+
+from catalog.models import Category, ProductImage
+from catalog.services import product_image_create
+from catalog.tests.factories import CategoryFactory, ProductFactory
+from catalog.tests.image_files import photo
+from recommender import embedder
+from recommender.exceptions import SearchUnavailable
+from recommender.models import CategoryClassifier, ImageEmbedding
+from recommender.services import (
+    NotEnoughTrainingData,
+    category_classifier_train,
+    image_search,
+    product_image_embedding_fail,
+    product_image_embedding_retry,
+    product_images_embed,
+    product_images_pending,
+    query_image_embed,
+    query_image_embed_payload,
+)
+
+pytestmark = pytest.mark.django_db
+
+Status = ProductImage.EmbeddingStatus
+DAMAGED = "The image is damaged or incomplete and cannot be read."
+
+
+def stored_image(fashion_mnist_sample, row: int = 0, **kwargs) -> ProductImage:
+    """A product photo saved through the catalog service, not enqueued."""
+    return product_image_create(
+        product=ProductFactory(),
+        file=io.BytesIO(fashion_mnist_sample.png("train", row)),
+        name=f"r{row}.png",
+        enqueue=False,
+        **kwargs,
+    )
+
+
+def status_of(image: ProductImage) -> tuple[str, str]:
+    # Not refresh_from_db(): with width/height fields, Django reopens the (maybe missing) file.
+    return ProductImage.objects.values_list("embedding_status", "embedding_error").get(pk=image.pk)
+
+
+def corrupt(image: ProductImage) -> None:
+    """Damage the stored file in place, as a bad disk or a half-finished copy would."""
+    path = Path(image.image.path)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+# --- Embedding catalog images ---------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_a_saved_product_image_gets_exactly_one_embedding(
+    fashion_mnist_sample, sample_embeddings, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        image = product_image_create(
+            product=ProductFactory(), file=io.BytesIO(fashion_mnist_sample.png("train", 5)), name="p.png"
+        )
+
+    assert len(callbacks) == 1
+    assert status_of(image) == (Status.EMBEDDED, "")
+    embedding = ImageEmbedding.objects.get()
+    assert embedding.product_image == image
+    assert embedding.product == image.product
+    assert embedding.model_version == embedder.model_version() == sample_embeddings.model_version
+    assert embedding.vector.shape == (512,)
+    assert float(np.linalg.norm(embedding.vector)) == pytest.approx(1.0, abs=1e-5)
+    # The stored file embeds to the same vector as the photo itself.
+    assert float(embedding.vector @ sample_embeddings.train[5]) == pytest.approx(1.0, abs=1e-4)
+
+
+@pytest.mark.slow
+def test_product_images_embed_is_idempotent(fashion_mnist_sample, vgg16_weights):
+    image = stored_image(fashion_mnist_sample)
+
+    first = product_images_embed(image_ids=[image.pk])
+    vector = ImageEmbedding.objects.get().vector
+    second = product_images_embed(image_ids=[image.pk])
+
+    assert (first.embedded, first.skipped, first.failed) == ([image.pk], [], {})
+    assert (second.embedded, second.skipped, second.failed) == ([], [image.pk], {})
+    assert ImageEmbedding.objects.count() == 1
+    assert np.array_equal(ImageEmbedding.objects.get().vector, vector)
+
+
+@pytest.mark.slow
+def test_product_images_embed_batch_goes_on_past_a_damaged_file(fashion_mnist_sample, vgg16_weights):
+    good = [stored_image(fashion_mnist_sample, row) for row in (1, 2)]
+    bad = stored_image(fashion_mnist_sample, 3)
+    corrupt(bad)
+
+    report = product_images_embed(image_ids=[good[0].pk, bad.pk, good[1].pk])
+
+    assert report.embedded == [good[0].pk, good[1].pk]
+    assert report.failed == {bad.pk: DAMAGED}
+    assert sorted(ImageEmbedding.objects.values_list("product_image_id", flat=True)) == [good[0].pk, good[1].pk]
+
+
+def test_a_damaged_stored_file_is_marked_failed_with_its_reason(fashion_mnist_sample):
+    image = stored_image(fashion_mnist_sample)
+    corrupt(image)
+
+    report = product_images_embed(image_ids=[image.pk])
+
+    assert report.failed == {image.pk: DAMAGED}
+    assert status_of(image) == (Status.FAILED, DAMAGED)
+    assert ImageEmbedding.objects.count() == 0
+
+
+def test_a_missing_stored_file_is_marked_failed_with_its_reason(fashion_mnist_sample):
+    image = stored_image(fashion_mnist_sample)
+    Path(image.image.path).unlink()
+
+    report = product_images_embed(image_ids=[image.pk])
+
+    status, error = status_of(image)
+    assert status == Status.FAILED
+    assert error.startswith("Cannot read the stored file: [Errno 2] No such file or directory")
+    assert report.failed == {image.pk: error}
+
+
+@pytest.mark.slow
+def test_a_failed_image_can_be_retried_once_repaired(
+    fashion_mnist_sample, vgg16_weights, django_capture_on_commit_callbacks
+):
+    image = stored_image(fashion_mnist_sample, row=4)
+    corrupt(image)
+    product_images_embed(image_ids=[image.pk])
+    assert status_of(image) == (Status.FAILED, DAMAGED)
+
+    Path(image.image.path).write_bytes(fashion_mnist_sample.png("train", 4))  # staff re-upload the file
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        count = product_image_embedding_retry(image_ids=[image.pk])
+        assert status_of(image) == (Status.PENDING, "")  # reset; the task runs after commit
+
+    assert count == 1
+    assert len(callbacks) == 1
+    assert status_of(image) == (Status.EMBEDDED, "")
+    assert ImageEmbedding.objects.filter(product_image=image).count() == 1
+
+
+def test_retry_skips_images_that_already_have_a_vector(fashion_mnist_sample, django_capture_on_commit_callbacks):
+    embedded, failed, pending = (stored_image(fashion_mnist_sample, row) for row in range(3))
+    ImageEmbedding.objects.create(
+        product_image=embedded,
+        product=embedded.product,
+        model_version=embedder.model_version(),
+        vector=[1.0] + [0.0] * 511,
+    )
+    ProductImage.objects.filter(pk=embedded.pk).update(embedding_status=Status.EMBEDDED)
+    product_image_embedding_fail(image_id=failed.pk, reason="Cannot read the stored file: gone")
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        count = product_image_embedding_retry(image_ids=[embedded.pk, failed.pk, pending.pk])
+
+    assert count == 2
+    assert len(callbacks) == 2
+    statuses = dict(ProductImage.objects.values_list("pk", "embedding_status"))
+    assert statuses == {embedded.pk: Status.EMBEDDED, failed.pk: Status.PENDING, pending.pk: Status.PENDING}
+
+
+def test_product_images_pending_leaves_out_embedded_and_failed(fashion_mnist_sample):
+    embedded, failed, pending, old_version = (stored_image(fashion_mnist_sample, row) for row in range(4))
+    version = embedder.model_version()
+    for image, model_version in ((embedded, version), (old_version, "vgg16-old")):
+        ImageEmbedding.objects.create(
+            product_image=image, product=image.product, model_version=model_version, vector=[1.0] + [0.0] * 511
+        )
+    product_image_embedding_fail(image_id=failed.pk, reason="bad")
+
+    assert list(product_images_pending()) == [pending, old_version]
+    assert list(product_images_pending(model_version="vgg16-old")) == [embedded, pending]
+
+
+def test_embedding_fail_never_overrides_an_embedded_image_and_truncates(fashion_mnist_sample):
+    embedded, pending = stored_image(fashion_mnist_sample, 0), stored_image(fashion_mnist_sample, 1)
+    ProductImage.objects.filter(pk=embedded.pk).update(embedding_status=Status.EMBEDDED)
+
+    product_image_embedding_fail(image_id=embedded.pk, reason="late failure of a duplicate task")
+    product_image_embedding_fail(image_id=pending.pk, reason="x" * 5000)
+
+    assert status_of(embedded) == (Status.EMBEDDED, "")
+    assert status_of(pending) == (Status.FAILED, "x" * 2000)
+
+
+# --- Query photos ---------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_query_image_embed_in_process_when_eager(fashion_mnist_sample, sample_embeddings):
+    vector = query_image_embed(image=fashion_mnist_sample.photo("test", 0))
+
+    assert vector.dtype == np.float32 and vector.shape == (512,)
+    assert float(vector @ sample_embeddings.test[0]) == pytest.approx(1.0, abs=1e-4)
+
+
+class _FakeResult:
+    def __init__(self, outcome):
+        self.outcome = outcome
+        self.forgotten = False
+
+    def get(self, timeout, propagate):
+        if isinstance(self.outcome, Exception):
+            raise self.outcome
+        return self.outcome
+
+    def forget(self):
+        self.forgotten = True
+
+
+@pytest.fixture
+def worker_stub(settings, monkeypatch):
+    """The broker path of ``query_image_embed`` with the worker replaced by ``outcome``."""
+    from recommender import tasks
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.SEARCH_EMBED_TIMEOUT = 0.5
+    calls = []
+
+    def install(outcome):
+        result = _FakeResult(outcome)
+
+        def apply_async(args, expires):
+            calls.append({"payload": args[0], "expires": expires})
+            return result
+
+        monkeypatch.setattr(tasks.query_image_embed_task, "apply_async", apply_async)
+        return result
+
+    return install, calls
+
+
+def test_query_image_embed_sends_a_small_png_to_the_worker(worker_stub, settings):
+    install, calls = worker_stub
+    result = install([0.5] * 512)
+    big = Image.new("RGB", (1200, 900), "white")
+
+    vector = query_image_embed(image=big)
+
+    assert vector.dtype == np.float32 and vector.tolist() == [0.5] * 512
+    (call,) = calls
+    assert call["expires"] == 0.5
+    sent = Image.open(io.BytesIO(base64.b64decode(call["payload"])))
+    assert sent.format == "PNG"
+    side = settings.EMBEDDING_INPUT_SIZE * 2
+    assert sent.size == (side, round(side * 900 / 1200))  # downscaled, aspect kept
+    assert result.forgotten
+
+
+def test_query_image_embed_raises_search_unavailable_when_no_worker_answers(worker_stub):
+    install, _ = worker_stub
+    result = install(CeleryTimeoutError("The operation timed out."))
+
+    with pytest.raises(SearchUnavailable, match="^Search by photo is busy right now; please try again in a moment.$"):
+        query_image_embed(image=Image.new("RGB", (64, 64)))
+    assert result.forgotten
+
+
+@pytest.mark.slow
+def test_query_image_embed_payload_matches_in_process_embedding(fashion_mnist_sample, vgg16_weights):
+    image = fashion_mnist_sample.photo("test", 3)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+
+    values = query_image_embed_payload(payload=base64.b64encode(buffer.getvalue()).decode("ascii"))
+
+    assert isinstance(values, list) and len(values) == 512
+    expected = embedder.embed_images([image], batch_size=1)[0]
+    assert float(np.asarray(values, dtype=np.float32) @ expected) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_image_search_refuses_an_unknown_category_before_embedding(monkeypatch):
+    def no_embedding(*args, **kwargs):
+        raise AssertionError("the CNN must not run for a request that is refused anyway")
+
+    monkeypatch.setattr(embedder, "embed_images", no_embedding)
+
+    with pytest.raises(Category.DoesNotExist):
+        image_search(file=io.BytesIO(photo("PNG")), name="q.png", category="hats")
+
+
+# --- Category classifier --------------------------------------------------------------------
+
+
+def test_classifier_training_needs_two_categories_with_five_products(fashion_mnist_sample):
+    version = embedder.model_version()
+    shoes, bags = CategoryFactory(name="Shoes"), CategoryFactory(name="Bags")
+    for n in range(5):
+        for category, count in ((shoes, 5), (bags, 4)):
+            if n < count:
+                image = stored_image(fashion_mnist_sample, row=n)
+                image.product.category = category
+                image.product.save()
+                ImageEmbedding.objects.create(
+                    product_image=image, product=image.product, model_version=version, vector=[1.0] + [0.0] * 511
+                )
+
+    with pytest.raises(
+        NotEnoughTrainingData, match="at least 2 categories with 5 or more embedded products each; found 1"
+    ):
+        category_classifier_train()
+    assert CategoryClassifier.objects.count() == 0
+
+
+@pytest.mark.slow
+def test_classifier_trains_on_the_sample_and_replaces_the_active_one(sample_catalog):
+    first = category_classifier_train()
+    second = category_classifier_train(seed=1)
+
+    assert (first.train_size, first.test_size) == (96, 24)  # 20% of the 120 products, stratified
+    assert first.category_ids == sorted(c.pk for c in sample_catalog.categories.values())
+    assert first.weight_matrix().shape == (10, 512)
+    assert first.bias_vector().shape == (10,)
+    assert first.held_out_accuracy >= 0.6  # 10 classes: chance is 0.1
+    first.refresh_from_db()
+    assert not first.is_active and second.is_active
+    assert list(CategoryClassifier.objects.filter(is_active=True)) == [second]

@@ -1,0 +1,213 @@
+"""End-to-end with a real Celery worker process, PostgreSQL and a Redis broker.
+
+Run with, e.g.::
+
+    DATABASE_URL=$(scripts/pgvector_server.sh url) CELERY_BROKER_URL=redis://127.0.0.1:6379/15 .venv/bin/pytest
+
+How it works (nothing has to be started by hand):
+
+* The module fixture ``worker`` spawns ``celery -A config worker --pool solo`` as a
+  subprocess, pointed at *this test run's* database (pytest-django's ``test_<name>``, read
+  from ``connection.settings_dict`` after it is created), the same broker, and the same
+  temporary MEDIA_ROOT, and stops it when the module is done (before the test database is
+  dropped).
+* The worker consumes a queue unique to this run (``task_routes`` are overridden in this
+  process for the module), so a developer's own ``make worker`` on the same Redis cannot
+  take these tasks, nor these tests take its tasks.
+* Tests use ``transaction=True``: rows are committed, so the worker can see them, and
+  ``transaction.on_commit`` enqueues really fire.
+
+Skipped unless ``CELERY_BROKER_URL`` is set and the database is PostgreSQL (a worker cannot
+see an in-memory SQLite test database). Needs the VGG16 weights (see ``vgg16_weights``).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from PIL import Image
+from rest_framework.test import APIClient
+
+from catalog.models import ProductImage
+from catalog.services import product_image_create
+from catalog.tests.factories import ProductFactory
+from recommender import embedder
+from recommender.models import ImageEmbedding
+from recommender.services import query_image_embed
+from recommender.tasks import product_image_embed_task
+
+pytestmark = [
+    pytest.mark.celery_worker,
+    pytest.mark.postgres,
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+]
+
+ROOT = Path(__file__).resolve().parents[2]
+WAIT_SECONDS = 90  # the first task loads TensorFlow and VGG16 in the worker
+Status = ProductImage.EmbeddingStatus
+
+
+def _database_url(settings_dict: dict) -> str:
+    user = quote(settings_dict.get("USER") or "", safe="")
+    password = quote(settings_dict.get("PASSWORD") or "", safe="")
+    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    host = settings_dict.get("HOST") or "127.0.0.1"
+    port = f":{settings_dict['PORT']}" if settings_dict.get("PORT") else ""
+    return f"postgres://{credentials}{host}{port}/{quote(settings_dict['NAME'], safe='')}"
+
+
+@pytest.fixture(scope="module")
+def worker_media(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("worker-media")
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, worker_media: Path) -> Path:
+    """Overrides the root conftest's per-test MEDIA_ROOT: the worker must read the same files."""
+    settings.MEDIA_ROOT = worker_media
+    return worker_media
+
+
+@pytest.fixture(scope="module")
+def worker(django_db_setup, django_db_blocker, vgg16_weights, worker_media, tmp_path_factory):
+    """A real Celery worker process on this run's test database and its own queue."""
+    from config.celery_app import app
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a worker process cannot share an SQLite test database")
+    queue = f"embeddings-test-{uuid.uuid4().hex[:8]}"
+    hostname = f"{queue}@%h"
+    log = tmp_path_factory.mktemp("worker") / "worker.log"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": _database_url(connection.settings_dict),
+        "DJANGO_MEDIA_ROOT": str(worker_media),
+        "CELERY_BROKER_URL": django_settings.CELERY_BROKER_URL,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "PYTHONPATH": str(ROOT),
+    }
+    command = [
+        sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "-Q", queue, "-n", hostname,
+        "--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat",
+    ]  # fmt: skip
+    saved = (app.conf.task_routes, app.conf.task_always_eager)
+    app.conf.task_routes = {name: {"queue": queue} for name in django_settings.CELERY_TASK_ROUTES}
+    app.conf.task_always_eager = False
+    with open(log, "wb") as log_file:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while not any(queue in name for reply in app.control.ping(timeout=1.0) for name in reply):
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the Celery worker did not start (exit {process.poll()}):\n{log.read_text()[-4000:]}")
+        yield process, log
+    finally:
+        app.conf.task_routes, app.conf.task_always_eager = saved
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture
+def not_eager(settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+
+
+def wait_for_status(image_ids: list[int], status: str, log: Path) -> None:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        statuses = dict(ProductImage.objects.filter(pk__in=image_ids).values_list("pk", "embedding_status"))
+        if all(statuses.get(pk) == status for pk in image_ids):
+            return
+        if time.monotonic() > deadline:
+            pytest.fail(
+                f"images {statuses} not all {status} after {WAIT_SECONDS} s; worker log:\n{log.read_text()[-4000:]}"
+            )
+        time.sleep(0.25)
+
+
+def create_image(fashion_mnist_sample, row: int) -> ProductImage:
+    # Not inside a transaction: the on_commit enqueue fires as product_image_create returns.
+    return product_image_create(
+        product=ProductFactory(name=f"Sample {row}", slug=f"sample-{row}"),
+        file=io.BytesIO(fashion_mnist_sample.png("train", row)),
+        name=f"row{row}.png",
+    )
+
+
+def test_worker_embeds_a_saved_image_exactly_once(worker, not_eager, fashion_mnist_sample):
+    _, log = worker
+
+    image = create_image(fashion_mnist_sample, row=6)
+    wait_for_status([image.pk], Status.EMBEDDED, log)
+
+    embedding = ImageEmbedding.objects.get()
+    assert (embedding.product_image_id, embedding.product_id) == (image.pk, image.product_id)
+    assert embedding.model_version == embedder.model_version()
+    expected = embedder.embed_images([fashion_mnist_sample.photo("train", 6)], batch_size=1)[0]
+    assert float(embedding.vector @ expected) == pytest.approx(1.0, abs=1e-4)
+
+    # Enqueued again (a duplicate message, a retry from the admin): nothing is added.
+    assert product_image_embed_task.delay(image.pk).get(timeout=WAIT_SECONDS) == "skipped"
+    assert ImageEmbedding.objects.count() == 1
+    assert ProductImage.objects.get(pk=image.pk).embedding_status == Status.EMBEDDED
+
+
+def test_worker_marks_a_damaged_file_failed(worker, not_eager, fashion_mnist_sample):
+    _, log = worker
+    image = product_image_create(
+        product=ProductFactory(), file=io.BytesIO(fashion_mnist_sample.png("train", 7)), name="bad.png", enqueue=False
+    )
+    path = Path(image.image.path)
+    path.write_bytes(path.read_bytes()[:300])
+
+    result = product_image_embed_task.delay(image.pk)
+
+    assert result.get(timeout=WAIT_SECONDS) == "failed: The image is damaged or incomplete and cannot be read."
+    status, error = ProductImage.objects.values_list("embedding_status", "embedding_error").get(pk=image.pk)
+    assert (status, error) == (Status.FAILED, "The image is damaged or incomplete and cannot be read.")
+    assert ImageEmbedding.objects.count() == 0
+
+
+def test_find_by_photo_through_the_worker(worker, not_eager, fashion_mnist_sample):
+    _, log = worker
+    images = [create_image(fashion_mnist_sample, row) for row in (0, 6, 8)]  # ankle boot, sneaker, sandal
+    wait_for_status([i.pk for i in images], Status.EMBEDDED, log)
+
+    # The web process sends the photo to the worker and waits for the vector.
+    query = fashion_mnist_sample.photo("train", 6)
+    vector = query_image_embed(image=query)
+    side = django_settings.EMBEDDING_INPUT_SIZE * 2
+    thumbnail = query.copy()
+    thumbnail.thumbnail((side, side), Image.Resampling.LANCZOS)
+    expected = embedder.embed_images([thumbnail], batch_size=1)[0]
+    assert vector.shape == (512,)
+    assert float(vector @ expected) == pytest.approx(1.0, abs=1e-4)
+
+    response = APIClient().post(
+        "/api/search/image/",
+        {"image": SimpleUploadedFile("q.png", fashion_mnist_sample.png("train", 6)), "category": "all"},
+        format="multipart",
+    )
+
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert [row["product"]["slug"] for row in results][0] == "sample-6"
+    assert results[0]["similarity"] > 0.99
+    assert len(results) == 3

@@ -1,0 +1,308 @@
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from catalog.models import ProductImage
+from catalog.tests.factories import CategoryFactory, ProductFactory, ProductImageFactory
+from catalog.tests.image_files import BAD_UPLOADS, photo
+from recommender.models import ImageEmbedding
+
+pytestmark = pytest.mark.django_db
+
+CARD = 'class="product-card"'
+
+
+def card_names(html: str) -> list[str]:
+    return re.findall(r'<div class="name">([^<]*)</div>', html)
+
+
+# --- Home -----------------------------------------------------------------------------------
+
+
+def test_home_lists_categories_with_counts_and_newest_products(client):
+    shoes = CategoryFactory(name="Shoes", position=0)
+    CategoryFactory(name="Hats", position=1)
+    start = timezone.now() - timedelta(days=20)
+    for day in range(14):
+        ProductFactory(category=shoes, name=f"Shoe {day}", created_at=start + timedelta(days=day))
+    ProductFactory(category=shoes, name="Hidden shoe", is_active=False)
+
+    response = client.get("/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Shoes<small>14 products</small>" in html
+    assert "Hats<small>0 products</small>" in html
+    assert card_names(html) == [f"Shoe {day}" for day in range(13, 1, -1)]  # newest 12
+
+
+def test_home_without_catalog(client):
+    response = client.get("/")
+
+    assert response.status_code == 200
+    assert "No categories yet." in response.content.decode()
+    assert "No products yet." in response.content.decode()
+
+
+# --- Category page --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def shoes():
+    """30 active shoes priced 1.00-30.00 (newest is the cheapest), one inactive, one bag."""
+    category = CategoryFactory(name="Shoes", slug="shoes")
+    start = timezone.now() - timedelta(days=40)
+    for n in range(1, 31):
+        ProductFactory(category=category, name=f"Shoe {n:02d}", price=Decimal(n), created_at=start - timedelta(days=n))
+    ProductFactory(category=category, name="Hidden", price=Decimal("5.00"), is_active=False)
+    ProductFactory(category=CategoryFactory(name="Bags"), name="Bag", price=Decimal("5.00"))
+    return category
+
+
+def test_category_page_paginates_24_newest_first(client, shoes):
+    first = client.get("/c/shoes/")
+    second = client.get("/c/shoes/", {"page": 2})
+
+    assert first.status_code == second.status_code == 200
+    assert card_names(first.content.decode()) == [f"Shoe {n:02d}" for n in range(1, 25)]
+    assert card_names(second.content.decode()) == [f"Shoe {n:02d}" for n in range(25, 31)]
+    assert "30 products" in first.content.decode()
+    assert "Page 1 of 2" in first.content.decode()
+    assert 'href="?page=2"' in first.content.decode()
+    assert 'href="?page=1"' in second.content.decode()
+
+
+def test_category_page_out_of_range_page_shows_the_last(client, shoes):
+    response = client.get("/c/shoes/", {"page": 99})
+
+    assert card_names(response.content.decode())[0] == "Shoe 25"
+
+
+def test_category_page_sort_and_price_range_keep_the_query_in_page_links(client, shoes):
+    response = client.get("/c/shoes/", {"sort": "price_desc", "min_price": "3", "max_price": "28.00"})
+
+    html = response.content.decode()
+    assert card_names(html) == [f"Shoe {n:02d}" for n in range(28, 4, -1)]
+    assert "26 products" in html
+    assert 'href="?sort=price_desc&amp;min_price=3&amp;max_price=28.00&amp;page=2"' in html
+    page2 = client.get("/c/shoes/", {"sort": "price_desc", "min_price": "3", "max_price": "28.00", "page": "2"})
+    assert card_names(page2.content.decode()) == ["Shoe 04", "Shoe 03"]
+
+
+def test_category_page_price_asc(client, shoes):
+    response = client.get("/c/shoes/", {"sort": "price_asc", "max_price": "3"})
+
+    assert card_names(response.content.decode()) == ["Shoe 01", "Shoe 02", "Shoe 03"]
+
+
+def test_category_page_shows_invalid_filters_and_ignores_them(client, shoes):
+    response = client.get("/c/shoes/", {"min_price": "cheap"})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<ul class="errorlist"><li>min_price: Enter a number.</li></ul>' in html
+    assert html.count(CARD) == 24
+
+
+def test_category_page_404(client):
+    assert client.get("/c/no-such/").status_code == 404
+
+
+# --- Product page ---------------------------------------------------------------------------
+
+
+def test_product_page(client):
+    product = ProductFactory(
+        name="Ankle boot FM-000000", slug="boot", sku="FM-000000", price=Decimal("1234.5"), stock=0
+    )
+    image = ProductImageFactory(product=product)
+
+    response = client.get("/p/boot/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<h1>Ankle boot FM-000000</h1>" in html
+    assert "$1,234.50" in html
+    assert "Sold out" in html
+    assert "SKU FM-000000" in html
+    assert f'src="/media/{image.image.name}"' in html
+    # No embedding yet: say so rather than "no similar items".
+    assert "still analysing this product" in html
+
+
+def test_product_page_without_similar_items_when_embedded(client):
+    product = ProductFactory(slug="lonely", stock=3)
+    ProductImageFactory(product=product, embedding_status=ProductImage.EmbeddingStatus.EMBEDDED)
+
+    html = client.get("/p/lonely/").content.decode()
+
+    assert "In stock" in html
+    assert "No similar items match these options." in html
+
+
+def test_product_page_404_for_inactive_product(client):
+    ProductFactory(slug="gone", is_active=False)
+
+    assert client.get("/p/gone/").status_code == 404
+
+
+@pytest.mark.slow
+def test_product_page_shows_12_similar_products(client, sample_catalog):
+    sneaker = sample_catalog.products[sample_catalog.rows_in("sneaker")[0]]
+
+    response = client.get(sneaker.get_absolute_url())
+
+    html = response.content.decode()
+    similar = html[html.index('id="similar"') :]
+    assert similar.count(CARD) == 12
+    assert similar.count("% similar</div>") == 12
+    assert sneaker.name not in card_names(similar)
+
+
+@pytest.mark.slow
+def test_product_page_same_category_and_min_similarity(client, sample_catalog):
+    sneaker = sample_catalog.products[sample_catalog.rows_in("sneaker")[0]]
+
+    html = client.get(sneaker.get_absolute_url(), {"same_category": "1", "min_similarity": "0.5"}).content.decode()
+
+    similar = card_names(html[html.index('id="similar"') :])
+    assert 1 <= len(similar) <= 11
+    assert all(name.startswith("Sneaker ") for name in similar)
+    assert 'value="1" role="switch" checked' in html
+    assert '<option value="0.5" selected>' in html
+
+
+# --- Find by photo --------------------------------------------------------------------------
+
+
+def test_image_search_page_get(client):
+    CategoryFactory(name="Sneaker", slug="sneaker")
+
+    response = client.get("/search/photo/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'enctype="multipart/form-data"' in html
+    assert '<option value="" selected>Predicted category</option>' in html
+    assert '<option value="all">All categories</option>' in html
+    assert '<option value="sneaker">Sneaker</option>' in html
+
+
+@pytest.fixture
+def stored_state(media_files):
+    """One product with a stored, embedded image: what a bad upload must leave untouched."""
+    image = ProductImageFactory()
+    ImageEmbedding.objects.create(
+        product_image=image, product=image.product, model_version="test", vector=[0.0] * 511 + [1.0]
+    )
+
+    def state():
+        return ProductImage.objects.count(), ImageEmbedding.objects.count(), media_files()
+
+    before = state()
+    assert before[:2] == (1, 1) and len(before[2]) == 1
+    return before, state
+
+
+@pytest.mark.parametrize("case", sorted(set(BAD_UPLOADS) - {"empty"}))
+def test_image_search_bad_upload_is_400_with_the_error_and_writes_nothing(client, stored_state, case):
+    bad = BAD_UPLOADS[case]
+    before, state = stored_state
+
+    response = client.post("/search/photo/", {"image": SimpleUploadedFile(bad.name, bad.content()), "category": "all"})
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f'<ul class="errorlist" role="alert"><li>{bad.message}</li></ul>' in html
+    assert 'aria-invalid="true"' in html
+    assert CARD not in html
+    assert state() == before
+
+
+def test_image_search_empty_file_is_400(client, stored_state):
+    before, state = stored_state
+
+    response = client.post("/search/photo/", {"image": SimpleUploadedFile("empty.png", b"")})
+
+    assert response.status_code == 400
+    assert "<li>The submitted file is empty.</li>" in response.content.decode()
+    assert state() == before
+
+
+def test_image_search_without_file_is_400(client):
+    response = client.post("/search/photo/", {"category": "all"})
+
+    assert response.status_code == 400
+    assert "<li>This field is required.</li>" in response.content.decode()
+
+
+def test_image_search_min_price_above_max_is_400(client):
+    upload = SimpleUploadedFile("a.png", photo("PNG"))
+
+    response = client.post("/search/photo/", {"image": upload, "min_price": "20", "max_price": "10"})
+
+    assert response.status_code == 400
+    assert "The maximum price is below the minimum." in response.content.decode()
+
+
+def test_image_search_unknown_category_choice_is_400(client):
+    upload = SimpleUploadedFile("a.png", photo("PNG"))
+
+    response = client.post("/search/photo/", {"image": upload, "category": "hats"})
+
+    assert response.status_code == 400
+    assert "Select a valid choice. hats is not one of the available choices." in response.content.decode()
+
+
+def test_image_search_put_is_405(client):
+    assert client.put("/search/photo/").status_code == 405
+
+
+@pytest.mark.slow
+def test_image_search_predicts_the_category_and_lists_its_products(
+    client, sample_catalog, fashion_mnist_sample, media_files
+):
+    from recommender.services import category_classifier_train
+
+    category_classifier_train()
+    files_before = media_files()
+
+    # Test image 0 of Fashion-MNIST: an ankle boot the catalog has never seen.
+    response = client.post(
+        "/search/photo/", {"image": SimpleUploadedFile("query.png", fashion_mnist_sample.png("test", 0))}
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Looks like <strong>Ankle boot</strong>" in html
+    assert "Showing Ankle boot." in html
+    names = card_names(html)
+    assert len(names) == 12  # every ankle boot in the catalog, nothing else
+    assert all(name.startswith("Ankle boot FM-") for name in names)
+    assert "<h2>12 matching products</h2>" in html
+    assert html.count("% similar</div>") == 12
+    assert media_files() == files_before  # the query photo is not stored
+    assert ProductImage.objects.count() == 120
+
+
+@pytest.mark.slow
+def test_image_search_all_categories_sorted_by_price(client, sample_catalog, fashion_mnist_sample):
+    upload = SimpleUploadedFile("query.png", fashion_mnist_sample.png("test", 0))
+
+    response = client.post(
+        "/search/photo/", {"image": upload, "category": "all", "sort": "price_asc", "max_price": "60"}
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Showing all categories." in html
+    prices = [Decimal(p.replace("$", "")) for p in re.findall(r'<span class="price">([^<]*)</span>', html)]
+    assert len(prices) == 24
+    assert prices == sorted(prices)
+    assert max(prices) <= Decimal("60")
