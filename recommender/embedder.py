@@ -58,6 +58,7 @@ import functools
 import hashlib
 import io
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
@@ -302,16 +303,19 @@ class _TFLiteRunner:
         self._out = self._interp.get_output_details()[0]["index"]
         self._shape = tuple(self._interp.get_input_details()[0]["shape"])
         self._batch = None
+        # An interpreter is not thread-safe; threaded web servers share this one.
+        self._lock = threading.Lock()
 
     def __call__(self, batch: np.ndarray) -> np.ndarray:
         n = batch.shape[0]
-        if n != self._batch:
-            self._interp.resize_tensor_input(self._in, [n, *self._shape[1:]])
-            self._interp.allocate_tensors()
-            self._batch = n
-        self._interp.set_tensor(self._in, np.ascontiguousarray(batch, dtype=np.float32))
-        self._interp.invoke()
-        return np.array(self._interp.get_tensor(self._out), dtype=np.float32)
+        with self._lock:
+            if n != self._batch:
+                self._interp.resize_tensor_input(self._in, [n, *self._shape[1:]])
+                self._interp.allocate_tensors()
+                self._batch = n
+            self._interp.set_tensor(self._in, np.ascontiguousarray(batch, dtype=np.float32))
+            self._interp.invoke()
+            return np.array(self._interp.get_tensor(self._out), dtype=np.float32)
 
 
 class _KerasRunner:

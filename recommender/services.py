@@ -215,17 +215,21 @@ class NotEnoughTrainingData(RecommenderError):
 
 
 @transaction.atomic
-def category_classifier_train(*, test_fraction: float = 0.2, seed: int = 0, regularization: float = 1.0):  # type: ignore[no-untyped-def]
+def category_classifier_train(*, test_fraction: float = 0.2, seed: int = 0, regularization: float = 0.03):  # type: ignore[no-untyped-def]
     """Train the find-by-photo category classifier on the catalog's embeddings.
 
-    Multinomial logistic regression (scikit-learn, L2, ``C=regularization``) on the current
-    model's image vectors labelled with their product's category; a stratified
-    ``test_fraction`` of *products* is held out and the accuracy on it is stored. The new
-    classifier replaces the active one for this model version.
+    Standardised features (``StandardScaler``) into a multinomial logistic regression
+    (scikit-learn, L2, ``C=regularization``; 0.03 measured best on Fashion-MNIST) on the
+    current model's image vectors labelled with their product's category. A stratified
+    ``test_fraction`` of *products* is held out and the accuracy on it is stored. The scaler is
+    folded into the stored weights (logits = W x + b on raw vectors). The new classifier
+    replaces the active one for this model version.
     Raises ``NotEnoughTrainingData`` with fewer than 2 categories or 5 images per category.
     """
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import train_test_split
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
 
     from .models import CategoryClassifier
 
@@ -258,17 +262,21 @@ def category_classifier_train(*, test_fraction: float = 0.2, seed: int = 0, regu
     y_train = np.array([cid for pid, cid, _ in rows if pid in train_set])
     X_test = np.stack([np.asarray(v, np.float32) for pid, _, v in rows if pid in test_set])
     y_test = np.array([cid for pid, cid, _ in rows if pid in test_set])
-    model = LogisticRegression(C=regularization, max_iter=2000, random_state=seed)
-    model.fit(X_train, y_train)
-    accuracy = float((model.predict(X_test) == y_test).mean())
+    pipeline = make_pipeline(StandardScaler(), LogisticRegression(C=regularization, max_iter=2000, random_state=seed))
+    pipeline.fit(X_train, y_train)
+    accuracy = float((pipeline.predict(X_test) == y_test).mean())
+    scaler, model = pipeline[0], pipeline[-1]
+    # (x - mean) / scale then W, b  ==  x then W / scale, b - W @ (mean / scale)
+    weights = model.coef_ / scaler.scale_
+    bias = model.intercept_ - model.coef_ @ (scaler.mean_ / scaler.scale_)
     classes = [int(c) for c in model.classes_]
     CategoryClassifier.objects.filter(model_version=version, is_active=True).update(is_active=False)
     classifier = CategoryClassifier(
         model_version=version,
         category_ids=classes,
-        weights=model.coef_.astype("<f4").tobytes(),
-        bias=model.intercept_.astype("<f4").tobytes(),
-        n_features=model.coef_.shape[1],
+        weights=weights.astype("<f4").tobytes(),
+        bias=bias.astype("<f4").tobytes(),
+        n_features=weights.shape[1],
         train_size=len(y_train),
         test_size=len(y_test),
         held_out_accuracy=accuracy,

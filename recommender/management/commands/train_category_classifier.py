@@ -11,7 +11,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         parser.add_argument("--test-fraction", type=float, default=0.2)
         parser.add_argument("--seed", type=int, default=0)
-        parser.add_argument("--C", dest="regularization", type=float, default=1.0, help="Inverse L2 strength.")
+        parser.add_argument("--C", dest="regularization", type=float, default=0.03, help="Inverse L2 strength (default 0.03).")
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         try:

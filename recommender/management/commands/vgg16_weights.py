@@ -48,7 +48,8 @@ class Command(BaseCommand):
                 self.stderr.write(self.style.WARNING(f"existing file does not verify, rebuilding: {exc}"))
             else:
                 self.stdout.write(report.as_text())
-                self.stdout.write(self.style.SUCCESS(f"{output} already exists and verifies; nothing to do."))
+                self.stdout.write(self.style.SUCCESS(f"{output} already exists and verifies."))
+                self._prepare_model(output)
                 return
 
         self.stdout.write(f"building {output} (wheel cache {cache_dir}) ...")
@@ -58,3 +59,14 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         self.stdout.write(report.as_text())
         self.stdout.write(self.style.SUCCESS(f"wrote {output}"))
+        self._prepare_model(output)
+
+    def _prepare_model(self, output: Path) -> None:
+        """Build the configured runtime model now (e.g. the cached TFLite file), not on a shopper's request."""
+        from recommender import embedder
+
+        configured = getattr(settings, "VGG16_WEIGHTS", None)
+        if configured and Path(configured).resolve() != output.resolve():
+            return  # built somewhere else than the embedder reads from
+        embedder.warm_up()
+        self.stdout.write(f"embedding model ready: {embedder.model_version()} ({embedder.get_config().backend})")
