@@ -6,7 +6,7 @@ MANAGE := $(PY) manage.py
 PER_CATEGORY ?= 200
 WEIGHTS := var/models/vgg16_imagenet_notop.weights.h5
 
-.PHONY: run test venv weights catalog serve worker pgvector benchmark evaluate clean
+.PHONY: lint run test venv weights catalog serve worker pgvector benchmark evaluate clean
 
 run: catalog serve
 
@@ -33,6 +33,10 @@ serve: venv
 
 test: weights
 	$(VENV)/bin/pytest
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 # Production-like topology without Docker: PostgreSQL with pgvector, Redis and a Celery worker.
 pgvector: venv

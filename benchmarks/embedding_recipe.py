@@ -42,8 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-           "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
 DEFAULT_LAYERS = ("block5_pool", "block5_conv3", "block4_conv3")
 POOLS = ("avg", "max", "gem")
 FEATURES = [(layer, pool) for layer in DEFAULT_LAYERS for pool in POOLS]
@@ -51,6 +50,7 @@ GEM_P = 3.0
 
 
 # ---- data ----------------------------------------------------------------------
+
 
 def load_idx(path: Path, images: bool) -> np.ndarray:
     with gzip.open(path) as f:
@@ -79,6 +79,7 @@ def shop_images(x: np.ndarray, shop_size: int, invert: bool = True):
 
 
 # ---- metrics -------------------------------------------------------------------
+
 
 def l2(x):
     return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
@@ -116,6 +117,7 @@ def agreement(cat_a, qry_a, cat_b, qry_b, k=10):
 
 # ---- projections learned on the catalogue ----------------------------------------
 
+
 def proj_none(cat, ycat):
     return lambda x: x
 
@@ -123,7 +125,7 @@ def proj_none(cat, ycat):
 def proj_pca_whiten(cat, ycat, eps=1e-2):
     mu = cat.mean(0)
     u, s, vt = np.linalg.svd(cat - mu, full_matrices=False)
-    var = s ** 2 / len(cat)
+    var = s**2 / len(cat)
     w = vt.T / np.sqrt(var + eps * var.mean())
     return lambda x: l2((x - mu) @ w)
 
@@ -148,11 +150,17 @@ def proj_sqrt(cat, ycat):
     return lambda x: l2(np.sqrt(np.maximum(x, 0)))
 
 
-PROJECTIONS = {"none": proj_none, "sqrt": proj_sqrt, "pca-white": proj_pca_whiten,
-               "wccn": proj_wccn, "lda9(pad)": proj_lda9}
+PROJECTIONS = {
+    "none": proj_none,
+    "sqrt": proj_sqrt,
+    "pca-white": proj_pca_whiten,
+    "wccn": proj_wccn,
+    "lda9(pad)": proj_lda9,
+}
 
 
 # ---- feature extraction ----------------------------------------------------------
+
 
 def multi_feature_model(weights: str, size: int):
     import keras
@@ -170,7 +178,7 @@ def extract(weights, images, size, pad, batch=64):
     model = multi_feature_model(weights, size)
     acc = {f"{l}-{p}": [] for l, p in FEATURES}
     for i in range(0, len(images), batch):
-        x = np.stack([preprocess(im, size=size, pad=pad) for im in images[i:i + batch]])
+        x = np.stack([preprocess(im, size=size, pad=pad) for im in images[i : i + batch]])
         out = model(x, training=False)
         fmaps = [np.asarray(t) for t in (out if isinstance(out, (list, tuple)) else [out])]
         for name, fm in zip(DEFAULT_LAYERS, fmaps):
@@ -181,8 +189,9 @@ def extract(weights, images, size, pad, batch=64):
 
 
 def cached_features(args, tag, images, size, pad):
-    layers = "" if DEFAULT_LAYERS == ("block5_pool", "block5_conv3", "block4_conv3") else (
-        "_" + "-".join(DEFAULT_LAYERS))
+    layers = (
+        "" if DEFAULT_LAYERS == ("block5_pool", "block5_conv3", "block4_conv3") else ("_" + "-".join(DEFAULT_LAYERS))
+    )
     seed = f"_seed{args.seed}" if args.seed else ""
     path = Path(args.cache) / f"feat_{tag}_s{size}_p{round(pad * 100)}{layers}{seed}.npz"
     if path.exists():
@@ -192,8 +201,11 @@ def cached_features(args, tag, images, size, pad):
     t = time.time()
     feats = extract(args.weights, images, size, pad)
     dt = time.time() - t
-    print(f"  [extract {tag} s{size} p{pad}: {len(images)} images in {dt:.0f}s, "
-          f"{len(images) / dt:.1f} img/s fp32 keras b64]", flush=True)
+    print(
+        f"  [extract {tag} s{size} p{pad}: {len(images)} images in {dt:.0f}s, "
+        f"{len(images) / dt:.1f} img/s fp32 keras b64]",
+        flush=True,
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     np.savez(path, **feats)
     return feats
@@ -201,10 +213,10 @@ def cached_features(args, tag, images, size, pad):
 
 # ---- stages ---------------------------------------------------------------------
 
+
 def stage_accuracy(args, data):
     cat_imgs, ycat, q_imgs, yq = data
-    print(f"\n== accuracy: catalogue {len(ycat)} train images, {len(yq)} test queries, "
-          f"fp32 keras ==", flush=True)
+    print(f"\n== accuracy: catalogue {len(ycat)} train images, {len(yq)} test queries, fp32 keras ==", flush=True)
     print(f"{'size':>4} {'pad':>4} {'feature':<18} {'projection':<10} {'P@10':>6} {'LR acc':>6}")
     rows = []
     for size in args.sizes:
@@ -219,18 +231,24 @@ def stage_accuracy(args, data):
                     p10 = precision_at_k(c, ycat, q, yq)
                     acc = lr_accuracy(c, ycat, q, yq) if pname in args.lr_projections else float("nan")
                     rows.append((size, pad, name, pname, p10, acc))
-                    print(f"{size:>4} {pad:>4} {name:<18} {pname:<10} {p10:6.3f} {acc:6.3f}",
-                          flush=True)
+                    print(f"{size:>4} {pad:>4} {name:<18} {pname:<10} {p10:6.3f} {acc:6.3f}", flush=True)
     return rows
 
 
 def _cfg(args, backend, size, layer="block5_pool", pooling="avg", pad=None, threads=2):
     from recommender.embedder import EmbedderConfig
 
-    return EmbedderConfig(weights=str(Path(args.weights).resolve()), input_size=size,
-                          layer=layer, pooling=pooling,
-                          pad=args.speed_pad if pad is None else pad, backend=backend,
-                          threads=threads, cache_dir=Path(args.cache), projection=None)
+    return EmbedderConfig(
+        weights=str(Path(args.weights).resolve()),
+        input_size=size,
+        layer=layer,
+        pooling=pooling,
+        pad=args.speed_pad if pad is None else pad,
+        backend=backend,
+        threads=threads,
+        cache_dir=Path(args.cache),
+        projection=None,
+    )
 
 
 def _embed(cfg, images, batch_size):
@@ -238,16 +256,14 @@ def _embed(cfg, images, batch_size):
 
     out = []
     for i in range(0, len(images), batch_size):
-        x = np.stack([preprocess(im, size=cfg.input_size, pad=cfg.pad)
-                      for im in images[i:i + batch_size]])
+        x = np.stack([preprocess(im, size=cfg.input_size, pad=cfg.pad) for im in images[i : i + batch_size]])
         out.append(embed_arrays(x, batch_size=batch_size, config=cfg))
     return np.concatenate(out)
 
 
 def stage_speed(args, data):
     cat_imgs = data[0]
-    print("\n== speed: embed (preprocessing included), images/s, "
-          f"{args.threads} threads ==", flush=True)
+    print(f"\n== speed: embed (preprocessing included), images/s, {args.threads} threads ==", flush=True)
     print(f"{'backend':<8} {'size':>4} {'feature':<18} {'b1':>7} {'b32':>7}")
     for size in args.speed_sizes:
         for backend in ("keras", "tflite"):
@@ -263,15 +279,15 @@ def stage_speed(args, data):
                     t = time.perf_counter()
                     _embed(cfg, imgs, bs)
                     res.append(len(imgs) / (time.perf_counter() - t))
-                print(f"{backend:<8} {size:>4} {feat:<18} {res[0]:7.1f} {res[1]:7.1f}",
-                      flush=True)
+                print(f"{backend:<8} {size:>4} {feat:<18} {res[0]:7.1f} {res[1]:7.1f}", flush=True)
 
 
 def stage_agreement(args, data):
     cat_imgs, ycat, q_imgs, yq = data
     print("\n== agreement tflite-int8 vs fp32 keras (same recipe) ==", flush=True)
-    print(f"{'size':>4} {'feature':<18} {'top10 agr':>9} {'min cos':>8} {'mean cos':>8} "
-          f"{'P@10 fp32':>9} {'P@10 tfl':>8}")
+    print(
+        f"{'size':>4} {'feature':<18} {'top10 agr':>9} {'min cos':>8} {'mean cos':>8} {'P@10 fp32':>9} {'P@10 tfl':>8}"
+    )
     for size in args.agree_sizes:
         for feat in args.speed_features:
             layer, pooling = feat.split("-")
@@ -285,11 +301,14 @@ def stage_agreement(args, data):
                 ref[backend] = (c, q)
             (c0, q0), (c1, q1) = ref["keras"], ref["tflite"]
             cos = np.concatenate([(c0 * c1).sum(1), (q0 * q1).sum(1)])
-            print(f"{size:>4} {feat:<18} {agreement(c0, q0, c1, q1):9.3f} "
-                  f"{cos.min():8.5f} {cos.mean():8.5f} "
-                  f"{precision_at_k(c0, ycat[ci], q0, yq[qi]):9.3f} "
-                  f"{precision_at_k(c1, ycat[ci], q1, yq[qi]):8.3f}"
-                  + ("" if size <= 112 else f"   (subset {n_cat}/{n_q})"), flush=True)
+            print(
+                f"{size:>4} {feat:<18} {agreement(c0, q0, c1, q1):9.3f} "
+                f"{cos.min():8.5f} {cos.mean():8.5f} "
+                f"{precision_at_k(c0, ycat[ci], q0, yq[qi]):9.3f} "
+                f"{precision_at_k(c1, ycat[ci], q1, yq[qi]):8.3f}"
+                + ("" if size <= 112 else f"   (subset {n_cat}/{n_q})"),
+                flush=True,
+            )
 
 
 def _subset(y, n):
@@ -302,8 +321,7 @@ def stage_size224(args, data):
     """fp32 at 224 is slow (~5 img/s): compare sizes on a balanced subset."""
     cat_imgs, ycat, q_imgs, yq = data
     ci, qi = _subset(ycat, args.sub_cat), _subset(yq, args.sub_q)
-    print(f"\n== input size on subset: catalogue {len(ci)}, queries {len(qi)}, fp32 keras ==",
-          flush=True)
+    print(f"\n== input size on subset: catalogue {len(ci)}, queries {len(qi)}, fp32 keras ==", flush=True)
     print(f"{'size':>4} {'feature':<18} {'P@10':>6} {'LR acc':>6}")
     for size in args.subset_sizes:
         full_c = Path(args.cache) / f"feat_cat{len(ycat)}_s{size}_p0.npz"
@@ -347,8 +365,9 @@ def main(argv=None):
     ap.add_argument("--agree-sizes", default="64")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--stages", default="accuracy,size224,speed,agreement")
-    ap.add_argument("--layers", default=",".join(DEFAULT_LAYERS),
-                    help="512-channel layers to pool in the accuracy stage")
+    ap.add_argument(
+        "--layers", default=",".join(DEFAULT_LAYERS), help="512-channel layers to pool in the accuracy stage"
+    )
     ap.add_argument("--lr-c", type=float, default=0.1, help="inverse regularisation of the LR probe")
     args = ap.parse_args(argv)
     LR_C = args.lr_c
@@ -377,13 +396,18 @@ def main(argv=None):
     xte, yte = load_idx(fm / "t10k-images-idx3-ubyte.gz", True), load_idx(fm / "t10k-labels-idx1-ubyte.gz", False)
     ci = balanced(ytr, args.per_class_catalogue, seed=args.seed)
     qi = balanced(yte, args.per_class_queries, seed=args.seed + 1)
-    data = (shop_images(xtr[ci], args.shop_size), ytr[ci].astype(int),
-            shop_images(xte[qi], args.shop_size), yte[qi].astype(int))
+    data = (
+        shop_images(xtr[ci], args.shop_size),
+        ytr[ci].astype(int),
+        shop_images(xte[qi], args.shop_size),
+        yte[qi].astype(int),
+    )
     print(f"TF {tf.__version__}, {os.cpu_count()} CPUs, weights {args.weights}")
     stages = args.stages.split(",")
     for name in stages:
-        {"accuracy": stage_accuracy, "size224": stage_size224, "speed": stage_speed,
-         "agreement": stage_agreement}[name](args, data)
+        {"accuracy": stage_accuracy, "size224": stage_size224, "speed": stage_speed, "agreement": stage_agreement}[
+            name
+        ](args, data)
 
 
 if __name__ == "__main__":

