@@ -72,8 +72,12 @@ def product_image_create(
         height=image.height,
     )
     product_image.image.save(name, ContentFile(file.read()), save=False)
-    product_image.full_clean()
-    product_image.save()
+    try:
+        product_image.full_clean()
+        product_image.save()
+    except Exception:
+        product_image.image.delete(save=False)  # leave no orphan file behind
+        raise
     if enqueue:
         product_image_embed_enqueue(image_ids=[product_image.pk])
     return product_image

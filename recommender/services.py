@@ -4,6 +4,8 @@ import base64
 import io
 import logging
 from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import IO
 
 import numpy as np
 from django.conf import settings
@@ -13,11 +15,12 @@ from PIL import Image
 
 from catalog.exceptions import InvalidImage
 from catalog.images import image_open_validated
-from catalog.models import ProductImage
+from catalog.models import Category, ProductImage
 
 from . import embedder
 from .exceptions import RecommenderError, SearchUnavailable
-from .models import ImageEmbedding
+from .models import CategoryClassifier, ImageEmbedding
+from .selectors import CategoryPrediction, SimilarProduct, category_predict, search_by_vector
 
 logger = logging.getLogger(__name__)
 Status = ProductImage.EmbeddingStatus
@@ -164,9 +167,9 @@ def query_image_embed_payload(*, payload: str) -> list[float]:
 
 @dataclass
 class ImageSearchResult:
-    predicted: object  # selectors.CategoryPrediction | None
-    category: object  # the Category searched in, or None for all categories
-    results: list  # list[selectors.SimilarProduct]
+    predicted: CategoryPrediction | None  # phase 1; None when no classifier is trained
+    category: Category | None  # the category searched in; None for all categories
+    results: list[SimilarProduct]  # phase 2, in the requested order
 
 
 ALL_CATEGORIES = "all"
@@ -174,11 +177,11 @@ ALL_CATEGORIES = "all"
 
 def image_search(
     *,
-    file,  # type: ignore[no-untyped-def]
+    file: IO[bytes],
     name: str | None,
     category: str | None = None,
-    min_price=None,  # type: ignore[no-untyped-def]
-    max_price=None,  # type: ignore[no-untyped-def]
+    min_price: Decimal | None = None,
+    max_price: Decimal | None = None,
     sort: str = "similarity",
     limit: int | None = None,
 ) -> ImageSearchResult:
@@ -189,9 +192,6 @@ def image_search(
     Raises ``InvalidImage`` for a bad upload, ``SearchUnavailable`` when no worker answers,
     ``Category.DoesNotExist`` for an unknown category slug.
     """
-    from catalog.models import Category
-
-    from .selectors import category_predict, search_by_vector
 
     # Refuse a bad upload or an unknown category before paying for the CNN.
     image = image_open_validated(file, name=name)
@@ -215,7 +215,9 @@ class NotEnoughTrainingData(RecommenderError):
 
 
 @transaction.atomic
-def category_classifier_train(*, test_fraction: float = 0.2, seed: int = 0, regularization: float = 0.03):  # type: ignore[no-untyped-def]
+def category_classifier_train(
+    *, test_fraction: float = 0.2, seed: int = 0, regularization: float = 0.03
+) -> CategoryClassifier:
     """Train the find-by-photo category classifier on the catalog's embeddings.
 
     Standardised features (``StandardScaler``) into a multinomial logistic regression
@@ -230,8 +232,6 @@ def category_classifier_train(*, test_fraction: float = 0.2, seed: int = 0, regu
     from sklearn.model_selection import train_test_split
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
-
-    from .models import CategoryClassifier
 
     version = embedder.model_version()
     rows = list(
