@@ -9,7 +9,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_SETTINGS_MODULE=config.settings.production \
     DJANGO_MEDIA_ROOT=/data/media \
     VITRINE_CACHE_DIR=/data/cache \
-    VGG16_WEIGHTS=/data/models/vgg16_notop_imagenet.weights.h5
+    VGG16_WEIGHTS=/data/models/vgg16_imagenet_notop.weights.h5
 
 WORKDIR /app
 
