@@ -62,6 +62,11 @@ def product_get(*, slug: str | None = None, pk: int | None = None) -> Product:
         raise Http404("No such product.") from None
 
 
+PRODUCT_CARD_FIELDS = ("id", "name", "slug", "price", "created_at", "category__id", "category__name", "category__slug")
+
+
 def products_by_ids(*, ids: list[int]) -> dict[int, Product]:
-    """Active products with category and images, keyed by id (missing/inactive ids left out)."""
-    return {p.pk: p for p in _with_images(product_queryset_active().filter(pk__in=ids))}
+    """Active products for product cards (the card's fields, category and images), keyed by
+    id; missing or inactive ids are left out. Hot path of similar items and find by photo."""
+    queryset = _with_images(product_queryset_active().filter(pk__in=ids)).only(*PRODUCT_CARD_FIELDS)
+    return {p.pk: p for p in queryset.order_by()}

@@ -89,13 +89,14 @@ def _nearest_pgvector(
     queryset = queryset.annotate(distance=CosineDistance("vector", vector)).order_by("distance")
     candidates = limit * 4
     while True:
-        with transaction.atomic(), connection.cursor() as cursor:
-            # ef_search is at most 1000; iterative scans go on past it when rows are missing.
-            cursor.execute("SET LOCAL hnsw.ef_search = %s", [min(max(settings.HNSW_EF_SEARCH, candidates), 1000)])
-            # pgvector ≥ 0.8: keep scanning the graph until enough rows pass the filters.
-            cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
-            pairs = queryset.values_list("product_id", "distance")[:candidates]
-            rows = [(pid, 1.0 - float(distance)) for pid, distance in pairs]
+        query = queryset.values_list("product_id", "distance")[:candidates]
+        if candidates <= settings.HNSW_EF_SEARCH:  # the connection's ef_search suffices
+            rows = [(pid, 1.0 - float(distance)) for pid, distance in query]
+        else:
+            with transaction.atomic(), connection.cursor() as cursor:
+                # ef_search is at most 1000; iterative scans go on past it when rows are missing.
+                cursor.execute("SET LOCAL hnsw.ef_search = %s", [min(candidates, 1000)])
+                rows = [(pid, 1.0 - float(distance)) for pid, distance in query]
         rows.sort(key=lambda row: -row[1])  # relaxed order: re-sort the few rows returned
         found = _dedupe(rows, limit, min_similarity)
         exhausted = len(rows) < candidates or rows[-1][1] < min_similarity

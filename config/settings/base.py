@@ -68,11 +68,25 @@ TEMPLATES = [
 ]
 
 # The embedded default is SQLite; production and CI use PostgreSQL with pgvector.
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Celery workers and the web process write concurrently: wait instead of failing.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+# pgvector HNSW query-time candidate list size (recall/latency trade-off).
+HNSW_EF_SEARCH = env.int("HNSW_EF_SEARCH", default=100)
+
+
+def database_config(url: str) -> dict:
+    """Django DATABASES entry for ``url``, with Vitrine's per-engine connection options."""
+    config = environ.Env.db_url_config(url)
+    options = config.setdefault("OPTIONS", {})
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # Celery workers and the web process write concurrently: wait instead of failing.
+        options["timeout"] = 20
+    elif "postgresql" in config["ENGINE"]:
+        # Set once per connection, not per query: HNSW candidate list size, and pgvector ≥ 0.8
+        # iterative index scans so filtered similarity queries still return enough rows.
+        options["options"] = f"-c hnsw.ef_search={HNSW_EF_SEARCH} -c hnsw.iterative_scan=relaxed_order"
+    return config
+
+
+DATABASES = {"default": database_config(env("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -124,8 +138,6 @@ SIMILAR_ITEMS_LIMIT = 12
 SIMILAR_ITEMS_MIN_SIMILARITY = env.float("SIMILAR_ITEMS_MIN_SIMILARITY", default=0.0)
 SEARCH_RESULTS_DEFAULT_LIMIT = 24
 SEARCH_RESULTS_MAX_LIMIT = 100
-# pgvector HNSW query-time candidate list size (recall/latency trade-off).
-HNSW_EF_SEARCH = env.int("HNSW_EF_SEARCH", default=100)
 # How long the web process waits for a worker to embed a find-by-photo query (seconds).
 SEARCH_EMBED_TIMEOUT = env.float("SEARCH_EMBED_TIMEOUT", default=30.0)
 

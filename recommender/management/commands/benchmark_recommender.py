@@ -196,8 +196,7 @@ class Command(BaseCommand):
                 with connection.cursor() as cursor:
                     cursor.execute("SET maintenance_work_mem = '1GB'")
                     cursor.execute(HNSW_INDEX_SQL)
-                    cursor.execute("ANALYZE recommender_imageembedding")
-                    cursor.execute("ANALYZE catalog_product")
+                    cursor.execute("ANALYZE")  # fresh planner statistics, as autovacuum would give
                 index_seconds = round(time.perf_counter() - t0, 1)
             all_vectors = np.concatenate([all_vectors, vectors])
             all_product_ids = np.concatenate([all_product_ids, np.array([p.pk for p in products], np.int64)])
