@@ -40,9 +40,10 @@ def product_embedding(*, product: Product, model_version: str | None = None) -> 
     """The product's visual embedding: the normalised mean of its images' vectors (float32
     (512,)), or ``None`` while none of its images is embedded yet."""
     version = model_version or embedder.model_version()
+    # The mean does not depend on the order: no join with the images table.
     vectors = list(
         ImageEmbedding.objects.filter(product=product, model_version=version)
-        .order_by("product_image__position", "product_image_id")
+        .order_by()
         .values_list("vector", flat=True)
     )
     if not vectors:
