@@ -5,8 +5,9 @@ from decimal import Decimal
 
 import numpy as np
 from django.conf import settings
+from django.db.models import QuerySet
 
-from catalog.models import Category, Product
+from catalog.models import Category, Product, ProductImage
 from catalog.selectors import products_by_ids
 
 from . import embedder
@@ -141,3 +142,13 @@ def search_by_vector(
     elif sort == "price_desc":
         results.sort(key=lambda r: (-r.product.price, r.product.pk))
     return results
+
+
+def product_images_pending(*, model_version: str | None = None) -> QuerySet[ProductImage]:
+    """Images with no vector for ``model_version`` (default: the current model) and not failed."""
+    model_version = model_version or embedder.model_version()
+    return (
+        ProductImage.objects.exclude(embedding_status=ProductImage.EmbeddingStatus.FAILED)
+        .exclude(embeddings__model_version=model_version)
+        .order_by("id")
+    )

@@ -41,16 +41,6 @@ def product_image_embed_enqueue(*, image_ids: list[int]) -> None:
         transaction.on_commit(lambda image_id=image_id: product_image_embed_task.delay(image_id))
 
 
-def product_images_pending(*, model_version: str | None = None):  # type: ignore[no-untyped-def]
-    """Images with no vector for ``model_version`` (default: the current model) and not failed."""
-    model_version = model_version or embedder.model_version()
-    return (
-        ProductImage.objects.exclude(embedding_status=Status.FAILED)
-        .exclude(embeddings__model_version=model_version)
-        .order_by("id")
-    )
-
-
 def _load_stored_image(product_image: ProductImage) -> Image.Image:
     with product_image.image.open("rb") as handle:
         return image_open_validated(handle, name=product_image.image.name)

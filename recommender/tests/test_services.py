@@ -16,6 +16,7 @@ from catalog.tests.image_files import photo
 from recommender import embedder
 from recommender.exceptions import SearchUnavailable
 from recommender.models import CategoryClassifier, ImageEmbedding
+from recommender.selectors import product_images_pending
 from recommender.services import (
     NotEnoughTrainingData,
     category_classifier_train,
@@ -23,7 +24,6 @@ from recommender.services import (
     product_image_embedding_fail,
     product_image_embedding_retry,
     product_images_embed,
-    product_images_pending,
     query_image_embed,
     query_image_embed_payload,
 )

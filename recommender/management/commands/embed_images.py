@@ -7,7 +7,8 @@ from tqdm import tqdm
 
 from catalog.models import ProductImage
 from recommender import embedder
-from recommender.services import product_image_embed_enqueue, product_images_embed, product_images_pending
+from recommender.selectors import product_images_pending
+from recommender.services import product_image_embed_enqueue, product_images_embed
 
 
 class Command(BaseCommand):
