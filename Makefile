@@ -43,7 +43,7 @@ pgvector: venv
 	scripts/pgvector_server.sh start
 
 worker: venv
-	$(VENV)/bin/celery -A config worker -Q embeddings,celery --concurrency 1 -l info
+	$(VENV)/bin/celery -A config worker -Q search,embeddings,celery --concurrency 1 -l info
 
 evaluate: venv
 	$(MANAGE) evaluate_recommender

@@ -1,4 +1,4 @@
-"""Celery application. Workers start with ``celery -A config worker -Q embeddings,celery``."""
+"""Celery application. Workers start with ``celery -A config worker -Q search,embeddings,celery``."""
 
 from __future__ import annotations
 

@@ -156,7 +156,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TASK_ROUTES = {
     "recommender.tasks.product_image_embed_task": {"queue": "embeddings"},
-    "recommender.tasks.query_image_embed_task": {"queue": "embeddings"},
+    # Shoppers wait for these: a queue of their own, so a backlog of catalog images does not
+    # hold them up (a worker serving `-Q search,embeddings` alternates between the queues).
+    "recommender.tasks.query_image_embed_task": {"queue": "search"},
 }
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 

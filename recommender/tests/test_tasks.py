@@ -32,11 +32,11 @@ def status_of(image: ProductImage) -> tuple[str, str]:
     return ProductImage.objects.values_list("embedding_status", "embedding_error").get(pk=image.pk)
 
 
-def test_tasks_go_to_the_embeddings_queue(settings):
+def test_catalog_images_and_shopper_queries_have_their_own_queues(settings):
     routes = settings.CELERY_TASK_ROUTES
 
     assert routes[product_image_embed_task.name] == {"queue": "embeddings"}
-    assert routes[query_image_embed_task.name] == {"queue": "embeddings"}
+    assert routes[query_image_embed_task.name] == {"queue": "search"}
     assert product_image_embed_task.name == "recommender.tasks.product_image_embed_task"
 
 
