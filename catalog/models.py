@@ -56,7 +56,12 @@ class Product(models.Model):
 
     @property
     def primary_image(self) -> ProductImage | None:
-        """The first image by position; uses prefetched images when present."""
+        """The first image by position. Uses prefetched images when present, or the
+        ``primary_image_name`` annotation of ``catalog.selectors.products_by_ids`` (an
+        unsaved ``ProductImage`` carrying just the file, for product cards)."""
+        if "images" not in getattr(self, "_prefetched_objects_cache", {}) and hasattr(self, "primary_image_name"):
+            name = self.primary_image_name
+            return ProductImage(product=self, image=name) if name else None
         images = list(self.images.all())
         return images[0] if images else None
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
 from .filters import ProductFilter
@@ -68,5 +68,14 @@ PRODUCT_CARD_FIELDS = ("id", "name", "slug", "price", "created_at", "category__i
 def products_by_ids(*, ids: list[int]) -> dict[int, Product]:
     """Active products for product cards (the card's fields, category and images), keyed by
     id; missing or inactive ids are left out. Hot path of similar items and find by photo."""
-    queryset = _with_images(product_queryset_active().filter(pk__in=ids)).only(*PRODUCT_CARD_FIELDS)
-    return {p.pk: p for p in queryset.order_by()}
+    # One query: the card's photo comes from a subquery, not a prefetch of every image.
+    primary = ProductImage.objects.filter(product=OuterRef("pk")).order_by("position", "id").values("image")[:1]
+    queryset = (
+        product_queryset_active()
+        .filter(pk__in=ids)
+        .select_related("category")
+        .only(*PRODUCT_CARD_FIELDS)
+        .annotate(primary_image_name=Subquery(primary))
+        .order_by()
+    )
+    return {p.pk: p for p in queryset}
