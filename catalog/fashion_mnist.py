@@ -69,6 +69,17 @@ def dataset_dir(target: Path) -> Path:
     return target
 
 
+def load(split: str, *, data_dir: Path | None = None) -> tuple[Path, np.ndarray, np.ndarray]:
+    """``split`` ("train" or "test") from ``data_dir`` (default ``settings.FASHION_MNIST_DIR``),
+    fetching the Debian package there when needed: (directory, images uint8 (n, 28, 28),
+    labels uint8 (n,)). Raises ``DatasetUnavailable``."""
+    from django.conf import settings
+
+    directory = dataset_dir(Path(data_dir or settings.FASHION_MNIST_DIR))
+    images, labels = load_split(directory, split)
+    return directory, images, labels
+
+
 def _read_idx(path: Path) -> np.ndarray:
     with gzip.open(path, "rb") as handle:
         data = handle.read()

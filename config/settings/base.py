@@ -124,6 +124,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # A path to a Keras weights file of the VGG16 conv base (built by `manage.py vgg16_weights`),
 # or "imagenet" for Keras' own download where there is internet.
 VGG16_WEIGHTS = env("VGG16_WEIGHTS", default=str(BASE_DIR / "var" / "models" / "vgg16_imagenet_notop.weights.h5"))
+# Fashion-MNIST idx files (fetched there from Debian's dataset-fashion-mnist when missing).
+FASHION_MNIST_DIR = Path(env("FASHION_MNIST_DIR", default=str(BASE_DIR / "var" / "datasets" / "fashion-mnist")))
 VITRINE_CACHE_DIR = Path(env("VITRINE_CACHE_DIR", default=str(BASE_DIR / "var" / "cache")))
 # The recipe (see recommender/embedder.py and benchmarks/embedding_recipe.py for the figures):
 # block4_conv3 features, global max pooling, 64 px input with a 10% white margin, run as a

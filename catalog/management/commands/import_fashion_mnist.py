@@ -3,7 +3,6 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from tqdm import tqdm
@@ -30,10 +29,8 @@ class Command(BaseCommand):
         per_category = options["per_category"]
         if per_category < 1 or per_category > 6000:
             raise CommandError("--per-category must be between 1 and 6000.")
-        target = options["data_dir"] or Path(settings.BASE_DIR) / "var" / "datasets" / "fashion-mnist"
         try:
-            directory = fm.dataset_dir(target)
-            images, labels = fm.load_split(directory, "train")
+            directory, images, labels = fm.load("train", data_dir=options["data_dir"])
         except fm.DatasetUnavailable as exc:
             raise CommandError(str(exc)) from exc
         categories = [

@@ -65,9 +65,8 @@ class Command(BaseCommand):
 
     # ---------------------------------------------------------------- data
     def _dataset(self, options, split: str):  # type: ignore[no-untyped-def]
-        target = options["data_dir"] or Path(settings.BASE_DIR) / "var" / "datasets" / "fashion-mnist"
         try:
-            return fm.load_split(fm.dataset_dir(target), split)
+            return fm.load(split, data_dir=options["data_dir"])[1:]
         except fm.DatasetUnavailable as exc:
             raise CommandError(str(exc)) from exc
 

@@ -43,9 +43,8 @@ class Command(BaseCommand):
         slug_to_label = {slug: label for label, (_, slug, _) in enumerate(fm.CATEGORIES)}
         categories = {c.pk: c.slug for c in Category.objects.all()}
         product_category = dict(Product.objects.values_list("pk", "category_id"))
-        target = options["data_dir"] or Path(settings.BASE_DIR) / "var" / "datasets" / "fashion-mnist"
         try:
-            images, labels = fm.load_split(fm.dataset_dir(target), "test")
+            _, images, labels = fm.load("test", data_dir=options["data_dir"])
         except fm.DatasetUnavailable as exc:
             raise CommandError(str(exc)) from exc
         per_category = max(1, options["queries"] // len(fm.CATEGORIES))
