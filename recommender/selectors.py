@@ -5,14 +5,15 @@ from decimal import Decimal
 
 import numpy as np
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import QuerySet, Subquery
 
 from catalog.models import Category, Product, ProductImage
 from catalog.selectors import products_by_ids
 
 from . import embedder
 from .models import CategoryClassifier, ImageEmbedding
-from .vector_search import ProductFilters, nearest_products
+from .vector_search import ProductFilters, nearest_products, product_vector_expression
 
 SEARCH_SORTS = ("similarity", "newest", "price_asc", "price_desc")
 
@@ -72,9 +73,14 @@ def product_similar_list(
     Empty while the product has no embedding yet.
     """
     version = embedder.model_version()
-    vector = product_embedding(product=product, model_version=version)
-    if vector is None:
-        return []
+    vector: np.ndarray | Subquery | None
+    if connection.vendor == "postgresql":
+        # pgvector averages the product's vectors inside the search query: one round trip.
+        vector = product_vector_expression(product_id=product.pk, model_version=version)
+    else:
+        vector = product_embedding(product=product, model_version=version)
+        if vector is None:
+            return []
     filters = ProductFilters(
         category_ids=(product.category_id,) if same_category else None,
         exclude_product_ids=(product.pk,),

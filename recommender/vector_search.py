@@ -16,12 +16,13 @@ from decimal import Decimal
 import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Max
+from django.db.models import Avg, Count, Max, Subquery
 from pgvector.django import CosineDistance
 
 from catalog.models import Product
 
-from .models import ImageEmbedding
+from .fields import EmbeddingField
+from .models import EMBEDDING_DIMENSIONS, ImageEmbedding
 
 
 @dataclass(frozen=True)
@@ -58,14 +59,30 @@ def nearest_products(
 ) -> list[tuple[int, float]]:
     """The ``limit`` products whose images are most similar to ``vector``.
 
-    ``vector``: float32 (512,), L2-normalised. Returns ``[(product_id, cosine_similarity)]``,
-    similarity in [-1, 1] descending, one entry per product (its best image), only products
-    passing ``filters`` and with similarity ≥ ``min_similarity``.
+    ``vector``: float32 (512,), L2-normalised; on PostgreSQL also a SQL expression giving a
+    vector (see ``product_vector_expression``), and then ``[]`` when it is NULL.
+    Returns ``[(product_id, cosine_similarity)]``, similarity in [-1, 1] descending, one
+    entry per product (its best image), only products passing ``filters`` and with
+    similarity ≥ ``min_similarity``.
     """
-    vector = np.asarray(vector, dtype=np.float32)
+    if not hasattr(vector, "resolve_expression"):  # a SQL expression is searched as it is (PostgreSQL)
+        vector = np.asarray(vector, dtype=np.float32)
     if connection.vendor == "postgresql":
         return _nearest_pgvector(vector, model_version, limit, filters, min_similarity)
     return _nearest_numpy(vector, model_version, limit, filters, min_similarity)
+
+
+def product_vector_expression(*, product_id: int, model_version: str) -> Subquery:
+    """PostgreSQL: the mean of a product's image vectors as a scalar subquery (NULL while it
+    has none), so a similar-items search needs no separate round trip for the query vector.
+    Cosine distance ignores length, so the mean need not be normalised."""
+    mean = (
+        ImageEmbedding.objects.filter(product_id=product_id, model_version=model_version)
+        .values("product_id")
+        .annotate(mean=Avg("vector", output_field=EmbeddingField(dimensions=EMBEDDING_DIMENSIONS)))
+        .values("mean")
+    )
+    return Subquery(mean, output_field=EmbeddingField(dimensions=EMBEDDING_DIMENSIONS))
 
 
 def _dedupe(pairs: Iterable[tuple[int, float]], limit: int, min_similarity: float) -> list[tuple[int, float]]:
@@ -91,12 +108,15 @@ def _nearest_pgvector(
     while True:
         query = queryset.values_list("product_id", "distance")[:candidates]
         if candidates <= settings.HNSW_EF_SEARCH:  # the connection's ef_search suffices
-            rows = [(pid, 1.0 - float(distance)) for pid, distance in query]
+            pairs = list(query)
         else:
             with transaction.atomic(), connection.cursor() as cursor:
                 # ef_search is at most 1000; iterative scans go on past it when rows are missing.
                 cursor.execute("SET LOCAL hnsw.ef_search = %s", [min(candidates, 1000)])
-                rows = [(pid, 1.0 - float(distance)) for pid, distance in query]
+                pairs = list(query)
+        if pairs and pairs[0][1] is None:  # the query vector is NULL: nothing to compare with
+            return []
+        rows = [(pid, 1.0 - float(distance)) for pid, distance in pairs]
         rows.sort(key=lambda row: -row[1])  # relaxed order: re-sort the few rows returned
         found = _dedupe(rows, limit, min_similarity)
         exhausted = len(rows) < candidates or rows[-1][1] < min_similarity
