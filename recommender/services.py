@@ -188,9 +188,7 @@ def image_search(
     chosen = Category.objects.get(slug=category) if category and category != ALL_CATEGORIES else None
     vector = query_image_embed(image=image)
     predicted = category_predict(vector=vector)
-    if category == ALL_CATEGORIES:
-        searched = None
-    elif category:
+    if category:  # a slug, or "all" (chosen is None)
         searched = chosen
     else:
         searched = predicted.category if predicted is not None else None

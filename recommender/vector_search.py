@@ -44,8 +44,7 @@ class ProductFilters:
             conditions[f"{prefix}price__lte"] = self.max_price
         queryset = queryset.filter(**conditions)
         if self.exclude_product_ids:
-            key = f"{prefix}pk__in" if prefix else "pk__in"
-            queryset = queryset.exclude(**{key: self.exclude_product_ids})
+            queryset = queryset.exclude(**{f"{prefix}pk__in": self.exclude_product_ids})
         return queryset
 
 
@@ -143,18 +142,13 @@ class _VectorCache:
             entry = self._entries.get(model_version)
             if entry is not None and entry[0] == signature:
                 return entry[1], entry[2]
-        product_ids = np.empty(signature[0], dtype=np.int64)
-        matrix = np.empty((signature[0], 512), dtype=np.float32)
-        count = 0
-        for count, (product_id, vector) in enumerate(
-            rows.order_by("id").values_list("product_id", "vector").iterator(chunk_size=5000), 1
-        ):
-            if count > len(product_ids):  # rows added since the count: grow
-                product_ids = np.resize(product_ids, count * 2)
-                matrix = np.resize(matrix, (count * 2, 512))
-            product_ids[count - 1] = product_id
-            matrix[count - 1] = vector
-        product_ids, matrix = product_ids[:count], matrix[:count]
+        pairs = list(rows.order_by("id").values_list("product_id", "vector").iterator(chunk_size=5000))
+        product_ids = np.fromiter((pid for pid, _ in pairs), dtype=np.int64, count=len(pairs))
+        matrix = (
+            np.stack([vector for _, vector in pairs]).astype(np.float32, copy=False)
+            if pairs
+            else np.empty((0, EMBEDDING_DIMENSIONS), dtype=np.float32)
+        )
         with self._lock:
             self._entries[model_version] = (signature, product_ids, matrix)
         return product_ids, matrix
