@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django_countries.fields import CountryField
 
 
 class UserManager(BaseUserManager["User"]):
@@ -45,3 +46,32 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.email
+
+
+class Address(models.Model):
+    """A shipping address saved in a shopper's profile (orders keep their own copy)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="addresses")
+    full_name = models.CharField(max_length=200)
+    phone = models.CharField(max_length=40, blank=True)
+    address_line1 = models.CharField("address", max_length=200)
+    address_line2 = models.CharField("address (line 2)", max_length=200, blank=True)
+    city = models.CharField(max_length=100)
+    postcode = models.CharField(max_length=20)
+    region = models.CharField("state / region", max_length=100, blank=True)
+    country = CountryField()
+    is_default = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-is_default", "-created_at", "-id"]
+        verbose_name_plural = "addresses"
+
+    def __str__(self) -> str:
+        return ", ".join(part for part in (self.full_name, self.address_line1, self.city) if part)
+
+    @property
+    def address_lines(self) -> list[str]:
+        city_line = " ".join(part for part in (self.postcode, self.city) if part)
+        lines = [self.full_name, self.address_line1, self.address_line2, city_line, self.region, self.country.name]
+        return [line for line in lines if line]

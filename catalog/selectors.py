@@ -62,7 +62,17 @@ def product_get(*, slug: str | None = None, pk: int | None = None) -> Product:
         raise Http404("No such product.") from None
 
 
-PRODUCT_CARD_FIELDS = ("id", "name", "slug", "price", "created_at", "category__id", "category__name", "category__slug")
+PRODUCT_CARD_FIELDS = (
+    "id",
+    "name",
+    "slug",
+    "price",
+    "stock",
+    "created_at",
+    "category__id",
+    "category__name",
+    "category__slug",
+)
 
 
 def products_by_ids(*, ids: list[int]) -> dict[int, Product]:

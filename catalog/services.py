@@ -5,8 +5,10 @@ from typing import IO
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 from django.utils.text import slugify
 
+from .exceptions import InsufficientStock
 from .images import file_sha256, image_open_validated
 from .models import Category, Product, ProductImage
 
@@ -81,3 +83,34 @@ def product_image_create(
     if enqueue:
         product_image_embed_enqueue(image_ids=[product_image.pk])
     return product_image
+
+
+@transaction.atomic
+def product_stock_take(*, quantities: dict[int, int]) -> None:
+    """Take ``quantities`` (product id → units > 0) out of stock, all or nothing.
+
+    Each product is decremented by one conditional ``UPDATE … SET stock = stock - n WHERE
+    stock >= n`` in product-id order (no deadlock between two orders sharing products); the
+    database re-checks the condition after waiting for a concurrent writer, so stock never goes
+    below zero. Raises ``InsufficientStock`` naming every product that ran short; nothing is
+    taken then (the savepoint rolls back the products already decremented).
+    """
+    short: list[int] = []
+    for product_id in sorted(quantities):
+        quantity = quantities[product_id]
+        if quantity <= 0:
+            raise ValueError(f"quantity must be positive, got {quantity}")
+        taken = Product.objects.filter(pk=product_id, stock__gte=quantity).update(stock=F("stock") - quantity)
+        if not taken:
+            short.append(product_id)
+    if short:
+        names = list(Product.objects.filter(pk__in=short).order_by("pk").values_list("name", flat=True))
+        raise InsufficientStock(f"Sorry, {', '.join(names) or 'an item'} sold out.", product_names=names)
+
+
+@transaction.atomic
+def product_stock_return(*, quantities: dict[int, int]) -> None:
+    """Put ``quantities`` (product id → units) back into stock (a cancelled or refunded order).
+    Products deleted since are skipped."""
+    for product_id in sorted(quantities):
+        Product.objects.filter(pk=product_id).update(stock=F("stock") + quantities[product_id])

@@ -22,6 +22,11 @@ api_urlpatterns = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include((api_urlpatterns, "api"))),
+    path("accounts/", include("allauth.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("orders/", include("orders.urls")),
+    # django-payments' provider callbacks (process_payment, static_process_payment).
+    path("payments/", include("payments.urls")),
     path("", include("shop.urls")),
 ]
 

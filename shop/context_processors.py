@@ -9,3 +9,10 @@ def shop(request):  # type: ignore[no-untyped-def]
         "SHOP_NAME": settings.SHOP_NAME,
         "nav_categories": Category.objects.order_by("position", "name"),
     }
+
+
+def cart(request):  # type: ignore[no-untyped-def]
+    """The number of units in the shopper's cart, for the header (lazy: one query when shown)."""
+    from shop.cart import request_cart_count
+
+    return {"cart_count": lambda: request_cart_count(request)}

@@ -3,6 +3,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django_countries import countries
+from django_countries.fields import LazyTypedChoiceField
 
 from catalog.models import Category
 from recommender.selectors import SEARCH_SORTS
@@ -43,3 +45,43 @@ class ImageSearchForm(forms.Form):
         if low is not None and high is not None and low > high:
             self.add_error("max_price", "The maximum price is below the minimum.")
         return cleaned
+
+
+class CartAddForm(forms.Form):
+    """Add to cart. Only the product id and a quantity come from the browser, never a price."""
+
+    product_id = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    quantity = forms.IntegerField(min_value=1, max_value=1000, initial=1)
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class CartUpdateForm(forms.Form):
+    product_id = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    quantity = forms.IntegerField(min_value=0, max_value=1000)
+
+
+class CheckoutForm(forms.Form):
+    """Contact, shipping address and shipping method. Totals are computed on the server."""
+
+    email = forms.EmailField(help_text="Your receipt and order link go here.")
+    full_name = forms.CharField(max_length=200, label="Full name")
+    phone = forms.CharField(max_length=40, required=False, help_text="For the courier, if they need to reach you.")
+    address_line1 = forms.CharField(max_length=200, label="Address")
+    address_line2 = forms.CharField(max_length=200, required=False, label="Apartment, suite, etc.")
+    city = forms.CharField(max_length=100)
+    postcode = forms.CharField(max_length=20, label="Postcode / ZIP")
+    region = forms.CharField(max_length=100, required=False, label="State / region")
+    country = LazyTypedChoiceField(choices=countries, initial="US")
+    shipping_method = forms.ChoiceField(widget=forms.RadioSelect)
+    save_address = forms.BooleanField(required=False, initial=True, label="Save this address to my account")
+    checkout_token = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, shipping_choices: list[tuple[str, str]], user=None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["shipping_method"].choices = shipping_choices
+        if user is None or not user.is_authenticated:
+            del self.fields["save_address"]
+        else:
+            # A registered shopper's receipt goes to their account's address.
+            self.fields["email"].disabled = True
+            self.fields["email"].help_text = "Your account's email address."

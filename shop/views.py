@@ -1,17 +1,35 @@
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_http_methods
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.selectors import address_default, address_list
+from accounts.services import address_save
 from catalog.exceptions import ShopError
 from catalog.selectors import category_get, category_list, product_get, product_list, product_newest_list
+from orders.selectors import order_link_url
+from orders.services import ShippingAddress, order_place
 from recommender.selectors import product_similar_list
 from recommender.services import image_search
 
-from .forms import ImageSearchForm
+from .cart import request_cart
+from .forms import CartAddForm, CartUpdateForm, CheckoutForm, ImageSearchForm
+from .selectors import cart_summary
+from .services import cart_add_product, cart_line_remove, cart_line_set_quantity
+from .shipping import delivery_estimate, shipping_methods
+from .templatetags.shop_tags import money
+
+ADDRESS_FIELDS = ["full_name", "phone", "address_line1", "address_line2", "city", "postcode", "region", "country"]
 
 PAGE_SIZE = 24
 SIMILARITY_CHOICES = [("0", "Any"), ("0.5", "50%"), ("0.6", "60%"), ("0.7", "70%"), ("0.8", "80%"), ("0.9", "90%")]
@@ -61,6 +79,7 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "min_similarity_str": f"{shown_min:g}",
             "similarity_choices": SIMILARITY_CHOICES,
             "embedding_pending": not similar and product.images.exclude(embedding_status="embedded").exists(),
+            "max_quantity": max(1, min(product.stock, settings.CART_MAX_LINE_QUANTITY)),
         },
     )
 
@@ -90,3 +109,129 @@ def image_search_view(request: HttpRequest) -> HttpResponse:
     if result is None:
         status = 400
     return render(request, "shop/image_search.html", {"form": form, "result": result}, status=status)
+
+
+# --- Cart and checkout --------------------------------------------------------------------
+
+
+def _safe_next(request: HttpRequest, target: str | None, default: str) -> str:
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def cart_detail(request: HttpRequest) -> HttpResponse:
+    summary = cart_summary(cart=request_cart(request))
+    return render(
+        request, "shop/cart_detail.html", {"summary": summary, "max_quantity": settings.CART_MAX_LINE_QUANTITY}
+    )
+
+
+@require_POST
+def cart_add(request: HttpRequest) -> HttpResponse:
+    form = CartAddForm(request.POST)
+    cart_url = reverse("shop:cart_detail")
+    if not form.is_valid():
+        messages.error(request, "Choose a quantity between 1 and 1000.")
+        return redirect(_safe_next(request, request.POST.get("next"), cart_url))
+    data = form.cleaned_data
+    try:
+        line = cart_add_product(
+            cart=request_cart(request, create=True), product_id=data["product_id"], quantity=data["quantity"]
+        )
+    except ShopError as exc:
+        messages.error(request, str(exc))
+        return redirect(_safe_next(request, data["next"], cart_url))
+    messages.success(request, f"Added {data['quantity']} × {line.product.name} to your cart.")
+    return redirect(_safe_next(request, data["next"], cart_url))
+
+
+@require_POST
+def cart_update(request: HttpRequest) -> HttpResponse:
+    form = CartUpdateForm(request.POST)
+    cart = request_cart(request)
+    if not form.is_valid() or cart is None:
+        messages.error(request, "Choose a quantity between 0 and 1000.")
+        return redirect("shop:cart_detail")
+    try:
+        cart_line_set_quantity(
+            cart=cart, product_id=form.cleaned_data["product_id"], quantity=form.cleaned_data["quantity"]
+        )
+    except ShopError as exc:
+        messages.error(request, str(exc))
+    return redirect("shop:cart_detail")
+
+
+@require_POST
+def cart_remove(request: HttpRequest) -> HttpResponse:
+    cart = request_cart(request)
+    product_id = request.POST.get("product_id", "")
+    if cart is not None and product_id.isdigit():
+        cart_line_remove(cart=cart, product_id=int(product_id))
+    return redirect("shop:cart_detail")
+
+
+def _shipping_choices(today) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    choices = []
+    for method in shipping_methods():
+        earliest, latest = delivery_estimate(method=method, start=today)
+        when = f"{earliest:%a %-d %b}" + (f" – {latest:%a %-d %b}" if latest != earliest else "")
+        choices.append((method.code, f"{method.name} · {money(method.price)} · {method.description}, arrives {when}"))
+    return choices
+
+
+@require_http_methods(["GET", "POST"])
+def checkout(request: HttpRequest) -> HttpResponse:
+    """Contact, address and shipping method → an order waiting for payment → the payment page."""
+    cart = request_cart(request)
+    summary = cart_summary(cart=cart)
+    if cart is None or summary.is_empty:
+        messages.info(request, "Your cart is empty.")
+        return redirect("shop:cart_detail")
+    today = timezone.localdate()
+    user = request.user
+    initial: dict = {"checkout_token": uuid.uuid4(), "shipping_method": "standard"}
+    saved = address_list(user=user) if user.is_authenticated else []
+    if user.is_authenticated:
+        initial["email"] = user.email
+        default = address_default(user=user)
+        if default is not None:
+            initial.update({f: getattr(default, f) for f in ADDRESS_FIELDS})
+    form = CheckoutForm(request.POST or None, initial=initial, shipping_choices=_shipping_choices(today), user=user)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            address = ShippingAddress(**{f: data[f] for f in ADDRESS_FIELDS})
+            try:
+                order = order_place(
+                    cart=cart,
+                    user=user,
+                    email=data["email"],
+                    address=address,
+                    shipping_method=data["shipping_method"],
+                    checkout_token=data["checkout_token"],
+                    today=today,
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            except ShopError as exc:
+                form.add_error(None, str(exc))
+            else:
+                if data.get("save_address") and not any(_same_address(a, address) for a in saved):
+                    address_save(user=user, data={f: data[f] for f in ADDRESS_FIELDS})
+                return redirect(order_link_url(order=order, view="orders:order_pay"))
+        status = 400
+    return render(
+        request,
+        "shop/checkout.html",
+        {"form": form, "summary": summary, "saved_addresses": saved, "shipping_methods": shipping_methods()},
+        status=status,
+    )
+
+
+def _same_address(saved, address: ShippingAddress) -> bool:  # type: ignore[no-untyped-def]
+    return all(str(getattr(saved, f)) == str(getattr(address, f)) for f in ADDRESS_FIELDS)

@@ -26,14 +26,20 @@ DJANGO_APPS = [
 ]
 THIRD_PARTY_APPS = [
     "rest_framework",
+    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "django_countries",
+    "allauth",
+    "allauth.account",
+    "payments",
 ]
 LOCAL_APPS = [
     "accounts",
     "catalog",
     "recommender",
     "shop",
+    "orders",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -46,6 +52,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -62,6 +69,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "shop.context_processors.shop",
+                "shop.context_processors.cart",
             ],
         },
     },
@@ -90,6 +98,10 @@ DATABASES = {"default": database_config(env("DATABASE_URL", default=f"sqlite:///
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -108,9 +120,56 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
 
+# Shared by every web and worker process: allauth's login rate limits live here, so production
+# points it at Redis (CACHE_URL=redis://...); the embedded default is one process.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
 # --- Shop ---------------------------------------------------------------------------------
 SHOP_NAME = "Vitrine"
 SHOP_CURRENCY = env("SHOP_CURRENCY", default="USD")
+# Where shoppers reach the shop: absolute links in emails and payment provider callbacks.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# A cart line holds at most this many of one product (and never more than the stock).
+CART_MAX_LINE_QUANTITY = env.int("CART_MAX_LINE_QUANTITY", default=20)
+# Shipping methods: price in SHOP_CURRENCY, delivery in business days after the order is paid.
+SHIPPING_METHODS = [
+    {"code": "standard", "name": "Standard", "price": "4.95", "min_days": 3, "max_days": 5},
+    {"code": "express", "name": "Express", "price": "14.95", "min_days": 1, "max_days": 2},
+]
+# Guests view their order through a signed link; it expires after this many days.
+ORDER_LINK_MAX_AGE_DAYS = env.int("ORDER_LINK_MAX_AGE_DAYS", default=180)
+
+# --- Accounts (django-allauth) --------------------------------------------------------------
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_UNIQUE_EMAIL = True
+# Optional: a new shopper can buy at once; guest orders join their history only once the
+# address is verified (see orders.selectors.order_list_for_user).
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Vitrine] "
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+# Failed logins: at most 10 a minute per IP address and 5 per 5 minutes per account.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key"}
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "accounts:profile"
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Vitrine <shop@vitrine.localhost>")
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+
+# --- Payments (django-payments) -------------------------------------------------------------
+# One interface, several providers ("variants"). "test" is an offline test-card provider (pay,
+# decline, or confirm later); "stripe" appears when its keys are set.
+PAYMENT_MODEL = "orders.Payment"
+PAYMENT_HOST = SITE_URL.split("://", 1)[1]
+PAYMENT_USES_SSL = SITE_URL.startswith("https://")
+PAYMENT_VARIANTS = {"test": ("orders.payment_providers.TestCardProvider", {"capture": False})}
+if env("STRIPE_SECRET_KEY", default=""):
+    PAYMENT_VARIANTS["stripe"] = (
+        "payments.stripe.StripeProviderV3",
+        {"api_key": env("STRIPE_SECRET_KEY"), "endpoint_secret": env("STRIPE_WEBHOOK_SECRET")},
+    )
+PAYMENT_VARIANT = env("PAYMENT_VARIANT", default="test")
 
 # --- Uploads (find by photo, product images) ----------------------------------------------
 IMAGE_UPLOAD_MAX_BYTES = 10 * 1024 * 1024  # 10 MB
@@ -171,15 +230,19 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 24,
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        "shop.api.authentication.CsrfSessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"anon": env("API_ANON_RATE", default="600/minute")},
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("API_ANON_RATE", default="600/minute"),
+        "auth_token": env("API_AUTH_TOKEN_RATE", default="10/minute"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Vitrine API",
-    "DESCRIPTION": "Catalog, similar items and find-by-photo for the Vitrine shop.",
+    "DESCRIPTION": "Catalog, similar items, find-by-photo, cart, checkout and orders for the Vitrine shop.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,

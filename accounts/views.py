@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from orders.selectors import order_list_for_user
+
+from .forms import AddressForm
+from .models import Address
+from .selectors import address_get, address_list
+from .services import address_delete, address_save
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    from allauth.account.models import EmailAddress
+
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "addresses": address_list(user=request.user),
+            "orders": order_list_for_user(user=request.user)[:5],
+            "email_verified": EmailAddress.objects.filter(user=request.user, verified=True).exists(),
+        },
+    )
+
+
+@login_required
+def order_history(request: HttpRequest) -> HttpResponse:
+    page = Paginator(order_list_for_user(user=request.user), 20).get_page(request.GET.get("page"))
+    return render(request, "accounts/order_history.html", {"page": page})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def address_edit(request: HttpRequest, address_id: int | None = None) -> HttpResponse:
+    address = None
+    if address_id is not None:
+        try:
+            address = address_get(user=request.user, address_id=address_id)
+        except Address.DoesNotExist as exc:
+            raise Http404("No such address.") from exc
+    form = AddressForm(request.POST or None, instance=address)
+    if request.method == "POST" and form.is_valid():
+        address_save(user=request.user, data=form.cleaned_data, address=address)
+        messages.success(request, "Address saved.")
+        return redirect("accounts:profile")
+    return render(
+        request, "accounts/address_form.html", {"form": form, "address": address}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+@require_POST
+def address_remove(request: HttpRequest, address_id: int) -> HttpResponse:
+    try:
+        address_delete(user=request.user, address_id=address_id)
+    except Address.DoesNotExist as exc:
+        raise Http404("No such address.") from exc
+    messages.success(request, "Address deleted.")
+    return redirect("accounts:profile")

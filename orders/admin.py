@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from payments import PaymentError
+
+from catalog.exceptions import ShopError
+
+from .models import Order, OrderEvent, OrderLine, Payment
+from .services import order_cancel, order_set_status
+
+
+class OrderLineInline(admin.TabularInline):
+    model = OrderLine
+    extra = 0
+    can_delete = False
+    fields = ["product_name", "sku", "unit_price", "quantity", "line_total", "product"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
+class OrderEventInline(admin.TabularInline):
+    model = OrderEvent
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "from_status", "to_status", "note", "actor"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
+class PaymentInline(admin.TabularInline):
+    model = Payment
+    extra = 0
+    can_delete = False
+    fields = ["created", "variant", "status", "total", "captured_amount", "transaction_id", "message"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+
+def _move(request: HttpRequest, queryset: QuerySet[Order], status: str) -> None:
+    done = 0
+    for order in queryset:
+        try:
+            order_set_status(order=order, status=status, actor=request.user, note="Changed in admin")
+            done += 1
+        except ShopError as exc:
+            messages.error(request, f"{order.number}: {exc}")
+    if done:
+        messages.success(request, f"{done} order(s) marked {Order.Status(status).label.lower()}.")
+
+
+def _cancel(request: HttpRequest, queryset: QuerySet[Order], *, refund: bool) -> None:
+    done = 0
+    for order in queryset:
+        try:
+            order_cancel(
+                order=order,
+                actor=request.user,
+                refund=refund,
+                reason="Refunded by staff" if refund else "Cancelled by staff",
+            )
+            done += 1
+        except (ShopError, PaymentError) as exc:
+            messages.error(request, f"{order.number}: {exc}")
+    if done:
+        verb = "refunded" if refund else "cancelled"
+        messages.success(request, f"{done} order(s) {verb}; payments given back and stock returned.")
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = [
+        "number",
+        "created_at",
+        "email",
+        "full_name",
+        "status",
+        "total",
+        "shipping_method",
+        "delivery_latest",
+    ]
+    list_filter = ["status", "shipping_method", "created_at"]
+    search_fields = ["number", "email", "full_name", "lines__sku"]
+    date_hierarchy = "created_at"
+    inlines = [OrderLineInline, PaymentInline, OrderEventInline]
+    actions = ["mark_shipped", "mark_delivered", "cancel_orders", "refund_orders"]
+    # Status moves only through the actions (order_set_status), never by editing the field.
+    readonly_fields = [
+        "number", "status", "user", "email", "currency", "subtotal", "shipping_price", "total",
+        "shipping_method", "shipping_method_name", "delivery_earliest", "delivery_latest",
+        "cancel_reason", "receipt_sent_at", "created_at", "updated_at", "cart", "checkout_token",
+    ]  # fmt: skip
+    fieldsets = (
+        (None, {"fields": ("number", "status", "cancel_reason", "user", "email", "created_at", "updated_at")}),
+        ("Shipping", {"fields": ("full_name", "phone", "address_line1", "address_line2", "city", "postcode",
+                                 "region", "country", "shipping_method_name", "delivery_earliest",
+                                 "delivery_latest")}),
+        ("Totals", {"fields": ("currency", "subtotal", "shipping_price", "total", "receipt_sent_at")}),
+    )  # fmt: skip
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    @admin.action(description="Mark selected orders shipped")
+    def mark_shipped(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+        _move(request, queryset, Order.Status.SHIPPED)
+
+    @admin.action(description="Mark selected orders delivered")
+    def mark_delivered(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+        _move(request, queryset, Order.Status.DELIVERED)
+
+    @admin.action(description="Cancel selected orders (give payments back, return stock)")
+    def cancel_orders(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+        _cancel(request, queryset, refund=False)
+
+    @admin.action(description="Refund selected orders (refund payments, return stock)")
+    def refund_orders(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+        _cancel(request, queryset, refund=True)

@@ -1,0 +1,183 @@
+from __future__ import annotations
+
+import secrets
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django_countries.fields import CountryField
+from payments import PurchasedItem
+from payments.models import BasePayment
+
+NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
+
+
+def order_number_generate() -> str:
+    """A random, unguessable order number such as ``VT-7KQ2-M9XD`` (40 bits)."""
+    raw = "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(8))
+    return f"VT-{raw[:4]}-{raw[4:]}"
+
+
+class Order(models.Model):
+    class Status(models.TextChoices):
+        PENDING_PAYMENT = "pending_payment", "Pending payment"
+        PAID = "paid", "Paid"
+        SHIPPED = "shipped", "Shipped"
+        DELIVERED = "delivered", "Delivered"
+        CANCELLED = "cancelled", "Cancelled"
+        REFUNDED = "refunded", "Refunded"
+
+    # The only moves orders.services.order_set_status allows.
+    TRANSITIONS: dict[str, frozenset[str]] = {
+        Status.PENDING_PAYMENT: frozenset({Status.PAID, Status.CANCELLED}),
+        Status.PAID: frozenset({Status.SHIPPED, Status.CANCELLED, Status.REFUNDED}),
+        Status.SHIPPED: frozenset({Status.DELIVERED, Status.REFUNDED}),
+        Status.DELIVERED: frozenset({Status.REFUNDED}),
+        Status.CANCELLED: frozenset(),
+        Status.REFUNDED: frozenset(),
+    }
+
+    number = models.CharField(max_length=16, unique=True, default=order_number_generate, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
+    )
+    email = models.EmailField(db_index=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING_PAYMENT, db_index=True)
+    # Shipping address, copied from the checkout form (a later change to a saved address does
+    # not move a parcel that has left).
+    full_name = models.CharField(max_length=200)
+    phone = models.CharField(max_length=40, blank=True)
+    address_line1 = models.CharField("address", max_length=200)
+    address_line2 = models.CharField("address (line 2)", max_length=200, blank=True)
+    city = models.CharField(max_length=100)
+    postcode = models.CharField(max_length=20)
+    region = models.CharField("state / region", max_length=100, blank=True)
+    country = CountryField()
+    shipping_method = models.CharField(max_length=20)
+    shipping_method_name = models.CharField(max_length=100)
+    delivery_earliest = models.DateField()
+    delivery_latest = models.DateField()
+    currency = models.CharField(max_length=3)
+    subtotal = models.DecimalField(max_digits=12, decimal_places=2)
+    shipping_price = models.DecimalField(max_digits=12, decimal_places=2)
+    total = models.DecimalField(max_digits=12, decimal_places=2)
+    # One checkout form submission makes one order, however often it is submitted.
+    checkout_token = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    # The cart this order came from; emptied when the order is paid.
+    cart = models.ForeignKey("shop.Cart", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    cancel_reason = models.CharField(max_length=200, blank=True)
+    receipt_sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(subtotal__gte=0), name="order_subtotal_gte_0"),
+            models.CheckConstraint(condition=models.Q(shipping_price__gte=0), name="order_shipping_gte_0"),
+            # total = subtotal + shipping_price is kept by order_place (SQLite compares decimals
+            # as floats, so it cannot be a database constraint there).
+            models.CheckConstraint(condition=models.Q(total__gte=0), name="order_total_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def get_absolute_url(self) -> str:
+        return reverse("orders:order_detail", kwargs={"number": self.number})
+
+    @property
+    def is_paid(self) -> bool:
+        return self.status in (self.Status.PAID, self.Status.SHIPPED, self.Status.DELIVERED)
+
+    @property
+    def address_lines(self) -> list[str]:
+        """The shipping address as printed on a parcel, one line per element."""
+        city_line = " ".join(part for part in (self.postcode, self.city) if part)
+        lines = [self.full_name, self.address_line1, self.address_line2, city_line, self.region, self.country.name]
+        return [line for line in lines if line]
+
+
+class OrderLine(models.Model):
+    """One product in an order, with the name, SKU and unit price it was sold at."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(
+        "catalog.Product", null=True, blank=True, on_delete=models.SET_NULL, related_name="order_lines"
+    )
+    product_name = models.CharField(max_length=200)
+    sku = models.CharField("SKU", max_length=64)
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+    quantity = models.PositiveIntegerField()
+    line_total = models.DecimalField(max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="orderline_quantity_gt_0"),
+            models.CheckConstraint(condition=models.Q(unit_price__gte=0), name="orderline_unit_price_gte_0"),
+            models.UniqueConstraint(fields=["order", "product"], name="orderline_unique_product"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.product_name}"
+
+
+class OrderEvent(models.Model):
+    """A status change of an order: who, when, from and to what, and why."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=20, choices=Order.Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Order.Status.choices)
+    note = models.CharField(max_length=300, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.order}: {self.from_status or '∅'} → {self.to_status}"
+
+
+class Payment(BasePayment):
+    """A django-payments transaction for an order (one per attempt: a declined card, then a
+    second card, are two payments of the same order)."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
+    # This payment is the one that paid its order (set once, with the stock taken).
+    order_paid = models.BooleanField(default=False, editable=False)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def get_success_url(self) -> str:
+        from .selectors import order_link_url
+
+        return order_link_url(order=self.order, absolute=True)
+
+    def get_failure_url(self) -> str:
+        from .selectors import order_link_url
+
+        url = order_link_url(order=self.order, absolute=True, view="orders:order_pay")
+        return url + ("&" if "?" in url else "?") + "declined=1"
+
+    def get_purchased_items(self):  # type: ignore[no-untyped-def]
+        for line in self.order.lines.all():
+            yield PurchasedItem(
+                name=line.product_name,
+                sku=line.sku,
+                quantity=line.quantity,
+                price=line.unit_price,
+                currency=self.currency,
+            )
+        if self.order.shipping_price > Decimal("0"):
+            yield PurchasedItem(
+                name=self.order.shipping_method_name,
+                sku="SHIPPING",
+                quantity=1,
+                price=self.order.shipping_price,
+                currency=self.currency,
+            )

@@ -1,0 +1,98 @@
+"""The offline test provider: a card form that behaves like a payment gateway's test mode.
+
+Test cards (any future expiry date, any CVC):
+
+- ``4242 4242 4242 4242`` — approved.
+- ``4000 0000 0000 0002`` — declined.
+- ``4000 0000 0000 9995`` — declined, insufficient funds.
+- ``4000 0000 0000 3220`` — needs the cardholder to confirm with their bank (3-D Secure): the
+  shopper is sent to a confirmation page, and the result comes back *asynchronously* as a signed
+  callback to django-payments' process URL, as a real gateway's webhook would.
+
+Built on django-payments' ``DummyProvider`` (capture, release and refund always succeed).
+Nothing leaves the machine; never configure it for real customers.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core import signing
+from django.http import HttpResponseBadRequest, HttpResponseRedirect
+from django.urls import reverse
+from payments import PaymentStatus, RedirectNeeded
+from payments.dummy import DummyProvider
+from payments.forms import CreditCardPaymentForm
+
+APPROVE, DECLINE, NO_FUNDS, CONFIRM = "approve", "decline", "insufficient_funds", "confirm"
+TEST_CARDS = {
+    "4242424242424242": APPROVE,
+    "4000000000000002": DECLINE,
+    "4000000000009995": NO_FUNDS,
+    "4000000000003220": CONFIRM,
+}
+DECLINE_MESSAGES = {
+    DECLINE: "Your card was declined.",
+    NO_FUNDS: "Your card has insufficient funds.",
+}
+_CONFIRM_SALT = "orders.test-payment-confirmation"
+CONFIRMATION_MAX_AGE = 30 * 60  # seconds
+
+
+class TestCardForm(CreditCardPaymentForm):
+    name = forms.CharField(label="Name on card", max_length=100, widget=forms.TextInput(attrs={"autocomplete": "cc-name"}))
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        # django-payments renders card fields without a name (for gateways that tokenise in the
+        # browser); the test provider reads them on the server, so they need one.
+        self.fields["number"].widget = forms.TextInput(attrs={"autocomplete": "cc-number", "inputmode": "numeric"})
+        self.fields["cvv2"].widget = forms.TextInput(attrs={"autocomplete": "cc-csc", "inputmode": "numeric"})
+        self.fields["cvv2"].help_text = ""
+        self.fields["number"].label = "Card number"
+        self.fields["cvv2"].label = "CVC"
+
+    def clean_number(self) -> str:
+        number = self.cleaned_data["number"]
+        if number not in TEST_CARDS:
+            raise forms.ValidationError("This shop is in test mode: use a test card, e.g. 4242 4242 4242 4242.")
+        return number
+
+
+def confirmation_sign(*, token: str, result: str) -> str:
+    """The signed body of a test 3-D Secure callback (what a gateway signs with its secret)."""
+    return signing.dumps({"token": token, "result": result}, salt=_CONFIRM_SALT)
+
+
+class TestCardProvider(DummyProvider):
+    def get_form(self, payment, data=None):  # type: ignore[no-untyped-def]
+        if payment.status == PaymentStatus.WAITING:
+            payment.change_status(PaymentStatus.INPUT)
+        form = TestCardForm(data=data, provider=self, payment=payment)
+        if form.is_valid():
+            outcome = TEST_CARDS[form.cleaned_data["number"]]
+            if outcome == CONFIRM:
+                raise RedirectNeeded(reverse("orders:test_payment_confirm", kwargs={"token": payment.token}))
+            self._apply(payment, APPROVE if outcome == APPROVE else outcome)
+            raise RedirectNeeded(payment.get_success_url() if outcome == APPROVE else payment.get_failure_url())
+        return form
+
+    def _apply(self, payment, outcome: str) -> None:  # type: ignore[no-untyped-def]
+        if payment.status not in (PaymentStatus.WAITING, PaymentStatus.INPUT):
+            return  # already decided: a replayed callback changes nothing
+        if outcome == APPROVE:
+            payment.change_status(PaymentStatus.PREAUTH if not self._capture else PaymentStatus.CONFIRMED)
+        else:
+            payment.change_status(PaymentStatus.REJECTED, DECLINE_MESSAGES.get(outcome, "Payment not confirmed."))
+
+    def process_data(self, payment, request):  # type: ignore[no-untyped-def]
+        """The asynchronous confirmation: a signed ``confirmation`` for this payment's token."""
+        try:
+            data = signing.loads(request.POST.get("confirmation", ""), salt=_CONFIRM_SALT, max_age=CONFIRMATION_MAX_AGE)
+        except signing.BadSignature:
+            return HttpResponseBadRequest("Invalid or expired payment confirmation.")
+        if data.get("token") != str(payment.token) or data.get("result") not in (APPROVE, DECLINE):
+            return HttpResponseBadRequest("Invalid payment confirmation.")
+        self._apply(payment, data["result"])
+        if payment.status in (PaymentStatus.PREAUTH, PaymentStatus.CONFIRMED):
+            return HttpResponseRedirect(payment.get_success_url())
+        return HttpResponseRedirect(payment.get_failure_url())

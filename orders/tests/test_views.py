@@ -1,0 +1,213 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from unittest import mock
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.test import Client
+from payments import PaymentStatus
+
+from accounts.models import Address, User
+from catalog.models import Product
+from catalog.tests.factories import ProductFactory
+from orders.models import Order, Payment
+from orders.selectors import order_link_key
+from shop.models import CartLine
+
+from .flows import APPROVED, CONFIRM, DECLINED, add_to_cart, checkout, pay
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def product():
+    return ProductFactory(name="Ankle boot", sku="AB-1", price=Decimal("49.90"), stock=3)
+
+
+def _guest_buys(client: Client, product, quantity: int = 1, card: str = APPROVED):  # type: ignore[no-untyped-def]
+    add_to_cart(client, product.pk, quantity)
+    response = checkout(client)
+    assert response.status_code == 302, response.content
+    return response["Location"], pay(client, response["Location"], card)
+
+
+def test_guest_checkout_pays_and_gets_receipt(client, product, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        pay_url, paid = _guest_buys(client, product, quantity=2)
+    order = Order.objects.get()
+    assert pay_url.startswith(f"/orders/{order.number}/pay/?key=")
+    assert paid.status_code == 302 and paid["Location"].startswith(f"http://127.0.0.1:8000/orders/{order.number}/?key=")
+    page = client.get(paid["Location"].removeprefix("http://127.0.0.1:8000"))
+    assert page.status_code == 200
+    assert b"Thank you, Grace Hopper!" in page.content and order.number.encode() in page.content
+    assert order.status == "paid" and order.total == Decimal("104.75")  # 2 × 49.90 + 4.95
+    assert Product.objects.get(pk=product.pk).stock == 1
+    assert CartLine.objects.count() == 0
+    assert len(mailoutbox) == 1
+    receipt = mailoutbox[0]
+    assert receipt.to == ["grace@example.com"] and order.number in receipt.subject
+    assert "Ankle boot (SKU AB-1)\n  2 × $49.90 = $99.80" in receipt.body
+    assert "Total: $104.75" in receipt.body
+    html = receipt.alternatives[0][0]
+    assert "<td style=\"text-align: right;\">$99.80</td>" in html and "1 Navy Yard" in html
+
+
+def test_tampered_price_and_quantity_fields_change_nothing(client, product):
+    client.post("/cart/add/", {"product_id": product.pk, "quantity": 1, "price": "0.01", "unit_price": "0.01"})
+    response = checkout(client, total="0.01", subtotal="0.01", shipping_price="0")
+    assert response.status_code == 302
+    order = Order.objects.get()
+    assert (order.subtotal, order.shipping_price, order.total) == (Decimal("49.90"), Decimal("4.95"), Decimal("54.85"))
+
+
+@pytest.mark.parametrize("quantity", ["-1", "0", "1000000000000", "abc", "1.5", ""])
+def test_bad_quantities_are_refused_clearly(client, product, quantity):
+    response = client.post("/cart/add/", {"product_id": product.pk, "quantity": quantity}, follow=True)
+    assert response.status_code == 200
+    assert b"Choose a quantity between 1 and 1000" in response.content
+    assert CartLine.objects.count() == 0
+
+
+def test_more_than_stock_is_refused(client, product):
+    response = client.post("/cart/add/", {"product_id": product.pk, "quantity": 4}, follow=True)
+    assert b"Only 3 of Ankle boot left in stock." in response.content
+    assert CartLine.objects.count() == 0
+    add_to_cart(client, product.pk, 2)
+    response = client.post("/cart/update/", {"product_id": product.pk, "quantity": 9}, follow=True)
+    assert b"Only 3 of Ankle boot left in stock." in response.content
+    assert CartLine.objects.get().quantity == 2
+
+
+def test_missing_csrf_is_refused(product):
+    client = Client(enforce_csrf_checks=True)
+    assert client.post("/cart/add/", {"product_id": product.pk, "quantity": 1}).status_code == 403
+    assert CartLine.objects.count() == 0
+
+
+def test_declined_card_charges_nothing_and_can_retry(client, product, mailoutbox, django_capture_on_commit_callbacks):
+    pay_url, declined = _guest_buys(client, product, card=DECLINED)
+    order = Order.objects.get()
+    assert declined.status_code == 302 and "declined=1" in declined["Location"]
+    page = client.get(declined["Location"].removeprefix("http://127.0.0.1:8000"))
+    assert b"Your card was declined. Nothing was charged" in page.content
+    assert order.status == "pending_payment" and Product.objects.get(pk=product.pk).stock == 3
+    assert mailoutbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        pay(client, pay_url, APPROVED)
+    order.refresh_from_db()
+    assert order.status == "paid" and Product.objects.get(pk=product.pk).stock == 2
+    assert sorted(order.payments.values_list("status", flat=True)) == ["confirmed", "rejected"]
+    assert len(mailoutbox) == 1
+
+
+def test_bank_confirmation_arrives_as_a_callback_and_replays_are_harmless(client, product):
+    _, to_bank = _guest_buys(client, product, card=CONFIRM)
+    assert to_bank.status_code == 302 and "/orders/payments/test/" in to_bank["Location"]
+    page = client.get(to_bank["Location"])
+    order = Order.objects.get()
+    assert order.status == "pending_payment"
+    approve = page.context["approve"]
+    callback = page.context["process_url"]
+    other = Client()  # the bank's callback carries no shopper session
+    first = other.post(callback, {"confirmation": approve})
+    assert first.status_code == 302
+    again = other.post(callback, {"confirmation": approve})
+    assert again.status_code == 302
+    order.refresh_from_db()
+    assert order.status == "paid" and Product.objects.get(pk=product.pk).stock == 2
+    assert order.events.filter(to_status="paid").count() == 1
+    assert Payment.objects.get().captured_amount == order.total
+    forged = other.post(callback, {"confirmation": approve[:-2] + "xx"})
+    assert forged.status_code == 400
+
+
+def test_other_customers_orders_are_404(client, product):
+    _guest_buys(client, product)
+    order = Order.objects.get()
+    stranger = Client()
+    for url in (f"/orders/{order.number}/", f"/orders/{order.number}/pay/", "/orders/VT-0000-0000/"):
+        assert stranger.get(url).status_code == 404
+    key = order_link_key(order=order)
+    other = ProductFactory(stock=1)
+    second_client = Client()
+    _guest_buys(second_client, other)
+    second = Order.objects.exclude(pk=order.pk).get()
+    assert stranger.get(f"/orders/{second.number}/?key={key}").status_code == 404  # a key opens one order only
+    assert stranger.get(f"/orders/{order.number}/?key={key[:-3]}abc").status_code == 404
+    response = stranger.get(f"/orders/{order.number}/?key={key}")
+    assert response.status_code == 200 and b"Grace Hopper" in response.content
+    assert b"Grace" not in stranger.get(f"/orders/{second.number}/").content
+
+
+def test_expired_guest_link_says_so(client, product, settings):
+    _guest_buys(client, product)
+    order = Order.objects.get()
+    key = order_link_key(order=order)
+    later = order.created_at + timedelta(days=settings.ORDER_LINK_MAX_AGE_DAYS + 1)
+    with mock.patch("django.core.signing.time.time", return_value=later.timestamp()):
+        response = Client().get(f"/orders/{order.number}/?key={key}")
+    assert response.status_code == 410
+    assert b"This order link has expired" in response.content and b"Grace" not in response.content
+
+
+def test_registered_user_sees_history_and_saves_address(client, product, django_capture_on_commit_callbacks):
+    user = User.objects.create_user("grace@example.com", "a-long-password-42")
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    add_to_cart(client, product.pk)  # as a guest first: the cart follows them in at login
+    client.force_login(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = checkout(client, email="someone-else@example.com", save_address="on")
+        pay(client, response["Location"])
+    order = Order.objects.get()
+    assert response["Location"] == f"/orders/{order.number}/pay/"  # no key: it needs the login
+    assert order.user == user and order.email == "grace@example.com"  # the account's address
+    assert order.status == "paid"
+    assert Address.objects.get(user=user).city == "Arlington"
+    history = client.get("/accounts/orders/")
+    assert order.number.encode() in history.content
+    assert Client().get(f"/orders/{order.number}/").status_code == 404
+
+
+def test_guest_orders_join_history_only_after_email_verified(client, product):
+    _guest_buys(client, product)
+    order = Order.objects.get()
+    user = User.objects.create_user("grace@example.com", "a-long-password-42")
+    address = EmailAddress.objects.create(user=user, email=user.email, verified=False, primary=True)
+    member = Client()
+    member.force_login(user)
+    assert order.number.encode() not in member.get("/accounts/orders/").content
+    assert member.get(f"/orders/{order.number}/").status_code == 404
+    address.verified = True
+    address.save()
+    assert order.number.encode() in member.get("/accounts/orders/").content
+    assert member.get(f"/orders/{order.number}/").status_code == 200
+
+
+def test_double_submitted_checkout_places_one_order(client, product):
+    add_to_cart(client, product.pk)
+    token = client.get("/checkout/").context["form"].initial["checkout_token"]
+    from .flows import ADDRESS_FORM
+
+    data = {**ADDRESS_FORM, "checkout_token": str(token)}
+    first, second = client.post("/checkout/", data), client.post("/checkout/", data)
+    assert first["Location"] == second["Location"]
+    assert Order.objects.count() == 1
+
+
+def test_paying_a_paid_order_again_is_refused(client, product):
+    pay_url, _ = _guest_buys(client, product)
+    again = pay(client, pay_url)
+    assert again.status_code == 302 and "/pay/" not in again["Location"]
+    assert Payment.objects.filter(status=PaymentStatus.CONFIRMED).count() == 1
+    assert Product.objects.get(pk=product.pk).stock == 2
+
+
+def test_invalid_checkout_form_shows_errors(client, product):
+    add_to_cart(client, product.pk)
+    response = checkout(client, email="nope", postcode="", shipping_method="teleport")
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert set(form.errors) == {"email", "postcode", "shipping_method"}
+    assert Order.objects.count() == 0

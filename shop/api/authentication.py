@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django.conf import settings
+from rest_framework.authentication import SessionAuthentication
+
+
+class CsrfSessionAuthentication(SessionAuthentication):
+    """Session authentication that also checks CSRF for *anonymous* session requests.
+
+    DRF checks CSRF only once a user is logged in; a guest's cart lives in their session too, so
+    another site must not be able to post to it. Requests without a session cookie, or with a
+    token (``Authorization: Token …``), carry no session state and need no CSRF token.
+    """
+
+    def authenticate(self, request):  # type: ignore[no-untyped-def]
+        result = super().authenticate(request)
+        if result is None and request.method not in ("GET", "HEAD", "OPTIONS", "TRACE"):
+            if settings.SESSION_COOKIE_NAME in request.COOKIES and not request.META.get("HTTP_AUTHORIZATION"):
+                self.enforce_csrf(request)
+        return result

@@ -1,0 +1,86 @@
+"""Reads of carts: what is in a cart, at today's prices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+
+from catalog.models import Product
+
+from .models import Cart
+
+
+@dataclass
+class CartItem:
+    product: Product
+    quantity: int
+    unit_price: Decimal  # the product's current price, in SHOP_CURRENCY
+    line_total: Decimal
+    # Why this line cannot be bought as it is ("" when it can).
+    problem: str = ""
+
+    @property
+    def max_quantity(self) -> int:
+        return max(0, min(self.product.stock, settings.CART_MAX_LINE_QUANTITY))
+
+
+@dataclass
+class CartSummary:
+    cart: Cart | None
+    items: list[CartItem] = field(default_factory=list)
+    subtotal: Decimal = Decimal("0.00")
+    currency: str = ""
+
+    @property
+    def count(self) -> int:
+        """Units in the cart (what the header badge shows)."""
+        return sum(item.quantity for item in self.items)
+
+    @property
+    def problems(self) -> list[str]:
+        return [item.problem for item in self.items if item.problem]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.items
+
+
+def cart_get(*, cart_id: int | None = None, user=None) -> Cart | None:  # type: ignore[no-untyped-def]
+    """A registered shopper's cart, or the guest cart with this id (never another user's)."""
+    if user is not None and user.is_authenticated:
+        return Cart.objects.filter(user=user).first()
+    if cart_id is None:
+        return None
+    return Cart.objects.filter(pk=cart_id, user__isnull=True).first()
+
+
+def cart_summary(*, cart: Cart | None) -> CartSummary:
+    """The cart's lines with current prices and totals (prices are read from the catalog, never
+    from the browser). Lines whose product is no longer sold or lacks stock carry a ``problem``."""
+    summary = CartSummary(cart=cart, currency=settings.SHOP_CURRENCY)
+    if cart is None:
+        return summary
+    lines = cart.lines.select_related("product", "product__category").prefetch_related("product__images")
+    for line in lines:
+        product = line.product
+        problem = ""
+        if not product.is_active:
+            problem = f"{product.name} is no longer sold."
+        elif product.stock == 0:
+            problem = f"{product.name} is sold out."
+        elif line.quantity > product.stock:
+            problem = f"Only {product.stock} of {product.name} left in stock."
+        line_total = product.price * line.quantity
+        summary.items.append(
+            CartItem(
+                product=product,
+                quantity=line.quantity,
+                unit_price=product.price,
+                line_total=line_total,
+                problem=problem,
+            )
+        )
+        summary.subtotal += line_total
+    return summary

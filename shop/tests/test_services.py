@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from accounts.models import User
+from catalog.exceptions import InsufficientStock
+from catalog.tests.factories import ProductFactory
+from shop.models import Cart, CartLine
+from shop.selectors import cart_summary
+from shop.services import (
+    InvalidQuantity,
+    ProductUnavailable,
+    cart_add_product,
+    cart_get_or_create,
+    cart_line_remove,
+    cart_line_set_quantity,
+    cart_merge,
+)
+from shop.shipping import InvalidShippingMethod, delivery_estimate, shipping_method_get
+
+pytestmark = pytest.mark.django_db
+
+
+def test_add_accumulates_and_summary_reads_current_prices():
+    product = ProductFactory(price=Decimal("10.00"), stock=5)
+    cart = cart_get_or_create()
+    cart_add_product(cart=cart, product_id=product.pk, quantity=2)
+    cart_add_product(cart=cart, product_id=product.pk, quantity=1)
+    product.price = Decimal("12.50")  # a price change reaches the cart, not an old snapshot
+    product.save()
+    summary = cart_summary(cart=cart)
+    assert [(i.product.pk, i.quantity, i.unit_price, i.line_total) for i in summary.items] == [
+        (product.pk, 3, Decimal("12.50"), Decimal("37.50"))
+    ]
+    assert summary.subtotal == Decimal("37.50")
+    assert summary.count == 3
+
+
+@pytest.mark.parametrize("quantity", [0, -1, 21, 10**12, 1.5, "2", True])
+def test_add_rejects_bad_quantities_and_changes_nothing(quantity):
+    product = ProductFactory(stock=10**6)
+    cart = cart_get_or_create()
+    with pytest.raises(InvalidQuantity):
+        cart_add_product(cart=cart, product_id=product.pk, quantity=quantity)
+    assert CartLine.objects.count() == 0
+
+
+def test_add_beyond_stock_is_refused_with_what_is_left():
+    product = ProductFactory(name="Ankle boot", stock=2)
+    cart = cart_get_or_create()
+    cart_add_product(cart=cart, product_id=product.pk, quantity=2)
+    with pytest.raises(InsufficientStock, match="Only 2 of Ankle boot left in stock"):
+        cart_add_product(cart=cart, product_id=product.pk, quantity=1)
+    assert CartLine.objects.get().quantity == 2
+
+
+def test_sold_out_and_inactive_products_cannot_be_added():
+    sold_out = ProductFactory(name="Sneaker", stock=0)
+    hidden = ProductFactory(stock=5, is_active=False)
+    cart = cart_get_or_create()
+    with pytest.raises(InsufficientStock, match="Sneaker is sold out"):
+        cart_add_product(cart=cart, product_id=sold_out.pk)
+    with pytest.raises(ProductUnavailable):
+        cart_add_product(cart=cart, product_id=hidden.pk)
+    with pytest.raises(ProductUnavailable):
+        cart_add_product(cart=cart, product_id=999_999)
+    assert CartLine.objects.count() == 0
+
+
+def test_set_quantity_zero_removes_and_unknown_line_is_refused():
+    a, b = ProductFactory(stock=5), ProductFactory(stock=5)
+    cart = cart_get_or_create()
+    cart_add_product(cart=cart, product_id=a.pk, quantity=1)
+    assert cart_line_set_quantity(cart=cart, product_id=a.pk, quantity=4).quantity == 4
+    with pytest.raises(InsufficientStock):
+        cart_line_set_quantity(cart=cart, product_id=a.pk, quantity=6)
+    with pytest.raises(ProductUnavailable):
+        cart_line_set_quantity(cart=cart, product_id=b.pk, quantity=1)
+    assert cart_line_set_quantity(cart=cart, product_id=a.pk, quantity=0) is None
+    assert CartLine.objects.count() == 0
+    cart_line_remove(cart=cart, product_id=b.pk)  # not there: nothing happens
+
+
+def test_summary_flags_lines_that_lost_their_stock():
+    product = ProductFactory(name="Bag", stock=3)
+    cart = cart_get_or_create()
+    cart_add_product(cart=cart, product_id=product.pk, quantity=3)
+    product.stock = 1
+    product.save()
+    assert cart_summary(cart=cart).problems == ["Only 1 of Bag left in stock."]
+
+
+def test_merge_adds_guest_lines_to_user_cart_capped_by_stock():
+    user = User.objects.create_user("shopper@example.com", "pw-123456789")
+    both, guest_only = ProductFactory(stock=4), ProductFactory(stock=9)
+    guest = cart_get_or_create()
+    cart_add_product(cart=guest, product_id=both.pk, quantity=3)
+    cart_add_product(cart=guest, product_id=guest_only.pk, quantity=2)
+    mine = cart_get_or_create(user=user)
+    cart_add_product(cart=mine, product_id=both.pk, quantity=2)
+    cart_merge(source=guest, target=mine)
+    assert dict(mine.lines.values_list("product_id", "quantity")) == {both.pk: 4, guest_only.pk: 2}
+    assert not Cart.objects.filter(pk=guest.pk).exists()
+
+
+def test_a_guest_cart_id_never_opens_a_users_cart():
+    user = User.objects.create_user("owner@example.com", "pw-123456789")
+    theirs = cart_get_or_create(user=user)
+    mine = cart_get_or_create(cart_id=theirs.pk)
+    assert mine.pk != theirs.pk and mine.user is None
+
+
+def test_delivery_estimate_counts_business_days():
+    standard = shipping_method_get(code="standard")
+    express = shipping_method_get(code="express")
+    friday = date(2026, 11, 20)
+    assert delivery_estimate(method=standard, start=friday) == (date(2026, 11, 25), date(2026, 11, 27))
+    assert delivery_estimate(method=express, start=friday) == (date(2026, 11, 23), date(2026, 11, 24))
+    sunday = date(2026, 11, 22)
+    assert delivery_estimate(method=express, start=sunday) == (date(2026, 11, 24), date(2026, 11, 25))
+    with pytest.raises(InvalidShippingMethod):
+        shipping_method_get(code="teleport")
