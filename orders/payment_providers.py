@@ -39,7 +39,9 @@ CONFIRMATION_MAX_AGE = 30 * 60  # seconds
 
 
 class TestCardForm(CreditCardPaymentForm):
-    name = forms.CharField(label="Name on card", max_length=100, widget=forms.TextInput(attrs={"autocomplete": "cc-name"}))
+    name = forms.CharField(
+        label="Name on card", max_length=100, widget=forms.TextInput(attrs={"autocomplete": "cc-name"})
+    )
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
