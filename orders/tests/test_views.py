@@ -51,7 +51,7 @@ def test_guest_checkout_pays_and_gets_receipt(client, product, mailoutbox, djang
     assert "Ankle boot (SKU AB-1)\n  2 × $49.90 = $99.80" in receipt.body
     assert "Total: $104.75" in receipt.body
     html = receipt.alternatives[0][0]
-    assert "<td style=\"text-align: right;\">$99.80</td>" in html and "1 Navy Yard" in html
+    assert '<td style="text-align: right;">$99.80</td>' in html and "1 Navy Yard" in html
 
 
 def test_tampered_price_and_quantity_fields_change_nothing(client, product):
