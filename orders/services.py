@@ -231,7 +231,9 @@ def order_payment_update(*, payment: Payment) -> Order:
     from .tasks import order_receipt_send_task
 
     order_id = order.pk
-    transaction.on_commit(lambda: order_receipt_send_task.delay(order_id))
+    # robust: a broker (or, with eager Celery, an SMTP server) that is down must not turn a paid
+    # order into an error page; the receipt stays unsent (receipt_sent_at is None) for a retry.
+    transaction.on_commit(lambda: order_receipt_send_task.delay(order_id), robust=True)
     return order
 
 

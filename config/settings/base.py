@@ -166,7 +166,7 @@ PAYMENT_USES_SSL = SITE_URL.startswith("https://")
 PAYMENT_VARIANTS = {"test": ("orders.payment_providers.TestCardProvider", {"capture": False})}
 if env("STRIPE_SECRET_KEY", default=""):
     PAYMENT_VARIANTS["stripe"] = (
-        "payments.stripe.StripeProviderV3",
+        "orders.payment_providers.StripeProvider",
         {"api_key": env("STRIPE_SECRET_KEY"), "endpoint_secret": env("STRIPE_WEBHOOK_SECRET")},
     )
 PAYMENT_VARIANT = env("PAYMENT_VARIANT", default="test")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.test import Client
 
 APPROVED, DECLINED, CONFIRM = "4242 4242 4242 4242", "4000 0000 0000 0002", "4000 0000 0000 3220"
@@ -24,10 +26,16 @@ def add_to_cart(client: Client, product_id: int, quantity: int = 1):  # type: ig
     return client.post("/cart/add/", {"product_id": product_id, "quantity": quantity})
 
 
+def checkout_token(client: Client) -> str:
+    """The one-time token of a fresh checkout form, read from the page as a browser would (the
+    test client's captured context is shared between threads)."""
+    page = client.get("/checkout/").content.decode()
+    return re.search(r'name="checkout_token" value="([0-9a-f-]{36})"', page).group(1)  # type: ignore[union-attr]
+
+
 def checkout(client: Client, **overrides):  # type: ignore[no-untyped-def]
     """GET the checkout form (for its one-time token), POST it; returns the response."""
-    token = client.get("/checkout/").context["form"].initial["checkout_token"]
-    return client.post("/checkout/", {**ADDRESS_FORM, "checkout_token": str(token), **overrides})
+    return client.post("/checkout/", {**ADDRESS_FORM, "checkout_token": checkout_token(client), **overrides})
 
 
 def pay(client: Client, pay_url: str, card: str = APPROVED):  # type: ignore[no-untyped-def]

@@ -16,7 +16,7 @@ from orders.models import Order, Payment
 from orders.selectors import order_link_key
 from shop.models import CartLine
 
-from .flows import APPROVED, CONFIRM, DECLINED, add_to_cart, checkout, pay
+from .flows import ADDRESS_FORM, APPROVED, CONFIRM, DECLINED, add_to_cart, checkout, checkout_token, pay
 
 pytestmark = pytest.mark.django_db
 
@@ -187,10 +187,7 @@ def test_guest_orders_join_history_only_after_email_verified(client, product):
 
 def test_double_submitted_checkout_places_one_order(client, product):
     add_to_cart(client, product.pk)
-    token = client.get("/checkout/").context["form"].initial["checkout_token"]
-    from .flows import ADDRESS_FORM
-
-    data = {**ADDRESS_FORM, "checkout_token": str(token)}
+    data = {**ADDRESS_FORM, "checkout_token": checkout_token(client)}
     first, second = client.post("/checkout/", data), client.post("/checkout/", data)
     assert first["Location"] == second["Location"]
     assert Order.objects.count() == 1

@@ -1,0 +1,115 @@
+"""The real provider (Stripe Checkout via django-payments) tested at the SDK/HTTP boundary:
+the SDK's API calls are mocked, webhooks are signed exactly as Stripe signs them."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from decimal import Decimal
+from unittest import mock
+
+import pytest
+from django.test import Client
+from payments import PaymentStatus, core
+
+from catalog.models import Product
+from catalog.tests.factories import ProductFactory
+from orders.models import Order, Payment
+
+from .flows import add_to_cart, checkout
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "whsec_test_secret"
+
+
+@pytest.fixture
+def stripe_shop(settings):
+    settings.PAYMENT_VARIANTS = {
+        **settings.PAYMENT_VARIANTS,
+        "stripe": ("orders.payment_providers.StripeProvider", {"api_key": "sk_test_x", "endpoint_secret": SECRET}),
+    }
+    settings.PAYMENT_VARIANT = "stripe"
+    core.PROVIDER_CACHE.pop("stripe", None)
+    yield
+    core.PROVIDER_CACHE.pop("stripe", None)
+
+
+def _webhook(client: Client, payment: Payment, *, secret: str = SECRET, payment_status: str = "paid"):  # type: ignore[no-untyped-def]
+    event = {
+        "type": "checkout.session.completed",
+        "data": {
+            "object": {
+                "id": "cs_test_1",
+                "client_reference_id": payment.token,
+                "status": "complete",
+                "payment_status": payment_status,
+                "payment_intent": "pi_test_1",
+            }
+        },
+    }
+    payload = json.dumps(event)
+    timestamp = int(time.time())
+    signature = hmac.new(secret.encode(), f"{timestamp}.{payload}".encode(), hashlib.sha256).hexdigest()
+    return client.post(
+        "/payments/process/stripe/",
+        payload,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=f"t={timestamp},v1={signature}",
+    )
+
+
+def _to_stripe(client: Client, product) -> tuple[Payment, object]:  # type: ignore[no-untyped-def]
+    add_to_cart(client, product.pk, 2)
+    pay_url = checkout(client)["Location"]
+    session = {"id": "cs_test_1", "url": "https://checkout.stripe.com/c/pay/cs_test_1", "payment_intent": "pi_test_1"}
+    with mock.patch("stripe.checkout.Session.create", return_value=session) as create:
+        response = client.get(pay_url)
+    assert response.status_code == 302 and response["Location"] == session["url"]
+    return Payment.objects.get(), create
+
+
+def test_checkout_session_carries_the_order_total_in_cents(client, stripe_shop):
+    product = ProductFactory(price=Decimal("25.00"), stock=5)
+    payment, create = _to_stripe(client, product)
+    kwargs = create.call_args.kwargs
+    assert kwargs["line_items"][0]["price_data"]["unit_amount"] == 5495  # 2 × 25.00 + 4.95 shipping
+    assert kwargs["line_items"][0]["price_data"]["currency"] == "usd"
+    assert kwargs["client_reference_id"] == payment.token
+    assert kwargs["customer_email"] == "grace@example.com"
+    assert kwargs["success_url"].startswith("http://127.0.0.1:8000/orders/")
+    assert payment.transaction_id == "cs_test_1"
+
+
+def test_signed_webhook_pays_once_and_forged_one_is_refused(client, stripe_shop, django_capture_on_commit_callbacks):
+    product = ProductFactory(price=Decimal("25.00"), stock=5)
+    payment, _ = _to_stripe(client, product)
+    stripe_server = Client()
+    forged = _webhook(stripe_server, payment, secret="whsec_wrong")
+    assert forged.status_code == 400
+    assert Order.objects.get().status == "pending_payment"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _webhook(stripe_server, payment).status_code == 200
+        assert _webhook(stripe_server, payment).status_code == 200  # Stripe retries deliveries
+    order = Order.objects.get()
+    payment.refresh_from_db()
+    assert order.status == "paid" and payment.status == PaymentStatus.CONFIRMED
+    assert payment.captured_amount == Decimal("54.95")
+    assert Product.objects.get(pk=product.pk).stock == 3
+    assert order.events.filter(to_status="paid").count() == 1
+
+
+def test_sold_out_before_the_webhook_refunds_through_stripe(client, stripe_shop):
+    product = ProductFactory(name="Rare scarf", price=Decimal("25.00"), stock=5)
+    payment, _ = _to_stripe(client, product)
+    Product.objects.filter(pk=product.pk).update(stock=1)  # others bought it meanwhile
+    with mock.patch("stripe.Refund.create", return_value={"id": "re_1", "status": "succeeded"}) as refund:
+        assert _webhook(Client(), payment).status_code == 200
+    assert refund.call_args.kwargs == {"payment_intent": "pi_test_1", "amount": 5495, "reason": "requested_by_customer"}
+    order = Order.objects.get()
+    payment.refresh_from_db()
+    assert order.status == "cancelled" and order.cancel_reason == "Sorry, Rare scarf sold out."
+    assert payment.status == PaymentStatus.REFUNDED and payment.captured_amount == Decimal("0")
+    assert Product.objects.get(pk=product.pk).stock == 1
