@@ -29,11 +29,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
     is_postgres = connection.vendor == "postgresql"
     has_broker = bool(os.environ.get("CELERY_BROKER_URL"))
+    has_browser = Path("/usr/bin/chromium").exists() or _env_flag("VITRINE_REQUIRE_BROWSER")
     for item in items:
         if "vgg16_weights" in getattr(item, "fixturenames", ()) and not item.get_closest_marker("slow"):
             item.add_marker(pytest.mark.slow)  # so `-m "not slow"` never runs the embedder
         if item.get_closest_marker("postgres") and not is_postgres:
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL with pgvector (DATABASE_URL=postgres://...)"))
+        if item.get_closest_marker("browser") and not has_browser:
+            item.add_marker(pytest.mark.skip(reason="needs Debian's chromium at /usr/bin/chromium"))
         if item.get_closest_marker("celery_worker") and not has_broker:
             item.add_marker(pytest.mark.skip(reason="needs a Celery broker (CELERY_BROKER_URL=redis://...)"))
 

@@ -1,0 +1,168 @@
+"""End to end in a real browser (Playwright driving Debian's chromium) against a live server:
+a guest finds a product by photo, buys it with the test card and gets the receipt; a new
+shopper signs up, buys, and finds the order in their history.
+
+Screenshots go to $VITRINE_SCREENSHOT_DIR when set (else the test's temporary directory)."""
+
+from __future__ import annotations
+
+import os
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core import mail
+
+from orders.models import Order
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture
+def browser_page(monkeypatch):  # type: ignore[no-untyped-def]
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM reads are fine.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.set_default_timeout(30_000)
+        yield page
+        browser.close()
+
+
+@pytest.fixture
+def shop(transactional_db, live_server, settings, sample_catalog):  # type: ignore[no-untyped-def]
+    """The live shop: 120 embedded Fashion-MNIST products, a trained classifier, links and
+    payment redirects pointing at the live server."""
+    from recommender.services import category_classifier_train
+
+    category_classifier_train()
+    settings.SITE_URL = live_server.url
+    settings.ROOT_URLCONF = "shop.tests.e2e_urls"
+    return live_server.url
+
+
+@pytest.fixture
+def shots(tmp_path: Path):  # type: ignore[no-untyped-def]
+    folder = Path(os.environ.get("VITRINE_SCREENSHOT_DIR") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+        page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+    return shot
+
+
+def _pay_with_test_card(page, card: str = "4242 4242 4242 4242") -> None:  # type: ignore[no-untyped-def]
+    page.fill("#id_number", card)
+    page.select_option("#id_expiration_0", "12")
+    page.select_option("#id_expiration_1", "2035")
+    page.fill("#id_cvv2", "123")
+    page.fill("#id_name", "Grace Hopper")
+    page.click("[data-testid=pay-button]")
+
+
+def _fill_address(page) -> None:  # type: ignore[no-untyped-def]
+    page.fill("#id_full_name", "Grace Hopper")
+    page.fill("#id_address_line1", "1 Navy Yard")
+    page.fill("#id_postcode", "22202")
+    page.fill("#id_city", "Arlington")
+    page.fill("#id_region", "VA")
+    page.select_option("#id_country", "US")
+
+
+def test_guest_finds_by_photo_buys_and_gets_the_receipt(shop, browser_page, fashion_mnist_sample, tmp_path, shots):
+    page = browser_page
+    query = tmp_path / "ankle-boot.png"
+    query.write_bytes(fashion_mnist_sample.png("test", 0))  # a boot the catalog has never seen
+
+    page.goto(f"{shop}/search/photo/")
+    page.set_input_files("input[name=image]", str(query))
+    page.click("form button[type=submit]")
+    page.wait_for_selector("text=Looks like")
+    assert "Looks like Ankle boot" in page.inner_text(".prediction")
+    first_card = page.locator(".product-card").first
+    product_name = first_card.locator(".name").inner_text()
+    assert product_name.startswith("Ankle boot FM-")
+    shots(page, "1-find-by-photo")
+    first_card.locator("[data-testid=card-add-to-cart]").click()
+
+    page.wait_for_url(f"{shop}/cart/")
+    assert product_name in page.inner_text("[data-testid=cart-lines]")
+    shots(page, "2-cart")
+    page.click("[data-testid=checkout-button]")
+
+    page.fill("#id_email", "grace@example.com")
+    _fill_address(page)
+    page.check("input[name=shipping_method][value=express]")
+    shots(page, "3-checkout")
+    page.click("[data-testid=place-order]")
+
+    page.wait_for_selector("[data-testid=payment-form]")
+    shots(page, "4-payment")
+    _pay_with_test_card(page)
+
+    page.wait_for_selector("[data-testid=order-confirmed]")
+    assert page.inner_text("[data-testid=order-confirmed]") == "Thank you, Grace Hopper!"
+    number = page.inner_text("[data-testid=order-number]")
+    shots(page, "5-confirmation")
+
+    order = Order.objects.get(number=number)
+    line = order.lines.get()
+    assert (order.status, order.email, line.product_name, line.quantity) == (
+        "paid",
+        "grace@example.com",
+        product_name,
+        1,
+    )
+    assert order.total == line.unit_price + Decimal("14.95")
+    assert len(mail.outbox) == 1
+    receipt = mail.outbox[0]
+    assert receipt.to == ["grace@example.com"]
+    assert f"{product_name} (SKU {line.sku})\n  1 × ${line.unit_price} = ${line.line_total}" in receipt.body
+    assert f"Total: ${order.total}" in receipt.body
+    link = re.search(r"View your order: (\S+)", receipt.body).group(1)  # type: ignore[union-attr]
+    page.context.clear_cookies()  # the link works without the shopper's session
+    page.goto(link)
+    assert page.inner_text("[data-testid=order-number]") == number
+
+
+def test_new_shopper_signs_up_buys_and_sees_the_order_in_history(shop, browser_page, sample_catalog, shots):
+    page = browser_page
+    page.goto(f"{shop}/accounts/signup/")
+    page.fill("input[name=email]", "ada@example.com")
+    page.fill("input[name=password1]", "analytical-engine-1843")
+    page.fill("input[name=password2]", "analytical-engine-1843")
+    shots(page, "0-signup")
+    page.click("form button[type=submit]")
+    page.wait_for_selector("[data-testid=account-link]")
+
+    product = next(p for p in sample_catalog.products if p.stock >= 2)
+    page.goto(f"{shop}{product.get_absolute_url()}")
+    page.fill("[data-testid=add-to-cart-form] input[name=quantity]", "2")
+    page.click("[data-testid=add-to-cart]")
+    page.wait_for_selector("text=Added 2 ×")
+    assert page.inner_text("[data-testid=cart-link]") == "Cart 2"
+    page.goto(f"{shop}/checkout/")
+    assert page.input_value("#id_email") == "ada@example.com"
+    _fill_address(page)
+    page.click("[data-testid=place-order]")
+    page.wait_for_selector("[data-testid=payment-form]")
+    _pay_with_test_card(page)
+    page.wait_for_selector("[data-testid=order-confirmed]")
+    number = page.inner_text("[data-testid=order-number]")
+
+    page.goto(f"{shop}/accounts/orders/")
+    history = page.inner_text("[data-testid=order-history]")
+    assert number in history and f"2 × {product.name}" in history and "Paid" in history
+    shots(page, "6-order-history")
+    order = Order.objects.get(number=number)
+    assert order.user.email == "ada@example.com" and order.total == product.price * 2 + Decimal("4.95")
+    assert [m.to for m in mail.outbox][-1] == ["ada@example.com"]
