@@ -1,12 +1,21 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
+from accounts.api.views import AuthTokenView
 from catalog.api.views import CategoryListView, ProductViewSet
+from orders.api.views import OrderDetailView, OrderListView
 from recommender.api.views import ImageSearchView, ProductSimilarView
+from shop.api.views import (
+    CartLineDetailView,
+    CartLineListView,
+    CartView,
+    CheckoutView,
+    ShippingMethodListView,
+)
 
 router = DefaultRouter()
 router.register("products", ProductViewSet, basename="product")
@@ -15,6 +24,15 @@ api_urlpatterns = [
     path("categories/", CategoryListView.as_view(), name="category-list"),
     path("products/<int:pk>/similar/", ProductSimilarView.as_view(), name="product-similar"),
     path("search/image/", ImageSearchView.as_view(), name="image-search"),
+    path("cart/", CartView.as_view(), name="cart"),
+    path("cart/lines/", CartLineListView.as_view(), name="cart-line-list"),
+    # At most 18 digits: any longer id could not be a database id (it would overflow the query).
+    re_path(r"^cart/lines/(?P<product_id>[0-9]{1,18})/$", CartLineDetailView.as_view(), name="cart-line-detail"),
+    path("shipping-methods/", ShippingMethodListView.as_view(), name="shipping-method-list"),
+    path("checkout/", CheckoutView.as_view(), name="checkout"),
+    path("orders/", OrderListView.as_view(), name="order-list"),
+    path("orders/<str:number>/", OrderDetailView.as_view(), name="order-detail"),
+    path("auth/token/", AuthTokenView.as_view(), name="auth-token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("", include(router.urls)),
 ]

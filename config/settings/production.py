@@ -21,3 +21,11 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+SITE_URL = env("SITE_URL").rstrip("/")  # receipts and payment callbacks need the real address
+PAYMENT_HOST = SITE_URL.split("://", 1)[1]
+PAYMENT_USES_SSL = SITE_URL.startswith("https://")
+# Login rate limits must be counted across all web processes (allauth keeps them in the cache).
+CACHES = {"default": env.cache_url("CACHE_URL")}

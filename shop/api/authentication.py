@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from drf_spectacular.authentication import SessionScheme
 from rest_framework.authentication import SessionAuthentication
 
 
@@ -18,3 +19,10 @@ class CsrfSessionAuthentication(SessionAuthentication):
             if settings.SESSION_COOKIE_NAME in request.COOKIES and not request.META.get("HTTP_AUTHORIZATION"):
                 self.enforce_csrf(request)
         return result
+
+
+class CsrfSessionScheme(SessionScheme):
+    """OpenAPI description of ``shop.api.authentication.CsrfSessionAuthentication``: the session
+    cookie (drf-spectacular matches authentication classes exactly, not their subclasses)."""
+
+    target_class = CsrfSessionAuthentication

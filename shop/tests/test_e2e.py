@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.db import connections
 
 from orders.models import Order
 
@@ -35,6 +36,9 @@ def browser_page(monkeypatch):  # type: ignore[no-untyped-def]
         page.set_default_timeout(30_000)
         yield page
         browser.close()
+        # The test's ORM reads ran in Playwright's greenlet, whose context holds its own database
+        # connection: close it, or PostgreSQL refuses to drop the test database.
+        connections.close_all()
 
 
 @pytest.fixture

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+
+from shop.api.serializers import ErrorSerializer
+from shop.api.views import BAD_REQUEST
+
+from .serializers import EmailAuthTokenSerializer
+
+
+class AuthTokenView(ObtainAuthToken):
+    """An API token for ``Authorization: Token <token>``, from the account's email and password
+    (the same token every time). Throttled (scope ``auth_token``)."""
+
+    serializer_class = EmailAuthTokenSerializer
+    # No session: a browser's session cookie must not make this endpoint demand a CSRF token.
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth_token"
+
+    @extend_schema(
+        request=EmailAuthTokenSerializer,
+        responses={
+            200: EmailAuthTokenSerializer,
+            400: BAD_REQUEST,
+            429: OpenApiResponse(ErrorSerializer, description="Too many attempts."),
+        },
+    )
+    def post(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
+        return super().post(request, *args, **kwargs)

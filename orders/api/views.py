@@ -1,0 +1,46 @@
+"""A shopper's orders: their history (logged in) and one order (its owner, or a guest's signed
+link key). Placing orders is ``POST /api/checkout/`` (``shop.api.views.CheckoutView``)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from orders.selectors import order_get_for_viewer, order_list_for_user
+from shop.api.serializers import ErrorSerializer
+from shop.api.views import ShopErrorMixin
+
+from .serializers import OrderDetailSerializer, OrderSerializer
+
+
+class OrderListView(ShopErrorMixin, generics.ListAPIView):
+    """The logged-in shopper's orders, newest first (also guest orders placed with an email
+    address they have verified)."""
+
+    serializer_class = OrderSerializer
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return order_list_for_user(user=self.request.user)
+
+
+class OrderDetailView(ShopErrorMixin, APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("key", str, description="A guest order's signed link key (from order_url)."),
+        ],
+        responses={
+            200: OrderDetailSerializer,
+            404: OpenApiResponse(ErrorSerializer, description="No such order, or not this viewer's."),
+            410: OpenApiResponse(ErrorSerializer, description="The link key has expired."),
+        },
+    )
+    def get(self, request: Request, number: str) -> Response:
+        """One order, for its owner or anyone with a genuine link key for a guest order. Someone
+        else's order and a forged key get the same 404 as an order that does not exist."""
+        order = order_get_for_viewer(number=number, user=request.user, key=request.query_params.get("key"))
+        return Response(OrderDetailSerializer(order).data)

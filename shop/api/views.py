@@ -1,0 +1,209 @@
+"""Cart, shipping methods, checkout and API tokens. Each view parses its input, calls the same
+services and selectors as the web views, and shapes the answer: the rules live in the services.
+
+Errors: a ``ShopError`` becomes ``{"detail": message}`` with 400, or 409 when the request
+conflicts with the current state (``InsufficientStock``: not enough left; ``CheckoutConflict``:
+a checkout token already used elsewhere), or 410 for an expired order link. A Django
+``ValidationError`` (e.g. a bad address in ``order_place``) becomes 400 with field errors.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import ensure_csrf_cookie
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView
+
+from catalog.exceptions import InsufficientStock, ShopError
+from orders.exceptions import ExpiredOrderLink, OrderNotPayable
+from orders.models import Order
+from orders.selectors import order_link_url
+from orders.services import CheckoutConflict, EmptyCart, ShippingAddress, order_place, payment_create
+from shop.cart import request_cart
+from shop.models import Cart
+from shop.selectors import cart_summary
+from shop.services import ProductUnavailable, cart_add_product, cart_line_remove, cart_line_set_quantity
+from shop.shipping import delivery_estimate, shipping_methods
+
+from .serializers import (
+    CartLineAddSerializer,
+    CartLineUpdateSerializer,
+    CartSerializer,
+    CheckoutResponseSerializer,
+    CheckoutSerializer,
+    ErrorSerializer,
+    ShippingMethodSerializer,
+)
+
+ADDRESS_FIELDS = [f.name for f in dataclasses.fields(ShippingAddress)]
+
+# The most specific class first; any other ShopError is a 400.
+ERROR_STATUSES: list[tuple[type[ShopError], int]] = [
+    (ExpiredOrderLink, status.HTTP_410_GONE),
+    (CheckoutConflict, status.HTTP_409_CONFLICT),
+    (InsufficientStock, status.HTTP_409_CONFLICT),
+]
+
+BAD_REQUEST = OpenApiResponse(
+    description='Invalid input: field errors ({"field": ["message"]}) or a refusal ({"detail": "message"}).'
+)
+CONFLICT = OpenApiResponse(ErrorSerializer, description="Not enough stock left.")
+
+
+class ShopErrorResponse(APIException):
+    def __init__(self, exc: ShopError) -> None:
+        super().__init__(detail=str(exc))
+        self.status_code = next(
+            (code for cls, code in ERROR_STATUSES if isinstance(exc, cls)), status.HTTP_400_BAD_REQUEST
+        )
+
+
+class ShopErrorMixin:
+    """Answers the domain's errors with 4xx and a clear message instead of a 500."""
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, ShopError):
+            exc = ShopErrorResponse(exc)
+        elif isinstance(exc, DjangoValidationError):
+            if hasattr(exc, "error_dict"):
+                errors = {
+                    (api_settings.NON_FIELD_ERRORS_KEY if field == "__all__" else field): messages
+                    for field, messages in exc.message_dict.items()
+                }
+            else:
+                errors = {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
+            exc = ValidationError(errors)
+        return super().handle_exception(exc)  # type: ignore[misc]
+
+
+def _cart_body(request: Request, cart: Cart | None) -> dict:
+    return CartSerializer(cart_summary(cart=cart), context={"request": request}).data
+
+
+# A guest's cart lives in their session; the CSRF cookie lets their next unsafe request through
+# ``CsrfSessionAuthentication`` (send it back as the X-CSRFToken header).
+@method_decorator(ensure_csrf_cookie, name="dispatch")
+class CartView(ShopErrorMixin, APIView):
+    """The shopper's cart at the catalog's current prices: the session's guest cart, or the
+    logged-in (session or token) user's cart. Creates nothing."""
+
+    @extend_schema(responses=CartSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(_cart_body(request, request_cart(request)))  # type: ignore[arg-type]
+
+
+@method_decorator(ensure_csrf_cookie, name="dispatch")
+class CartLineListView(ShopErrorMixin, APIView):
+    @extend_schema(
+        request=CartLineAddSerializer,
+        responses={201: CartSerializer, 400: BAD_REQUEST, 409: CONFLICT},
+    )
+    def post(self, request: Request) -> Response:
+        """Add units of a product (to what the cart already holds); a guest's cart is created on
+        the first add. Answers with the whole cart."""
+        serializer = CartLineAddSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        cart = request_cart(request, create=True)  # type: ignore[arg-type]
+        cart_add_product(cart=cart, **serializer.validated_data)  # type: ignore[arg-type]
+        return Response(_cart_body(request, cart), status=status.HTTP_201_CREATED)
+
+
+PRODUCT_ID = OpenApiParameter("product_id", int, OpenApiParameter.PATH, description="The line's product id.")
+
+
+@method_decorator(ensure_csrf_cookie, name="dispatch")
+class CartLineDetailView(ShopErrorMixin, APIView):
+    @extend_schema(
+        parameters=[PRODUCT_ID],
+        request=CartLineUpdateSerializer,
+        responses={200: CartSerializer, 400: BAD_REQUEST, 409: CONFLICT},
+    )
+    def patch(self, request: Request, product_id: str) -> Response:
+        """Set a line's quantity (0 removes it). Answers with the whole cart."""
+        serializer = CartLineUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        cart = request_cart(request)  # type: ignore[arg-type]
+        if cart is None:  # no cart, so no such line: the service's answer for a missing line
+            raise ProductUnavailable("This product is not in your cart.")
+        cart_line_set_quantity(cart=cart, product_id=int(product_id), quantity=serializer.validated_data["quantity"])
+        return Response(_cart_body(request, cart))
+
+    @extend_schema(parameters=[PRODUCT_ID], responses={204: None})
+    def delete(self, request: Request, product_id: str) -> Response:
+        """Remove a product from the cart (also 204 when it was not there)."""
+        cart = request_cart(request)  # type: ignore[arg-type]
+        if cart is not None:
+            cart_line_remove(cart=cart, product_id=int(product_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ShippingMethodListView(APIView):
+    @extend_schema(responses=ShippingMethodSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        """The shipping methods offered, with delivery dates for an order paid today."""
+        today = timezone.localdate()
+        rows = []
+        for method in shipping_methods():
+            earliest, latest = delivery_estimate(method=method, start=today)
+            rows.append({**dataclasses.asdict(method), "delivery_earliest": earliest, "delivery_latest": latest})
+        return Response(ShippingMethodSerializer(rows, many=True).data)
+
+
+class CheckoutView(ShopErrorMixin, APIView):
+    @extend_schema(
+        request=CheckoutSerializer,
+        responses={
+            201: OpenApiResponse(CheckoutResponseSerializer, description="Order placed, waiting for payment."),
+            200: OpenApiResponse(
+                CheckoutResponseSerializer, description="This checkout_token's order, placed by an earlier call."
+            ),
+            400: BAD_REQUEST,
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description="Not enough stock left, or checkout_token already used for another cart or shopper.",
+            ),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        """Turn the cart into an order waiting for payment, at the catalog's current prices, and
+        start its payment. Pay on ``payment_url`` (the web payment page). Idempotent per
+        ``checkout_token``."""
+        serializer = CheckoutSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        user = request.user
+        cart = request_cart(request)  # type: ignore[arg-type]
+        if cart is None:
+            raise EmptyCart("Your cart is empty.")
+        existed = Order.objects.filter(checkout_token=data["checkout_token"]).exists()
+        order = order_place(
+            cart=cart,
+            user=user,
+            email=user.email if user.is_authenticated else data["email"],
+            address=ShippingAddress(**{f: data[f] for f in ADDRESS_FIELDS}),
+            shipping_method=data["shipping_method"],
+            checkout_token=data["checkout_token"],
+            today=timezone.localdate(),
+        )
+        try:
+            payment_create(order=order, ip_address=request.META.get("REMOTE_ADDR"))
+        except OrderNotPayable:
+            pass  # a repeated call for an order paid (or cancelled) since: its page says which
+        body = {
+            "order": order,
+            "payment_url": order_link_url(order=order, absolute=True, view="orders:order_pay"),
+            "order_url": order_link_url(order=order, absolute=True),
+        }
+        return Response(
+            CheckoutResponseSerializer(body, context={"request": request}).data,
+            status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED,
+        )

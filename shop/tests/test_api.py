@@ -1,0 +1,503 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from decimal import Decimal
+from unittest import mock
+from urllib.parse import parse_qs
+
+import pytest
+from rest_framework.test import APIClient
+
+from catalog.models import Product
+from catalog.tests.factories import ProductFactory
+from orders.models import Order, Payment
+from orders.selectors import order_link_check
+from shop.models import Cart, CartLine
+
+pytestmark = pytest.mark.django_db
+
+ADDRESS = {
+    "email": "grace@example.com",
+    "full_name": "Grace Hopper",
+    "address_line1": "1 Navy Yard",
+    "city": "Arlington",
+    "postcode": "22202",
+    "region": "VA",
+    "country": "US",
+    "shipping_method": "standard",
+}
+FRIDAY = date(2025, 1, 3)
+
+
+@pytest.fixture(autouse=True)
+def _shop_settings(settings):
+    settings.CART_MAX_LINE_QUANTITY = 20
+    settings.SHOP_CURRENCY = "USD"
+    settings.SITE_URL = "http://127.0.0.1:8000"
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def product():
+    return ProductFactory(name="Ankle boot", slug="ankle-boot", sku="AB-1", price=Decimal("49.90"), stock=3)
+
+
+def add(api, product_id, quantity=1, **extra):  # type: ignore[no-untyped-def]
+    return api.post("/api/cart/lines/", {"product_id": product_id, "quantity": quantity, **extra}, format="json")
+
+
+def checkout(api, **overrides):  # type: ignore[no-untyped-def]
+    body = {**ADDRESS, "checkout_token": str(uuid.uuid4()), **overrides}
+    return api.post("/api/checkout/", body, format="json")
+
+
+def split_link(url: str) -> tuple[str, str]:
+    """A guest link's address and its key. Keys carry a timestamp (seconds), so two links to the
+    same order made a second apart differ: compare addresses, and check keys are genuine."""
+    address, _, query = url.partition("?")
+    return address, parse_qs(query)["key"][0]
+
+
+def boot_line(quantity: int, unit_price: str, line_total: str, problem: str = "") -> dict:
+    return {
+        "product": {
+            "id": Product.objects.get(sku="AB-1").pk,
+            "name": "Ankle boot",
+            "sku": "AB-1",
+            "slug": "ankle-boot",
+            "url": "http://testserver/p/ankle-boot/",
+        },
+        "quantity": quantity,
+        "unit_price": unit_price,
+        "line_total": line_total,
+        "problem": problem,
+    }
+
+
+# --- Cart -----------------------------------------------------------------------------------
+
+
+def test_empty_cart_creates_nothing(api):
+    response = api.get("/api/cart/")
+
+    assert response.status_code == 200
+    assert response.json() == {"lines": [], "subtotal": "0.00", "currency": "USD", "count": 0}
+    assert Cart.objects.count() == 0
+    assert "cart_id" not in api.session
+
+
+def test_guest_add_then_cart_shows_the_live_price_and_ignores_posted_prices(api, product):
+    response = add(api, product.pk, 2, price="0.01", unit_price="0.01", line_total="0.02", subtotal="0.02")
+
+    assert response.status_code == 201
+    assert response.json() == {
+        "lines": [boot_line(2, "49.90", "99.80")],
+        "subtotal": "99.80",
+        "currency": "USD",
+        "count": 2,
+    }
+    cart = Cart.objects.get()
+    assert cart.user is None and api.session["cart_id"] == cart.pk
+
+    Product.objects.filter(pk=product.pk).update(price=Decimal("39.95"))
+    response = api.get("/api/cart/")
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "lines": [boot_line(2, "39.95", "79.90")],
+        "subtotal": "79.90",
+        "currency": "USD",
+        "count": 2,
+    }
+
+
+def test_adding_again_accumulates_and_other_guests_have_their_own_cart(api, product):
+    other = ProductFactory(name="Tote bag", price=Decimal("12.50"), stock=10)
+    add(api, product.pk, 1)
+    response = add(api, product.pk, 2)
+    add(api, other.pk)
+
+    assert response.status_code == 201
+    assert response.json()["lines"] == [boot_line(3, "49.90", "149.70")]
+    assert api.get("/api/cart/").json()["count"] == 4
+    assert APIClient().get("/api/cart/").json()["lines"] == []
+    assert Cart.objects.count() == 1
+
+
+def test_cart_line_reports_a_problem(api, product):
+    add(api, product.pk, 2)
+    Product.objects.filter(pk=product.pk).update(is_active=False)
+
+    response = api.get("/api/cart/")
+
+    assert response.json()["lines"] == [boot_line(2, "49.90", "99.80", "Ankle boot is no longer sold.")]
+
+
+@pytest.mark.parametrize(
+    ("quantity", "body"),
+    [
+        ("abc", {"quantity": ["A valid integer is required."]}),
+        ("1.5", {"quantity": ["A valid integer is required."]}),
+        (1.5, {"quantity": ["A valid integer is required."]}),
+        ("", {"quantity": ["A valid integer is required."]}),
+        (True, {"quantity": ["A valid integer is required."]}),
+        (None, {"quantity": ["This field may not be null."]}),
+        ([2], {"quantity": ["A valid integer is required."]}),
+        (0, {"detail": "Quantity must be a whole number of at least 1."}),
+        (-1, {"detail": "Quantity must be a whole number of at least 1."}),
+        (21, {"detail": "You can buy at most 20 of one product per order."}),
+        (10**30, {"detail": "You can buy at most 20 of one product per order."}),
+        ("1000000000000", {"detail": "You can buy at most 20 of one product per order."}),
+    ],
+)
+def test_bad_quantities_are_refused_clearly_and_change_nothing(api, product, quantity, body):
+    add(api, product.pk, 1)
+
+    response = add(api, product.pk, quantity)
+
+    assert response.status_code == 400
+    assert response.json() == body
+    assert CartLine.objects.get().quantity == 1
+
+
+def test_quantity_above_stock_is_a_conflict(api, product):
+    response = add(api, product.pk, 4)
+
+    assert response.status_code == 409
+    assert response.json() == {"detail": "Only 3 of Ankle boot left in stock."}
+    assert CartLine.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("product_id", "body"),
+    [
+        (999_999, {"detail": "This product is not available."}),
+        (0, {"product_id": ["Ensure this value is greater than or equal to 1."]}),
+        (2**70, {"product_id": ["Ensure this value is less than or equal to 9223372036854775807."]}),
+        ("boot", {"product_id": ["A valid integer is required."]}),
+    ],
+)
+def test_unknown_products_are_refused(api, product_id, body):
+    response = add(api, product_id)
+
+    assert response.status_code == 400
+    assert response.json() == body
+    assert CartLine.objects.count() == 0
+
+
+def test_inactive_product_is_refused(api):
+    hidden = ProductFactory(is_active=False)
+
+    response = add(api, hidden.pk)
+
+    assert response.status_code == 400
+    assert response.json() == {"detail": "This product is not available."}
+
+
+def test_patch_sets_the_quantity_and_zero_removes_the_line(api, product):
+    add(api, product.pk, 1)
+
+    response = api.patch(f"/api/cart/lines/{product.pk}/", {"quantity": 3}, format="json")
+
+    assert response.status_code == 200
+    assert response.json()["lines"] == [boot_line(3, "49.90", "149.70")]
+    assert CartLine.objects.get().quantity == 3
+
+    response = api.patch(f"/api/cart/lines/{product.pk}/", {"quantity": 0}, format="json")
+
+    assert response.status_code == 200
+    assert response.json() == {"lines": [], "subtotal": "0.00", "currency": "USD", "count": 0}
+    assert CartLine.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("quantity", "status", "body"),
+    [
+        ("abc", 400, {"quantity": ["A valid integer is required."]}),
+        (-1, 400, {"detail": "Quantity must be at least 1."}),
+        (21, 400, {"detail": "You can buy at most 20 of one product per order."}),
+        (4, 409, {"detail": "Only 3 of Ankle boot left in stock."}),
+    ],
+)
+def test_patch_refuses_bad_quantities(api, product, quantity, status, body):
+    add(api, product.pk, 2)
+
+    response = api.patch(f"/api/cart/lines/{product.pk}/", {"quantity": quantity}, format="json")
+
+    assert response.status_code == status
+    assert response.json() == body
+    assert CartLine.objects.get().quantity == 2
+
+
+def test_patch_of_a_product_not_in_the_cart(api, product):
+    other = ProductFactory()
+    missing = {"detail": "This product is not in your cart."}
+
+    assert api.patch(f"/api/cart/lines/{other.pk}/", {"quantity": 1}, format="json").json() == missing
+    assert Cart.objects.count() == 0  # a guest without a cart still has none
+    add(api, product.pk)
+    response = api.patch(f"/api/cart/lines/{other.pk}/", {"quantity": 1}, format="json")
+
+    assert response.status_code == 400
+    assert response.json() == missing
+
+
+def test_delete_removes_the_line(api, product):
+    other = ProductFactory()
+    add(api, product.pk, 2)
+    add(api, other.pk)
+
+    response = api.delete(f"/api/cart/lines/{other.pk}/")
+
+    assert response.status_code == 204
+    assert api.get("/api/cart/").json()["lines"] == [boot_line(2, "49.90", "99.80")]
+    assert api.delete(f"/api/cart/lines/{other.pk}/").status_code == 204  # not there: nothing to do
+    assert api.delete("/api/cart/lines/1234567890123456789/").status_code == 404  # never a database id
+    assert CartLine.objects.count() == 1
+
+
+def test_guest_session_requests_need_the_csrf_token(product):
+    api = APIClient(enforce_csrf_checks=True)
+    assert add(api, product.pk).status_code == 201  # no session yet: nothing to protect
+
+    response = add(api, product.pk)  # now the session cookie carries a cart
+
+    assert response.status_code == 403
+    assert response.json() == {"detail": "CSRF Failed: CSRF token missing."}
+    assert CartLine.objects.get().quantity == 1
+    token = api.cookies["csrftoken"].value
+    assert api.patch(f"/api/cart/lines/{product.pk}/", {"quantity": 3}, format="json").status_code == 403
+    assert api.delete(f"/api/cart/lines/{product.pk}/").status_code == 403
+    assert checkout(api).status_code == 403
+
+    response = api.post(
+        "/api/cart/lines/", {"product_id": product.pk, "quantity": 1}, format="json", HTTP_X_CSRFTOKEN=token
+    )
+
+    assert response.status_code == 201
+    assert CartLine.objects.get().quantity == 2
+
+
+# --- Shipping methods ------------------------------------------------------------------------
+
+
+def test_shipping_methods_with_delivery_dates_from_today(api):
+    with mock.patch("django.utils.timezone.localdate", return_value=FRIDAY):
+        response = api.get("/api/shipping-methods/")
+
+    assert response.status_code == 200
+    assert response.json() == [
+        {
+            "code": "standard",
+            "name": "Standard",
+            "price": "4.95",
+            "min_days": 3,
+            "max_days": 5,
+            "delivery_earliest": "2025-01-08",
+            "delivery_latest": "2025-01-10",
+        },
+        {
+            "code": "express",
+            "name": "Express",
+            "price": "14.95",
+            "min_days": 1,
+            "max_days": 2,
+            "delivery_earliest": "2025-01-06",
+            "delivery_latest": "2025-01-07",
+        },
+    ]
+
+
+# --- Checkout --------------------------------------------------------------------------------
+
+
+def test_guest_checkout_places_the_order_at_catalog_prices(api, product):
+    add(api, product.pk, 2, price="0.01")
+    token = uuid.uuid4()
+
+    with mock.patch("django.utils.timezone.localdate", return_value=FRIDAY):
+        response = checkout(
+            api, checkout_token=str(token), subtotal="0.01", total="0.01", shipping_price="0", unit_price="0.01"
+        )
+
+    assert response.status_code == 201, response.content
+    order = Order.objects.get()
+    body = response.json()
+    pay_address, pay_key = split_link(body["payment_url"])
+    order_address, order_key = split_link(body["order_url"])
+    assert pay_address == f"http://127.0.0.1:8000/orders/{order.number}/pay/"
+    assert order_address == f"http://127.0.0.1:8000/orders/{order.number}/"
+    order_link_check(number=order.number, key=pay_key)  # raises unless genuine
+    order_link_check(number=order.number, key=order_key)
+    assert body["order"] == {
+        "number": order.number,
+        "status": "pending_payment",
+        "status_display": "Pending payment",
+        "created_at": order.created_at.isoformat().replace("+00:00", "Z"),
+        "currency": "USD",
+        "subtotal": "99.80",
+        "shipping_price": "4.95",
+        "total": "104.75",
+        "delivery_earliest": "2025-01-08",
+        "delivery_latest": "2025-01-10",
+        "lines": [
+            {
+                "product_id": product.pk,
+                "product_name": "Ankle boot",
+                "sku": "AB-1",
+                "unit_price": "49.90",
+                "quantity": 2,
+                "line_total": "99.80",
+            }
+        ],
+        "email": "grace@example.com",
+        "full_name": "Grace Hopper",
+        "phone": "",
+        "address_line1": "1 Navy Yard",
+        "address_line2": "",
+        "city": "Arlington",
+        "postcode": "22202",
+        "region": "VA",
+        "country": "US",
+        "shipping_method": "standard",
+        "shipping_method_name": "Standard (3-5 business days)",
+        "cancel_reason": "",
+    }
+    assert (order.checkout_token, order.user, order.cart) == (token, None, Cart.objects.get())
+    payment = Payment.objects.get()
+    assert (payment.order, payment.total, payment.currency, payment.status) == (
+        order,
+        Decimal("104.75"),
+        "USD",
+        "waiting",
+    )
+    assert payment.customer_ip_address == "127.0.0.1"
+    assert Product.objects.get(pk=product.pk).stock == 3  # taken only when paid
+    assert api.get(body["payment_url"].removeprefix("http://127.0.0.1:8000")).status_code == 200
+
+
+def test_same_checkout_token_twice_makes_one_order(api, product):
+    add(api, product.pk)
+    token = str(uuid.uuid4())
+
+    first = checkout(api, checkout_token=token)
+    second = checkout(api, checkout_token=token, full_name="Someone Else", shipping_method="express")
+
+    assert (first.status_code, second.status_code) == (201, 200)
+    assert first.json()["order"] == second.json()["order"]
+    assert split_link(first.json()["payment_url"])[0] == split_link(second.json()["payment_url"])[0]
+    order = Order.objects.get()
+    assert (order.full_name, order.shipping_method) == ("Grace Hopper", "standard")
+    assert Payment.objects.filter(order=order).count() == 1
+
+
+def test_checkout_token_of_another_cart_is_a_conflict(api, product):
+    add(api, product.pk)
+    token = str(uuid.uuid4())
+    checkout(api, checkout_token=token)
+    stranger = APIClient()
+    add(stranger, product.pk)
+
+    response = checkout(stranger, checkout_token=token)
+
+    assert response.status_code == 409
+    assert response.json() == {"detail": "This checkout was already used. Please start again from your cart."}
+    assert Order.objects.count() == 1
+
+
+def test_checkout_of_an_empty_cart(api, product):
+    assert checkout(api).json() == {"detail": "Your cart is empty."}  # no cart at all
+    add(api, product.pk)
+    api.delete(f"/api/cart/lines/{product.pk}/")
+
+    response = checkout(api)
+
+    assert response.status_code == 400
+    assert response.json() == {"detail": "Your cart is empty."}
+    assert Order.objects.count() == 0
+
+
+def test_checkout_when_stock_ran_out_is_a_conflict(api, product):
+    add(api, product.pk, 3)
+    Product.objects.filter(pk=product.pk).update(stock=1)
+
+    response = checkout(api)
+
+    assert response.status_code == 409
+    assert response.json() == {"detail": "Only 1 of Ankle boot left in stock."}
+    assert Order.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("overrides", "body"),
+    [
+        ({"checkout_token": "not-a-uuid"}, {"checkout_token": ["Must be a valid UUID."]}),
+        ({"checkout_token": None}, {"checkout_token": ["This field may not be null."]}),
+        ({"email": ""}, {"email": ["This field may not be blank."]}),
+        ({"email": "grace"}, {"email": ["Enter a valid email address."]}),
+        ({"country": "XX"}, {"country": ['"XX" is not a valid choice.']}),
+        (
+            {"full_name": "", "city": "x" * 101},
+            {
+                "full_name": ["This field may not be blank."],
+                "city": ["Ensure this field has no more than 100 characters."],
+            },
+        ),
+        ({"shipping_method": "teleport"}, {"detail": "Choose one of the shipping methods offered."}),
+        # The service's own validation (Order.full_clean): an address too long for the column.
+        (
+            {"email": "g" * 250 + "@example.com"},
+            {"email": ["Ensure this value has at most 254 characters (it has 262)."]},
+        ),
+    ],
+)
+def test_checkout_refuses_bad_input_with_field_errors(api, product, overrides, body):
+    add(api, product.pk)
+
+    response = checkout(api, **overrides)
+
+    assert response.status_code == 400
+    assert response.json() == body
+    assert Order.objects.count() == 0
+
+
+def test_guest_checkout_needs_an_email(api, product):
+    add(api, product.pk)
+    body = {**ADDRESS, "checkout_token": str(uuid.uuid4())}
+    del body["email"]
+
+    response = api.post("/api/checkout/", body, format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {"email": ["This field is required."]}
+
+
+# --- Schema ----------------------------------------------------------------------------------
+
+
+def test_schema_lists_the_cart_checkout_and_order_endpoints(api):
+    response = api.get("/api/schema/", {"format": "json"})
+
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    for path, methods in {
+        "/api/cart/": {"get"},
+        "/api/cart/lines/": {"post"},
+        "/api/cart/lines/{product_id}/": {"patch", "delete"},
+        "/api/shipping-methods/": {"get"},
+        "/api/checkout/": {"post"},
+        "/api/orders/": {"get"},
+        "/api/orders/{number}/": {"get"},
+        "/api/auth/token/": {"post"},
+    }.items():
+        assert set(paths[path]) == methods, path
+    checkout_op = paths["/api/checkout/"]["post"]
+    assert checkout_op["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/CheckoutRequest"
+    }
+    assert set(checkout_op["responses"]) == {"200", "201", "400", "409"}
