@@ -9,6 +9,7 @@ from catalog.exceptions import ShopError
 
 from .models import Order, OrderEvent, OrderLine, Payment
 from .services import order_cancel, order_set_status
+from .tasks import order_receipt_send_task
 
 
 class OrderLineInline(admin.TabularInline):
@@ -90,7 +91,7 @@ class OrderAdmin(admin.ModelAdmin):
     search_fields = ["number", "email", "full_name", "lines__sku"]
     date_hierarchy = "created_at"
     inlines = [OrderLineInline, PaymentInline, OrderEventInline]
-    actions = ["mark_shipped", "mark_delivered", "cancel_orders", "refund_orders"]
+    actions = ["mark_shipped", "mark_delivered", "cancel_orders", "refund_orders", "send_receipts"]
     # Status moves only through the actions (order_set_status), never by editing the field.
     readonly_fields = [
         "number", "status", "user", "email", "currency", "subtotal", "shipping_price", "total",
@@ -126,3 +127,10 @@ class OrderAdmin(admin.ModelAdmin):
     @admin.action(description="Refund selected orders (refund payments, return stock)")
     def refund_orders(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
         _cancel(request, queryset, refund=True)
+
+    @admin.action(description="Send receipts not sent yet (paid orders)")
+    def send_receipts(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+        ids = [order.pk for order in queryset if order.is_paid and order.receipt_sent_at is None]
+        for order_id in ids:
+            order_receipt_send_task.delay(order_id)
+        messages.success(request, f"{len(ids)} receipt(s) queued.")

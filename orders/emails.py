@@ -8,7 +8,6 @@ from django.template.loader import render_to_string
 
 from .models import Order
 from .selectors import order_link_url
-from .services import order_receipt_mark_sending, order_receipt_unmark
 
 
 def order_receipt_message(*, order: Order) -> EmailMultiAlternatives:
@@ -31,21 +30,3 @@ def order_receipt_message(*, order: Order) -> EmailMultiAlternatives:
     )
     message.attach_alternative(render_to_string("orders/email/receipt.html", context), "text/html")
     return message
-
-
-def order_receipt_send(*, order_id: int) -> str:
-    """Send the receipt of a paid order once. Returns "sent", "already sent", "not paid" or
-    "missing"; a failed send (SMTP error) raises and leaves the receipt unsent for a retry."""
-    order = Order.objects.filter(pk=order_id).first()
-    if order is None:
-        return "missing"
-    if not order.is_paid:
-        return "not paid"
-    if not order_receipt_mark_sending(order_id=order_id):
-        return "already sent"
-    try:
-        order_receipt_message(order=order).send()
-    except Exception:
-        order_receipt_unmark(order_id=order_id)
-        raise
-    return "sent"

@@ -264,12 +264,21 @@ def order_cancel(*, order: Order, actor=None, reason: str = "", refund: bool = F
     return order_set_status(order=order, status=target, actor=actor, note=reason)
 
 
-def order_receipt_mark_sending(*, order_id: int) -> bool:
-    """Claim the receipt of a paid order for sending: True once per order, False afterwards
-    (so two workers running the same task never send two receipts)."""
-    return bool(Order.objects.filter(pk=order_id, receipt_sent_at__isnull=True).update(receipt_sent_at=timezone.now()))
+def order_receipt_send(*, order_id: int) -> str:
+    """Email the receipt of a paid order, once. Returns "sent", "already sent", "not paid" or
+    "missing". The order row stays locked while the message goes out, so two workers running
+    the same task send one receipt; a worker killed mid-send leaves it unsent for the
+    redelivered task (at least once). A failed send (SMTP error) raises, for a retry."""
+    from .emails import order_receipt_message
 
-
-def order_receipt_unmark(*, order_id: int) -> None:
-    """Give the claim back after a failed send, so the retry sends it."""
-    Order.objects.filter(pk=order_id).update(receipt_sent_at=None)
+    with transaction.atomic():
+        order = Order.objects.select_for_update().filter(pk=order_id).first()
+        if order is None:
+            return "missing"
+        if not order.is_paid:
+            return "not paid"
+        if order.receipt_sent_at is not None:
+            return "already sent"
+        order_receipt_message(order=order).send()
+        Order.objects.filter(pk=order_id).update(receipt_sent_at=timezone.now())
+    return "sent"

@@ -3,7 +3,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import DatabaseError
 
-from .emails import order_receipt_send
+from .services import order_receipt_send
 
 
 @shared_task(

@@ -12,10 +12,9 @@ from django.test import Client
 from payments import PaymentStatus
 
 from catalog.tests.factories import ProductFactory
-from orders.emails import order_receipt_send
 from orders.models import Order
 from orders.selectors import order_link_url
-from orders.services import payment_create
+from orders.services import order_receipt_send, payment_create
 
 from .factories import order_placed
 
