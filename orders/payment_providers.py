@@ -75,6 +75,7 @@ class TestCardProvider(DummyProvider):
         if form.is_valid():
             outcome = TEST_CARDS[form.cleaned_data["number"]]
             if outcome == CONFIRM:
+                payment.change_status(PaymentStatus.WAITING, "Waiting for the bank's confirmation.")
                 raise RedirectNeeded(reverse("orders:test_payment_confirm", kwargs={"token": payment.token}))
             self._apply(payment, APPROVE if outcome == APPROVE else outcome)
             raise RedirectNeeded(payment.get_success_url() if outcome == APPROVE else payment.get_failure_url())

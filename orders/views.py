@@ -31,7 +31,7 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     awaiting = (
         order.status == Order.Status.PENDING_PAYMENT
         and payment is not None
-        and payment.status in (PaymentStatus.WAITING, PaymentStatus.INPUT, PaymentStatus.PREAUTH)
+        and payment.status in (PaymentStatus.WAITING, PaymentStatus.PREAUTH)
     )
     return render(
         request,

@@ -1,5 +1,7 @@
 """Production: PostgreSQL + pgvector, Redis broker, real Celery workers. Secrets have no default."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
 from .base import database_config, env
 
@@ -27,5 +29,12 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 SITE_URL = env("SITE_URL").rstrip("/")  # receipts and payment callbacks need the real address
 PAYMENT_HOST = SITE_URL.split("://", 1)[1]
 PAYMENT_USES_SSL = SITE_URL.startswith("https://")
+# No default: a live shop states which provider takes its money ("stripe"); "test" accepts test
+# cards only and charges nothing, for demos and staging.
+PAYMENT_VARIANT = env("PAYMENT_VARIANT")
+if PAYMENT_VARIANT not in PAYMENT_VARIANTS:  # noqa: F405
+    raise ImproperlyConfigured(
+        f"PAYMENT_VARIANT={PAYMENT_VARIANT!r}: set STRIPE_SECRET_KEY for 'stripe', or use 'test'."
+    )
 # Login rate limits must be counted across all web processes (allauth keeps them in the cache).
 CACHES = {"default": env.cache_url("CACHE_URL")}

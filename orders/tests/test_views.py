@@ -108,6 +108,8 @@ def test_bank_confirmation_arrives_as_a_callback_and_replays_are_harmless(client
     page = client.get(to_bank["Location"])
     order = Order.objects.get()
     assert order.status == "pending_payment"
+    waiting = client.get(f"/orders/{order.number}/?key={order_link_key(order=order)}")
+    assert b"We are waiting for the payment to be confirmed." in waiting.content
     approve = page.context["approve"]
     callback = page.context["process_url"]
     other = Client()  # the bank's callback carries no shopper session
@@ -121,6 +123,19 @@ def test_bank_confirmation_arrives_as_a_callback_and_replays_are_harmless(client
     assert Payment.objects.get().captured_amount == order.total
     forged = other.post(callback, {"confirmation": approve[:-2] + "xx"})
     assert forged.status_code == 400
+    paid = client.get(f"/orders/{order.number}/?key={order_link_key(order=order)}")
+    assert b"Thank you, Grace Hopper!" in paid.content and b"waiting" not in paid.content
+
+
+def test_bank_decline_arrives_as_a_callback(client, product):
+    _, to_bank = _guest_buys(client, product, card=CONFIRM)
+    page = client.get(to_bank["Location"])
+    response = Client().post(page.context["process_url"], {"confirmation": page.context["decline"]})
+    assert response.status_code == 302 and "declined=1" in response["Location"]
+    order = Order.objects.get()
+    assert order.status == "pending_payment" and Product.objects.get(pk=product.pk).stock == 3
+    assert Payment.objects.get().status == PaymentStatus.REJECTED
+    assert client.get(to_bank["Location"]).status_code == 404  # the bank page is gone once answered
 
 
 def test_other_customers_orders_are_404(client, product):
