@@ -220,6 +220,8 @@ CELERY_TASK_ROUTES = {
     # Shoppers wait for these: a queue of their own, so a backlog of catalog images does not
     # hold them up (a worker serving `-Q search,embeddings` alternates between the queues).
     "recommender.tasks.query_image_embed_task": {"queue": "search"},
+    # Receipts and other light work.
+    "orders.tasks.order_receipt_send_task": {"queue": "celery"},
 }
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 
