@@ -48,10 +48,9 @@ class User(AbstractUser):
         return self.email
 
 
-class Address(models.Model):
-    """A shipping address saved in a shopper's profile (orders keep their own copy)."""
+class PostalAddress(models.Model):
+    """A shipping address: the fields of a saved address and of an order's delivery address."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="addresses")
     full_name = models.CharField(max_length=200)
     phone = models.CharField(max_length=40, blank=True)
     address_line1 = models.CharField("address", max_length=200)
@@ -60,6 +59,22 @@ class Address(models.Model):
     postcode = models.CharField(max_length=20)
     region = models.CharField("state / region", max_length=100, blank=True)
     country = CountryField()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def address_lines(self) -> list[str]:
+        """The address as printed on a parcel, one line per element (empty ones left out)."""
+        city_line = " ".join(part for part in (self.postcode, self.city) if part)
+        lines = [self.full_name, self.address_line1, self.address_line2, city_line, self.region, self.country.name]
+        return [line for line in lines if line]
+
+
+class Address(PostalAddress):
+    """A shipping address saved in a shopper's profile (orders keep their own copy)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="addresses")
     is_default = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -69,9 +84,3 @@ class Address(models.Model):
 
     def __str__(self) -> str:
         return ", ".join(part for part in (self.full_name, self.address_line1, self.city) if part)
-
-    @property
-    def address_lines(self) -> list[str]:
-        city_line = " ".join(part for part in (self.postcode, self.city) if part)
-        lines = [self.full_name, self.address_line1, self.address_line2, city_line, self.region, self.country.name]
-        return [line for line in lines if line]

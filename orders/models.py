@@ -7,9 +7,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
-from django_countries.fields import CountryField
 from payments import PurchasedItem
 from payments.models import BasePayment
+
+from accounts.models import PostalAddress
 
 NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
 
@@ -20,7 +21,7 @@ def order_number_generate() -> str:
     return f"VT-{raw[:4]}-{raw[4:]}"
 
 
-class Order(models.Model):
+class Order(PostalAddress):  # the shipping address, copied from the checkout form
     class Status(models.TextChoices):
         PENDING_PAYMENT = "pending_payment", "Pending payment"
         PAID = "paid", "Paid"
@@ -45,16 +46,6 @@ class Order(models.Model):
     )
     email = models.EmailField(db_index=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING_PAYMENT, db_index=True)
-    # Shipping address, copied from the checkout form (a later change to a saved address does
-    # not move a parcel that has left).
-    full_name = models.CharField(max_length=200)
-    phone = models.CharField(max_length=40, blank=True)
-    address_line1 = models.CharField("address", max_length=200)
-    address_line2 = models.CharField("address (line 2)", max_length=200, blank=True)
-    city = models.CharField(max_length=100)
-    postcode = models.CharField(max_length=20)
-    region = models.CharField("state / region", max_length=100, blank=True)
-    country = CountryField()
     shipping_method = models.CharField(max_length=20)
     shipping_method_name = models.CharField(max_length=100)
     delivery_earliest = models.DateField()
@@ -91,13 +82,6 @@ class Order(models.Model):
     @property
     def is_paid(self) -> bool:
         return self.status in (self.Status.PAID, self.Status.SHIPPED, self.Status.DELIVERED)
-
-    @property
-    def address_lines(self) -> list[str]:
-        """The shipping address as printed on a parcel, one line per element."""
-        city_line = " ".join(part for part in (self.postcode, self.city) if part)
-        lines = [self.full_name, self.address_line1, self.address_line2, city_line, self.region, self.country.name]
-        return [line for line in lines if line]
 
 
 class OrderLine(models.Model):
