@@ -30,3 +30,17 @@ def order_receipt_message(*, order: Order) -> EmailMultiAlternatives:
     )
     message.attach_alternative(render_to_string("orders/email/receipt.html", context), "text/html")
     return message
+
+
+def order_link_message(*, order: Order) -> EmailMultiAlternatives:
+    """A fresh signed link to a guest's order (plain text), to the order's email address."""
+    body = render_to_string(
+        "orders/email/order_link.txt",
+        {"order": order, "order_url": order_link_url(order=order, absolute=True), "SHOP_NAME": settings.SHOP_NAME},
+    )
+    return EmailMultiAlternatives(
+        subject=f"A new link to your {settings.SHOP_NAME} order {order.number}",
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[order.email],
+    )

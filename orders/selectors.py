@@ -38,6 +38,16 @@ def order_link_check(*, number: str, key: str) -> None:
         raise InvalidOrderLink("This order link is not valid.") from exc
 
 
+def order_link_is_genuine(*, number: str, key: str) -> bool:
+    """Whether ``key`` was issued for ``number`` by this shop, however old it is (an expired
+    link still proves its holder once received it: enough to ask for a fresh one by email)."""
+    try:
+        _signer().unsign(f"{number}:{key}")
+    except signing.BadSignature:
+        return False
+    return True
+
+
 def order_link_url(*, order: Order, absolute: bool = False, view: str = "orders:order_detail") -> str:
     """URL of the order page (or another order view). Guest orders carry a signed ``key``, so
     the link works without an account; a registered shopper's order needs their login."""

@@ -3,6 +3,8 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import DatabaseError
 
+from .emails import order_link_message
+from .models import Order
 from .services import order_receipt_send
 
 
@@ -17,3 +19,13 @@ from .services import order_receipt_send
 def order_receipt_send_task(order_id: int) -> str:
     """Email the receipt of a paid order. Safe to run twice: a receipt is sent once."""
     return order_receipt_send(order_id=order_id)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=10, max_retries=5)
+def order_link_send_task(order_id: int) -> str:
+    """Email a fresh link to a guest order (asked for from an expired link's page)."""
+    order = Order.objects.filter(pk=order_id, user__isnull=True).first()
+    if order is None:
+        return "missing"
+    order_link_message(order=order).send()
+    return "sent"

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 from payments import PaymentError, PaymentStatus, RedirectNeeded
 
 from catalog.exceptions import ShopError
@@ -11,15 +11,17 @@ from catalog.exceptions import ShopError
 from .exceptions import ExpiredOrderLink
 from .models import Order, Payment
 from .payment_providers import APPROVE, DECLINE, confirmation_sign
-from .selectors import order_get_for_viewer, order_link_url, order_payment_latest
+from .selectors import order_get_for_viewer, order_link_is_genuine, order_link_url, order_payment_latest
 from .services import payment_create
+from .tasks import order_link_send_task
 
 
 def _order_or_error(request: HttpRequest, number: str) -> Order | HttpResponse:
     try:
         return order_get_for_viewer(number=number, user=request.user, key=request.GET.get("key"))
     except ExpiredOrderLink:
-        return render(request, "orders/order_link_expired.html", {"number": number}, status=410)
+        context = {"number": number, "key": request.GET.get("key")}
+        return render(request, "orders/order_link_expired.html", context, status=410)
 
 
 def order_detail(request: HttpRequest, number: str) -> HttpResponse:
@@ -74,6 +76,17 @@ def order_pay(request: HttpRequest, number: str) -> HttpResponse:
         {"order": order, "lines": list(order.lines.all()), "form": form, "declined": declined, "payment": payment},
         status=400 if request.method == "POST" else 200,
     )
+
+
+@require_POST
+def order_link_resend(request: HttpRequest, number: str) -> HttpResponse:
+    """From an expired link's page: email a fresh link to the address the order was placed with
+    (the only place it goes, so the page reveals nothing)."""
+    order = Order.objects.filter(number=number, user__isnull=True).first()
+    if order is None or not order_link_is_genuine(number=number, key=request.POST.get("key", "")):
+        raise Http404("No such order.")
+    order_link_send_task.delay(order.pk)
+    return render(request, "orders/order_link_sent.html", {"number": number})
 
 
 def test_payment_confirm(request: HttpRequest, token: str) -> HttpResponse:

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 from unittest import mock
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.core import mail
 from django.test import Client
 from payments import PaymentStatus
 
@@ -165,6 +167,17 @@ def test_expired_guest_link_says_so(client, product, settings):
         response = Client().get(f"/orders/{order.number}/?key={key}")
     assert response.status_code == 410
     assert b"This order link has expired" in response.content and b"Grace" not in response.content
+
+    # The expired (but genuine) key gets a fresh link, sent to the order's own address only.
+    mail.outbox.clear()
+    stranger = Client()
+    assert stranger.post(f"/orders/{order.number}/new-link/", {"key": key[:-3] + "abc"}).status_code == 404
+    assert mail.outbox == []
+    sent = stranger.post(f"/orders/{order.number}/new-link/", {"key": key})
+    assert sent.status_code == 200 and b"Grace" not in sent.content and b"grace@" not in sent.content
+    assert [m.to for m in mail.outbox] == [["grace@example.com"]]
+    fresh = re.search(r"http://127\.0\.0\.1:8000(/orders/\S+)", mail.outbox[0].body).group(1)
+    assert stranger.get(fresh).status_code == 200
 
 
 def test_registered_user_sees_history_and_saves_address(client, product, django_capture_on_commit_callbacks):
