@@ -80,6 +80,13 @@ def _media_root(settings, worker_media: Path) -> Path:
     return worker_media
 
 
+def _routes_reload(app) -> None:  # type: ignore[no-untyped-def]
+    """Celery builds its router from ``task_routes`` once; rebuild it after changing them (each
+    test module that starts a worker routes to its own queue)."""
+    app.amqp.flush_routes()
+    app.amqp.__dict__.pop("router", None)
+
+
 @pytest.fixture(scope="module")
 def worker(django_db_setup, django_db_blocker, vgg16_weights, worker_media, tmp_path_factory):
     """A real Celery worker process on this run's test database and its own queue."""
@@ -105,6 +112,7 @@ def worker(django_db_setup, django_db_blocker, vgg16_weights, worker_media, tmp_
     ]  # fmt: skip
     saved = (app.conf.task_routes, app.conf.task_always_eager)
     app.conf.task_routes = {name: {"queue": queue} for name in django_settings.CELERY_TASK_ROUTES}
+    _routes_reload(app)
     app.conf.task_always_eager = False
     with open(log, "wb") as log_file:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
@@ -116,6 +124,7 @@ def worker(django_db_setup, django_db_blocker, vgg16_weights, worker_media, tmp_
         yield process, log
     finally:
         app.conf.task_routes, app.conf.task_always_eager = saved
+        _routes_reload(app)
         process.terminate()
         try:
             process.wait(timeout=20)
