@@ -257,7 +257,7 @@ def order_cancel(*, order: Order, actor=None, reason: str = "", refund: bool = F
             logger.exception("Refund of payment %s for order %s failed", payment.pk, order.number)
             raise
     for payment in order.payments.filter(status__in=[PaymentStatus.WAITING, PaymentStatus.INPUT]):
-        payment.change_status(PaymentStatus.CANCELLED, "Order cancelled")
+        payment.cancel()  # the provider's too (Stripe expires its checkout session)
     if was_paid:
         product_stock_return(quantities=_order_quantities(order))
     Order.objects.filter(pk=order.pk).update(cancel_reason=reason[:200])

@@ -238,3 +238,16 @@ def test_invalid_checkout_form_shows_errors(client, product):
     form = response.context["form"]
     assert set(form.errors) == {"email", "postcode", "shipping_method"}
     assert Order.objects.count() == 0
+
+
+def test_guest_signs_up_verifies_the_email_and_finds_the_order(client, product, mailoutbox):
+    _guest_buys(client, product)
+    order = Order.objects.get()
+    mailoutbox.clear()
+    password = "a-long-password-42"
+    client.post("/accounts/signup/", {"email": "grace@example.com", "password1": password, "password2": password})
+    assert order.number.encode() not in client.get("/accounts/orders/").content  # not verified yet
+    confirm_url = re.search(r"http://\S+(/accounts/confirm-email/\S+/)", mailoutbox[0].body).group(1)
+    assert client.post(confirm_url).status_code == 302
+    history = client.get("/accounts/orders/").content.decode()
+    assert order.number in history and "1 × Ankle boot" in history
