@@ -167,6 +167,10 @@ def test_new_shopper_signs_up_buys_and_sees_the_order_in_history(shop, browser_p
     history = page.inner_text("[data-testid=order-history]")
     assert number in history and f"2 × {product.name}" in history and "Paid" in history
     shots(page, "6-order-history")
+    page.goto(f"{shop}/accounts/profile/")
+    assert number in page.inner_text("[data-testid=order-history]")
+    assert "1 Navy Yard" in page.inner_text(".address-list")  # saved at checkout
+    shots(page, "7-profile")
     order = Order.objects.get(number=number)
     assert order.user.email == "ada@example.com" and order.total == product.price * 2 + Decimal("4.95")
     assert [m.to for m in mail.outbox][-1] == ["ada@example.com"]
