@@ -1,7 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
-from .models import Address, User
+from .models import Address, Seller, User
+from .services import seller_decide
 
 
 class AddressInline(admin.StackedInline):
@@ -22,3 +25,30 @@ class UserAdmin(DjangoUserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
     inlines = [AddressInline]
+
+
+@admin.register(Seller)
+class SellerAdmin(admin.ModelAdmin):
+    list_display = ["store_name", "user", "status", "applied_at", "decided_at", "decided_by"]
+    list_filter = ["status"]
+    search_fields = ["store_name", "user__email"]
+    readonly_fields = ["status", "applied_at", "decided_at", "decided_by"]
+    raw_id_fields = ["user"]
+    actions = ["approve", "reject", "suspend"]
+
+    def _decide(self, request: HttpRequest, queryset: QuerySet[Seller], status: str) -> None:
+        for seller in queryset:
+            seller_decide(seller=seller, status=status, actor=request.user)  # type: ignore[arg-type]
+        messages.success(request, f"{queryset.count()} seller(s) {Seller.Status(status).label.lower()}.")
+
+    @admin.action(description="Approve selected sellers")
+    def approve(self, request: HttpRequest, queryset: QuerySet[Seller]) -> None:
+        self._decide(request, queryset, Seller.Status.APPROVED)
+
+    @admin.action(description="Reject selected applications")
+    def reject(self, request: HttpRequest, queryset: QuerySet[Seller]) -> None:
+        self._decide(request, queryset, Seller.Status.REJECTED)
+
+    @admin.action(description="Suspend selected sellers")
+    def suspend(self, request: HttpRequest, queryset: QuerySet[Seller]) -> None:
+        self._decide(request, queryset, Seller.Status.SUSPENDED)

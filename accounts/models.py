@@ -84,3 +84,31 @@ class Address(PostalAddress):
 
     def __str__(self) -> str:
         return ", ".join(part for part in (self.full_name, self.address_line1, self.city) if part)
+
+
+class Seller(models.Model):
+    """A user who sells in the shop. Applies with a store name; staff approve (or reject or
+    suspend). Only an approved seller can publish products."""
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", "Waiting for approval"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        SUSPENDED = "suspended", "Suspended"
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="seller")
+    store_name = models.CharField(max_length=100, unique=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.APPLIED, db_index=True)
+    applied_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["store_name"]
+
+    def __str__(self) -> str:
+        return self.store_name
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == self.Status.APPROVED

@@ -1,12 +1,15 @@
-"""Writes to a shopper's account: saved shipping addresses."""
+"""Writes to accounts: saved shipping addresses, seller applications and staff decisions."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
-from .models import Address, User
+from catalog.exceptions import ShopError
+
+from .models import Address, Seller, User
 
 
 @transaction.atomic
@@ -36,3 +39,31 @@ def address_delete(*, user: User, address_id: int) -> None:
         first = Address.objects.filter(user=user).order_by("-created_at", "-id").first()
         if first is not None:
             Address.objects.filter(pk=first.pk).update(is_default=True)
+
+
+class SellerApplicationError(ShopError):
+    """A second application, or a store name already taken."""
+
+
+@transaction.atomic
+def seller_apply(*, user: User, store_name: str) -> Seller:
+    """Apply to sell as ``store_name``; staff then approve. Raises ``SellerApplicationError``."""
+    store_name = store_name.strip()
+    if Seller.objects.filter(user=user).exists():
+        raise SellerApplicationError("You have already applied to sell.")
+    if Seller.objects.filter(store_name__iexact=store_name).exists():
+        raise SellerApplicationError("That store name is taken; choose another.")
+    seller = Seller(user=user, store_name=store_name)
+    seller.full_clean()
+    seller.save()
+    return seller
+
+
+@transaction.atomic
+def seller_decide(*, seller: Seller, status: str, actor: User) -> Seller:
+    """Staff's decision on a seller: approve, reject or suspend (``Seller.Status``)."""
+    if status not in (Seller.Status.APPROVED, Seller.Status.REJECTED, Seller.Status.SUSPENDED):
+        raise ValueError(f"not a decision: {status}")
+    Seller.objects.filter(pk=seller.pk).update(status=status, decided_at=timezone.now(), decided_by=actor)
+    seller.refresh_from_db()
+    return seller

@@ -31,11 +31,12 @@ class ProductImageInline(admin.TabularInline):
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
-    list_display = ["name", "sku", "category", "price", "stock", "is_active", "created_at"]
-    list_filter = ["category", "is_active"]
+    list_display = ["name", "sku", "category", "seller", "price", "stock", "is_active", "created_at"]
+    list_filter = ["category", "is_active", "seller"]
     search_fields = ["name", "sku", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    list_select_related = ["category"]
+    list_select_related = ["category", "seller"]
+    raw_id_fields = ["seller"]
     inlines = [ProductImageInline]
     date_hierarchy = "created_at"
 

@@ -27,6 +27,10 @@ class Category(models.Model):
 
 class Product(models.Model):
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
+    # The seller who lists it (None: the shop's own catalog, e.g. the Fashion-MNIST import).
+    seller = models.ForeignKey(
+        "accounts.Seller", null=True, blank=True, on_delete=models.PROTECT, related_name="products"
+    )
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=220, unique=True)
     sku = models.CharField("SKU", max_length=64, unique=True)

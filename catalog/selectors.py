@@ -89,3 +89,51 @@ def products_by_ids(*, ids: list[int]) -> dict[int, Product]:
         .order_by()
     )
     return {p.pk: p for p in queryset}
+
+
+# --- Seller dashboard -----------------------------------------------------------------------
+
+
+def _with_embedding_counts(queryset: QuerySet[Product]) -> QuerySet[Product]:
+    statuses = ProductImage.EmbeddingStatus
+    return queryset.annotate(
+        image_count=Count("images"),
+        pending_image_count=Count("images", filter=Q(images__embedding_status=statuses.PENDING)),
+        failed_image_count=Count("images", filter=Q(images__embedding_status=statuses.FAILED)),
+    )
+
+
+def seller_product_list(*, seller) -> QuerySet[Product]:  # type: ignore[no-untyped-def]
+    """The seller's products (archived ones too), newest first, with images and the counts
+    behind ``product_indexing_status``."""
+    return _with_images(_with_embedding_counts(Product.objects.filter(seller=seller))).order_by("-created_at", "-id")
+
+
+def seller_product_get(*, seller, product_id: int, for_update: bool = False) -> Product:  # type: ignore[no-untyped-def]
+    """One of ``seller``'s products. Raises ``Http404`` for any other product, whoever owns it,
+    so a seller cannot even learn that another seller's id exists."""
+    queryset = Product.objects.filter(seller=seller)
+    if for_update:
+        queryset = queryset.select_for_update()
+    try:
+        return queryset.get(pk=product_id)
+    except (Product.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such product.") from None
+
+
+def product_indexing_status(product: Product) -> str:
+    """ "indexing" while any photo waits for its embedding, "failed" when one failed, "indexed"
+    when every photo is searchable, "no photos" without photos. Uses the counts annotated by
+    ``seller_product_list`` when present."""
+    if hasattr(product, "image_count"):
+        total, pending, failed = product.image_count, product.pending_image_count, product.failed_image_count
+    else:
+        statuses = list(product.images.values_list("embedding_status", flat=True))
+        total, pending, failed = len(statuses), statuses.count("pending"), statuses.count("failed")
+    if total == 0:
+        return "no photos"
+    if pending:
+        return "indexing"
+    if failed:
+        return "failed"
+    return "indexed"

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.text import slugify
 
-from .exceptions import InsufficientStock
+from .exceptions import InsufficientStock, ShopError
 from .images import file_sha256, image_open_validated
 from .models import Category, Product, ProductImage
 
@@ -35,10 +35,12 @@ def product_create(
     description: str = "",
     slug: str | None = None,
     is_active: bool = True,
+    seller=None,  # type: ignore[no-untyped-def]
 ) -> Product:
     """Create a product; ``price`` is a ``Decimal`` in the shop currency. Raises ``ValidationError``."""
     product = Product(
         category=category,
+        seller=seller,
         name=name,
         sku=sku,
         slug=slug or slugify(f"{name}"),
@@ -114,3 +116,96 @@ def product_stock_return(*, quantities: dict[int, int]) -> None:
     Products deleted since are skipped."""
     for product_id in sorted(quantities):
         Product.objects.filter(pk=product_id).update(stock=F("stock") + quantities[product_id])
+
+
+# --- Sellers' products ----------------------------------------------------------------------
+# Every seller service takes the seller and re-reads the product through
+# ``seller_product_get``: another seller's product is "not found", whatever the caller checked.
+
+
+class SellerNotApproved(ShopError):
+    """An applicant (or a suspended seller) tried to publish."""
+
+
+SELLER_EDITABLE_FIELDS = ("category", "name", "price", "stock", "description")
+
+
+def _seller_must_be_approved(seller) -> None:  # type: ignore[no-untyped-def]
+    if not seller.is_approved:
+        raise SellerNotApproved("Your seller account is not approved yet: you cannot publish products.")
+
+
+@transaction.atomic
+def seller_product_create(
+    *,
+    seller,  # type: ignore[no-untyped-def]
+    category: Category,
+    name: str,
+    sku: str,
+    price: Decimal,
+    stock: int,
+    description: str = "",
+    images: list | None = None,
+) -> Product:
+    """Publish a product for an approved seller with its photos (validated, stored, and
+    enqueued for embedding after commit, in order). Raises ``SellerNotApproved``,
+    ``InvalidImage`` (nothing is written then) or ``ValidationError`` (e.g. a SKU in use)."""
+    _seller_must_be_approved(seller)
+    product = product_create(
+        seller=seller,
+        category=category,
+        name=name,
+        sku=sku,
+        slug=slugify(f"{name}-{sku}")[:220],
+        price=price,
+        stock=stock,
+        description=description,
+    )
+    for position, upload in enumerate(images or []):
+        product_image_create(product=product, file=upload, name=upload.name, position=position)
+    return product
+
+
+@transaction.atomic
+def seller_product_update(
+    *,
+    seller,  # type: ignore[no-untyped-def]
+    product_id: int,
+    data: dict,
+    new_images: list | None = None,
+    remove_image_ids: list[int] | None = None,
+) -> Product:
+    """Change one of the seller's products (``SELLER_EDITABLE_FIELDS`` only), add photos and
+    remove photos of *this* product. Raises ``Http404`` for another seller's product,
+    ``SellerNotApproved``, ``InvalidImage`` or ``ValidationError``."""
+    from .selectors import seller_product_get
+
+    product = seller_product_get(seller=seller, product_id=product_id, for_update=True)
+    _seller_must_be_approved(seller)
+    for field in SELLER_EDITABLE_FIELDS:
+        if field in data:
+            setattr(product, field, data[field])
+    product.full_clean()
+    product.save()
+    if remove_image_ids:
+        for image in ProductImage.objects.filter(product=product, pk__in=remove_image_ids):
+            image.delete()
+            transaction.on_commit(lambda f=image.image: f.delete(save=False))
+    next_position = (product.images.order_by("-position").values_list("position", flat=True).first() or 0) + 1
+    for offset, upload in enumerate(new_images or []):
+        product_image_create(product=product, file=upload, name=upload.name, position=next_position + offset)
+    return product
+
+
+@transaction.atomic
+def seller_product_set_active(*, seller, product_id: int, is_active: bool) -> Product:  # type: ignore[no-untyped-def]
+    """Archive (``is_active=False``: hidden from the shop, kept for orders) or publish again one
+    of the seller's products. Publishing needs an approved seller."""
+    from .selectors import seller_product_get
+
+    product = seller_product_get(seller=seller, product_id=product_id, for_update=True)
+    if is_active:
+        _seller_must_be_approved(seller)
+    Product.objects.filter(pk=product.pk).update(is_active=is_active)
+    product.is_active = is_active
+    return product

@@ -43,6 +43,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("accounts/", include("accounts.urls")),
     path("orders/", include("orders.urls")),
+    path("sell/", include("catalog.urls")),
     # django-payments' provider callbacks (process_payment, static_process_payment).
     path("payments/", include("payments.urls")),
     path("", include("shop.urls")),

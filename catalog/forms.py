@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+
+from .models import Category
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleImageField(forms.FileField):
+    """Several photos in one input (Django's documented pattern). Each file is validated by
+    ``catalog.images.image_open_validated`` in the service, not here."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):  # type: ignore[no-untyped-def]
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+class SellerApplyForm(forms.Form):
+    store_name = forms.CharField(max_length=100, help_text="Shown to shoppers next to your products.")
+
+
+class SellerProductForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    sku = forms.CharField(label="SKU", max_length=64, help_text="Your stock-keeping unit; unique in the shop.")
+    category = forms.ModelChoiceField(queryset=Category.objects.order_by("position", "name"))
+    price = forms.DecimalField(min_value=Decimal("0.00"), max_digits=12, decimal_places=2)
+    stock = forms.IntegerField(min_value=0, max_value=1_000_000)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    images = MultipleImageField(
+        required=False,
+        label="Photos",
+        help_text="Drop photos here or choose them: JPEG, PNG or WebP, up to 10 MB and 40 megapixels each.",
+    )
+
+    def __init__(self, *args, editing: bool = False, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        if editing:
+            self.fields["sku"].disabled = True  # the SKU is the product's key (bulk import matches on it)
+            self.fields["images"].label = "Add photos"
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        data = super().clean()
+        if not self.fields["sku"].disabled and not data.get("images"):
+            self.add_error("images", "Add at least one photo: shoppers find new arrivals by photo.")
+        return data

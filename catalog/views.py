@@ -1,0 +1,159 @@
+"""The seller dashboard (not Django admin): a seller's own products, their indexing status,
+create / edit with photos, archive. Every product is reached through the seller services and
+selectors, which answer 404 for anybody else's product."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import Seller
+from accounts.services import seller_apply
+
+from .exceptions import InvalidImage, ShopError
+from .forms import SellerApplyForm, SellerProductForm
+from .selectors import product_indexing_status, seller_product_get, seller_product_list
+from .services import seller_product_create, seller_product_set_active, seller_product_update
+
+STATUS_LABELS = {"indexing": "indexing…", "indexed": "indexed", "failed": "failed", "no photos": "no photos"}
+
+
+def approved_seller_required(view):  # type: ignore[no-untyped-def]
+    """Logged in, with an approved seller account; others go to the application page."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:  # type: ignore[no-untyped-def]
+        seller = Seller.objects.filter(user=request.user).first()
+        if seller is None or not seller.is_approved:
+            if request.headers.get("Accept", "").startswith("application/json"):
+                return JsonResponse({"detail": "Not an approved seller."}, status=403)
+            return redirect("catalog:seller_apply")
+        request.seller = seller  # type: ignore[attr-defined]
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def seller_apply_view(request: HttpRequest) -> HttpResponse:
+    seller = Seller.objects.filter(user=request.user).first()
+    if seller is not None and seller.is_approved:
+        return redirect("catalog:dashboard")
+    form = SellerApplyForm(request.POST or None)
+    if seller is None and request.method == "POST" and form.is_valid():
+        try:
+            seller = seller_apply(user=request.user, store_name=form.cleaned_data["store_name"])
+        except (ShopError, ValidationError) as exc:
+            form.add_error("store_name", exc.messages if isinstance(exc, ValidationError) else str(exc))
+        else:
+            messages.success(request, "Thanks! Staff will review your application.")
+            return redirect("catalog:seller_apply")
+    return render(request, "catalog/seller_apply.html", {"form": form, "seller": seller})
+
+
+def _rows(products) -> list[dict]:  # type: ignore[no-untyped-def]
+    rows = []
+    for product in products:
+        status = product_indexing_status(product)
+        rows.append({"product": product, "status": status, "status_label": STATUS_LABELS[status]})
+    return rows
+
+
+@approved_seller_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    products = seller_product_list(seller=request.seller)  # type: ignore[attr-defined]
+    return render(request, "catalog/dashboard.html", {"rows": _rows(products), "seller": request.seller})  # type: ignore[attr-defined]
+
+
+@approved_seller_required
+@require_GET
+def dashboard_status(request: HttpRequest) -> JsonResponse:
+    """Indexing status of the seller's products, for the dashboard to poll (no page reload)."""
+    rows = _rows(seller_product_list(seller=request.seller))  # type: ignore[attr-defined]
+    return JsonResponse(
+        {"products": {str(r["product"].pk): {"status": r["status"], "label": r["status_label"]} for r in rows}}
+    )
+
+
+@approved_seller_required
+@require_http_methods(["GET", "POST"])
+def product_create_view(request: HttpRequest) -> HttpResponse:
+    form = SellerProductForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            product = seller_product_create(
+                seller=request.seller,  # type: ignore[attr-defined]
+                category=data["category"],
+                name=data["name"],
+                sku=data["sku"],
+                price=data["price"],
+                stock=data["stock"],
+                description=data["description"],
+                images=data["images"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except ShopError as exc:
+            form.add_error("images" if isinstance(exc, InvalidImage) else None, str(exc))
+        else:
+            messages.success(request, f"{product.name} is published; its photos are being indexed.")
+            return redirect("catalog:dashboard")
+    status = 400 if form.errors else 200
+    return render(request, "catalog/product_form.html", {"form": form, "product": None}, status=status)
+
+
+@approved_seller_required
+@require_http_methods(["GET", "POST"])
+def product_edit_view(request: HttpRequest, product_id: int) -> HttpResponse:
+    product = seller_product_get(seller=request.seller, product_id=product_id)  # type: ignore[attr-defined]
+    initial = {f: getattr(product, f) for f in ("name", "sku", "category", "price", "stock", "description")}
+    form = SellerProductForm(request.POST or None, request.FILES or None, initial=initial, editing=True)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        remove = [int(i) for i in request.POST.getlist("remove_image") if i.isdigit()]
+        try:
+            seller_product_update(
+                seller=request.seller,  # type: ignore[attr-defined]
+                product_id=product.pk,
+                data={f: data[f] for f in ("name", "category", "price", "stock", "description")},
+                new_images=data["images"],
+                remove_image_ids=remove,
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        except ShopError as exc:
+            form.add_error("images", str(exc))
+        else:
+            messages.success(request, f"{data['name']} saved.")
+            return redirect("catalog:dashboard")
+    status = 400 if form.errors else 200
+    images = list(product.images.all())
+    return render(
+        request, "catalog/product_form.html", {"form": form, "product": product, "images": images}, status=status
+    )
+
+
+@approved_seller_required
+@require_POST
+def product_archive_view(request: HttpRequest, product_id: int) -> HttpResponse:
+    publish = request.POST.get("publish") == "1"
+    product = seller_product_set_active(seller=request.seller, product_id=product_id, is_active=publish)  # type: ignore[attr-defined]
+    messages.success(request, f"{product.name} is {'published' if publish else 'archived'}.")
+    return redirect("catalog:dashboard")
+
+
+def _form_errors(form, exc: ValidationError) -> None:  # type: ignore[no-untyped-def]
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
