@@ -174,3 +174,75 @@ def test_new_shopper_signs_up_buys_and_sees_the_order_in_history(shop, browser_p
     order = Order.objects.get(number=number)
     assert order.user.email == "ada@example.com" and order.total == product.price * 2 + Decimal("4.95")
     assert [m.to for m in mail.outbox][-1] == ["ada@example.com"]
+
+
+def test_seller_is_approved_uploads_and_the_new_arrival_is_found_by_photo(
+    shop, browser_page, fashion_mnist_sample, tmp_path, shots, monkeypatch
+):
+    """A seller signs up and applies; staff approve in the admin; the seller publishes a product
+    with two photos and watches "indexing…" turn into "indexed" without reloading; a shopper's
+    find-by-photo with one of the photos lists that product first."""
+    from playwright.sync_api import expect
+
+    from accounts.models import User
+    from recommender.tasks import product_image_embed_task
+
+    # The embedding queue, held back so the dashboard can be seen waiting; then "the worker"
+    # (this test) runs the real task on each queued image.
+    queued: list[int] = []
+    monkeypatch.setattr(product_image_embed_task, "delay", lambda image_id: queued.append(image_id))
+    User.objects.create_superuser("staff@example.com", "staff-password-1")
+    boots = [row for row in fashion_mnist_sample.rows("test", "ankle-boot")][:2]  # never in the catalog
+    photos = []
+    for row in boots:
+        path = tmp_path / f"new-arrival-{row}.png"
+        path.write_bytes(fashion_mnist_sample.png("test", row))
+        photos.append(str(path))
+
+    page = browser_page
+    page.goto(f"{shop}/accounts/signup/")
+    page.fill("input[name=email]", "nova@example.com")
+    page.fill("input[name=password1]", "nova-boots-2026")
+    page.fill("input[name=password2]", "nova-boots-2026")
+    page.click("form button[type=submit]")
+    page.click("[data-testid=sell-link]")
+    page.fill("#id_store_name", "Nova Boots")
+    page.click("[data-testid=seller-apply]")
+    expect(page.locator("[data-testid=seller-pending]")).to_be_visible()
+
+    staff = page.context.browser.new_page()
+    staff.goto(f"{shop}/admin/login/")
+    staff.fill("#id_username", "staff@example.com")
+    staff.fill("#id_password", "staff-password-1")
+    staff.click("input[type=submit]")
+    staff.goto(f"{shop}/admin/accounts/seller/")
+    staff.check("input[name=_selected_action]")
+    staff.select_option("select[name=action]", "approve")
+    staff.click("button[name=index]")
+    expect(staff.locator("ul.messagelist")).to_contain_text("1 seller(s) approved")
+    shots(staff, "8-admin-seller-approved")
+
+    page.goto(f"{shop}/sell/products/new/")
+    page.fill("#id_name", "Midnight ankle boot")
+    page.fill("#id_sku", "NOVA-001")
+    page.select_option("#id_category", label="Ankle boot")
+    page.fill("#id_price", "129.00")
+    page.fill("#id_stock", "5")
+    page.set_input_files("#id_images", photos)
+    page.click("[data-testid=save-product]")
+    badge = page.locator("[data-product-status]").first
+    expect(badge).to_have_text("indexing…")
+    shots(page, "9-dashboard-indexing")
+    assert len(queued) == 2
+    for image_id in queued:
+        product_image_embed_task(image_id)
+    expect(badge).to_have_text("indexed", timeout=10_000)  # the page polls; no reload
+    shots(page, "10-dashboard-indexed")
+
+    shopper = page.context.browser.new_page()
+    shopper.goto(f"{shop}/search/photo/")
+    shopper.set_input_files("input[name=image]", photos[1])
+    shopper.click("form button[type=submit]")
+    expect(shopper.locator(".prediction")).to_contain_text("Ankle boot")
+    assert shopper.locator(".product-card .name").first.inner_text() == "Midnight ankle boot"
+    shots(shopper, "11-new-arrival-found")
