@@ -6,6 +6,7 @@ Decoding is Pillow's; this module only enforces the shop's limits before and dur
 from __future__ import annotations
 
 import hashlib
+import io
 import warnings
 from pathlib import PurePath
 from typing import IO
@@ -108,3 +109,33 @@ def file_sha256(file: IO[bytes]) -> str:
         digest.update(chunk)
     file.seek(0)
     return digest.hexdigest()
+
+
+_STORED_FORMATS = {
+    ".png": ("PNG", ".png"),
+    ".jpg": ("JPEG", ".jpg"),
+    ".jpeg": ("JPEG", ".jpg"),
+    ".webp": ("WEBP", ".webp"),
+}
+
+
+def image_encode_stored(image: Image.Image, *, name: str) -> tuple[bytes, str, tuple[int, int]]:
+    """Re-encode a validated photo (from ``image_open_validated``) for storage.
+
+    The stored file is written by Pillow from decoded pixels, never copied from the upload: no
+    EXIF/GPS or other metadata, no trailing payload, orientation already applied, and at most
+    ``PRODUCT_IMAGE_MAX_SIDE`` pixels on the longest side (Lanczos). The format follows the
+    upload's (validated) extension: PNG stays lossless, JPEG and WebP at quality 90.
+    Returns ``(bytes, file name, (width, height))``: the name keeps its stem and gets the
+    format's extension; the size is the stored image's, in pixels.
+    """
+    path = PurePath(name or "photo.jpg")
+    fmt, extension = _STORED_FORMATS.get(path.suffix.lower(), ("JPEG", ".jpg"))
+    image = image.copy()
+    limit = settings.PRODUCT_IMAGE_MAX_SIDE
+    if max(image.size) > limit:
+        image.thumbnail((limit, limit), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    options = {"optimize": True} if fmt == "PNG" else {"quality": 90}
+    image.save(buffer, format=fmt, **options)
+    return buffer.getvalue(), f"{path.stem or 'photo'}{extension}", image.size

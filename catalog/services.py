@@ -9,7 +9,7 @@ from django.db.models import F
 from django.utils.text import slugify
 
 from .exceptions import InsufficientStock, ShopError
-from .images import file_sha256, image_open_validated
+from .images import file_sha256, image_encode_stored, image_open_validated
 from .models import Category, Product, ProductImage
 
 
@@ -61,21 +61,22 @@ def product_image_create(
     """Validate and store a product photo, then enqueue its embedding once the transaction commits.
 
     ``file`` is read fully and validated with ``image_open_validated`` (JPEG/PNG/WebP,
-    ≤ 10 MB, ≤ 40 megapixels, must decode). Raises ``InvalidImage``; nothing is written then.
+    ≤ 10 MB, ≤ 40 megapixels, must decode), then stored re-encoded by ``image_encode_stored``
+    (no metadata, ≤ PRODUCT_IMAGE_MAX_SIDE px). Raises ``InvalidImage``; nothing is written then.
     ``enqueue=False`` leaves the image pending for a batch run of ``manage.py embed_images``.
     """
     from recommender.services import product_image_embed_enqueue
 
     image = image_open_validated(file, name=name)
-    file.seek(0)
+    data, stored_name, (width, height) = image_encode_stored(image, name=name)
     product_image = ProductImage(
         product=product,
-        sha256=file_sha256(file),
+        sha256=file_sha256(file),  # of the upload as sent: the same file uploaded again matches
         position=position,
-        width=image.width,
-        height=image.height,
+        width=width,
+        height=height,
     )
-    product_image.image.save(name, ContentFile(file.read()), save=False)
+    product_image.image.save(stored_name, ContentFile(data), save=False)
     try:
         product_image.full_clean()
         product_image.save()

@@ -5,9 +5,11 @@ import io
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from PIL import Image
 
 from catalog.exceptions import InvalidImage
 from catalog.models import Category, Product, ProductImage
@@ -15,6 +17,7 @@ from catalog.services import category_get_or_create, product_create, product_ima
 
 from .factories import CategoryFactory, ProductFactory
 from .image_files import BAD_UPLOADS, photo
+from .sample import load_sample
 
 pytestmark = pytest.mark.django_db
 
@@ -76,8 +79,15 @@ def test_product_image_create_stores_the_file_with_its_hash_and_size(settings):
     image.refresh_from_db()
     now = timezone.now()
     assert image.image.name == f"products/{now:%Y}/{now:%m}/boot.jpg"
-    assert Path(settings.MEDIA_ROOT, image.image.name).read_bytes() == data
-    assert image.sha256 == hashlib.sha256(data).hexdigest()
+    stored = Path(settings.MEDIA_ROOT, image.image.name).read_bytes()
+    assert stored != data  # re-encoded from the decoded pixels, not copied
+    with Image.open(io.BytesIO(stored)) as stored_image, Image.open(io.BytesIO(data)) as sent_image:
+        assert stored_image.format == "JPEG" and stored_image.size == (224, 224)
+        difference = np.abs(
+            np.asarray(stored_image, dtype=np.int16) - np.asarray(sent_image.convert("RGB"), dtype=np.int16)
+        )
+        assert difference.mean() < 2.0  # quality 90: visually the same photo
+    assert image.sha256 == hashlib.sha256(data).hexdigest()  # of the upload as sent
     assert (image.width, image.height, image.position) == (224, 224, 2)
     assert image.embedding_status == ProductImage.EmbeddingStatus.PENDING
     assert product.primary_image == image
@@ -118,3 +128,27 @@ def test_product_image_create_writes_nothing_for_a_bad_file(case, media_files, d
     assert ProductImage.objects.count() == 0
     assert media_files() == []
     assert callbacks == []
+
+
+def test_stored_photos_lose_metadata_and_are_capped_in_size(settings):
+    product = ProductFactory()
+    big = load_sample().photo("train", 5).resize((3000, 2000))
+    exif = Image.Exif()
+    exif[0x010F] = "SecretCam"  # Make
+    exif[0x0132] = "2026:11:22 10:00:00"  # DateTime
+    buffer = io.BytesIO()
+    big.save(buffer, format="JPEG", quality=95, exif=exif.tobytes())
+    image = product_image_create(product=product, file=io.BytesIO(buffer.getvalue()), name="big.jpeg", enqueue=False)
+    with Image.open(Path(settings.MEDIA_ROOT, image.image.name)) as stored:
+        assert stored.size == (2048, 1365) == (image.width, image.height)
+        assert not stored.getexif() and "exif" not in stored.info
+    assert image.image.name.endswith("/big.jpg")
+
+
+def test_png_photos_stay_lossless(settings):
+    product = ProductFactory()
+    data = photo("PNG", row=2)
+    image = product_image_create(product=product, file=io.BytesIO(data), name="shirt.png", enqueue=False)
+    with Image.open(Path(settings.MEDIA_ROOT, image.image.name)) as stored, Image.open(io.BytesIO(data)) as sent:
+        assert stored.format == "PNG"
+        assert np.array_equal(np.asarray(stored.convert("RGB")), np.asarray(sent.convert("RGB")))

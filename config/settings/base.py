@@ -175,6 +175,8 @@ PAYMENT_VARIANT = env("PAYMENT_VARIANT", default="test")
 IMAGE_UPLOAD_MAX_BYTES = 10 * 1024 * 1024  # 10 MB
 IMAGE_UPLOAD_MAX_PIXELS = 40_000_000  # 40 megapixels
 IMAGE_UPLOAD_FORMATS = ("JPEG", "PNG", "WEBP")
+# Product photos are re-encoded for storage, at most this many pixels on the longest side.
+PRODUCT_IMAGE_MAX_SIDE = 2048
 # Let uploads up to the limit stream to a temporary file; larger ones are refused by the form.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
