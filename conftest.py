@@ -43,7 +43,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path: Path) -> Path:
-    """Every test writes uploads under its own temporary MEDIA_ROOT."""
+    """Every test writes uploads under its own temporary MEDIA_ROOT (and starts with an empty
+    cache: django-imagekit remembers there which thumbnails exist)."""
+    from django.core.cache import cache
+
+    cache.clear()
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
 

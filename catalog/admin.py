@@ -23,7 +23,7 @@ class ProductImageInline(admin.TabularInline):
     @admin.display(description="Photo")
     def thumbnail(self, obj: ProductImage) -> str:
         return (
-            format_html('<img src="{}" width="64" height="64" style="object-fit:contain">', obj.image.url)
+            format_html('<img src="{}" width="64" height="64" style="object-fit:contain">', obj.thumb.url)
             if obj.pk
             else ""
         )
@@ -62,7 +62,7 @@ class ProductImageAdmin(admin.ModelAdmin):
 
     @admin.display(description="Photo")
     def thumbnail(self, obj: ProductImage) -> str:
-        return format_html('<img src="{}" width="48" height="48" style="object-fit:contain">', obj.image.url)
+        return format_html('<img src="{}" width="48" height="48" style="object-fit:contain">', obj.thumb.url)
 
     @admin.display(description="Error")
     def short_error(self, obj: ProductImage) -> str:

@@ -6,6 +6,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from imagekit.models import ImageSpecField
+from pilkit.processors import ResizeToFit
 
 
 class Category(models.Model):
@@ -91,6 +93,18 @@ class ProductImage(models.Model):
     )
     embedding_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Resized copies (django-imagekit), made when the photo is uploaded (``product_image_create``)
+    # or on first use; their existence is remembered in the cache, not looked up per request.
+    thumb = ImageSpecField(
+        source="image", processors=[ResizeToFit(96, 96, upscale=False)], format="WEBP", options={"quality": 85}
+    )
+    card = ImageSpecField(
+        source="image", processors=[ResizeToFit(320, 320, upscale=False)], format="WEBP", options={"quality": 85}
+    )
+    large = ImageSpecField(
+        source="image", processors=[ResizeToFit(960, 960, upscale=False)], format="WEBP", options={"quality": 88}
+    )
 
     class Meta:
         ordering = ["position", "id"]

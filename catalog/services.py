@@ -80,6 +80,8 @@ def product_image_create(
     try:
         product_image.full_clean()
         product_image.save()
+        for spec in (product_image.thumb, product_image.card, product_image.large):
+            spec.generate()  # thumbnails now, so no shopper's page view waits for them
     except Exception:
         product_image.image.delete(save=False)  # leave no orphan file behind
         raise

@@ -152,3 +152,16 @@ def test_png_photos_stay_lossless(settings):
     with Image.open(Path(settings.MEDIA_ROOT, image.image.name)) as stored, Image.open(io.BytesIO(data)) as sent:
         assert stored.format == "PNG"
         assert np.array_equal(np.asarray(stored.convert("RGB")), np.asarray(sent.convert("RGB")))
+
+
+def test_thumbnails_are_made_at_upload(media_files):
+    image = product_image_create(
+        product=ProductFactory(), file=io.BytesIO(photo("PNG", row=1)), name="tee.png", enqueue=False
+    )
+    thumbnails = [f for f in media_files() if f.startswith("CACHE/")]
+    assert len(thumbnails) == 3 and all(f.endswith(".webp") for f in thumbnails)
+    sizes = {}
+    for spec in ("thumb", "card", "large"):
+        with Image.open(getattr(image, spec).file) as im:
+            sizes[spec] = im.size
+    assert sizes == {"thumb": (96, 96), "card": (224, 224), "large": (224, 224)}  # never enlarged

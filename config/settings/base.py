@@ -33,6 +33,7 @@ THIRD_PARTY_APPS = [
     "allauth",
     "allauth.account",
     "payments",
+    "imagekit",
 ]
 LOCAL_APPS = [
     "accounts",

@@ -3,10 +3,12 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
 from catalog.models import ProductImage
 from catalog.tests.factories import CategoryFactory, ProductFactory, ProductImageFactory
@@ -117,7 +119,7 @@ def test_category_page_404(client):
 # --- Product page ---------------------------------------------------------------------------
 
 
-def test_product_page(client):
+def test_product_page(client, settings):
     product = ProductFactory(
         name="Ankle boot FM-000000", slug="boot", sku="FM-000000", price=Decimal("1234.5"), stock=0
     )
@@ -131,7 +133,10 @@ def test_product_page(client):
     assert "$1,234.50" in html
     assert "Sold out" in html
     assert "SKU FM-000000" in html
-    assert f'src="/media/{image.image.name}"' in html
+    # The photo is shown resized (a 960 px WebP made by django-imagekit from the stored photo).
+    assert f'src="{image.large.url}"' in html and image.large.url.endswith(".webp")
+    with Image.open(Path(settings.MEDIA_ROOT) / image.large.name) as large:
+        assert (large.format, large.size) == ("WEBP", (224, 224))  # never enlarged
     # No embedding yet: say so rather than "no similar items".
     assert "still analysing this product" in html
 
@@ -287,7 +292,9 @@ def test_image_search_predicts_the_category_and_lists_its_products(
     assert all(name.startswith("Ankle boot FM-") for name in names)
     assert "<h2>12 matching products</h2>" in html
     assert html.count("% similar</div>") == 12
-    assert media_files() == files_before  # the query photo is not stored
+    # The query photo is not stored; the only new files are the result cards' thumbnails.
+    new_files = sorted(set(media_files()) - set(files_before))
+    assert len(new_files) == 12 and all(f.startswith("CACHE/images/products/") for f in new_files)
     assert ProductImage.objects.count() == 120
 
 
