@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.urls import reverse
 from django.utils.html import format_html
 
 from .models import Category, Product, ProductImage
@@ -16,6 +17,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 class ProductImageInline(admin.TabularInline):
     model = ProductImage
+    fk_name = "product"
     extra = 0
     fields = ["thumbnail", "image", "position", "embedding_status", "embedding_error"]
     readonly_fields = ["thumbnail", "embedding_status", "embedding_error"]
@@ -51,18 +53,31 @@ class ProductImageAdmin(admin.ModelAdmin):
         "height",
         "embedding_status",
         "short_error",
+        "possible_duplicate",
         "created_at",
     ]
-    list_filter = ["embedding_status", "product__category"]
+    list_filter = ["embedding_status", ("duplicate_of", admin.EmptyFieldListFilter), "product__category"]
     search_fields = ["product__name", "product__sku", "sha256"]
-    readonly_fields = ["thumbnail", "sha256", "width", "height", "embedding_status", "embedding_error", "created_at"]
-    list_select_related = ["product"]
+    readonly_fields = [
+        "thumbnail", "sha256", "width", "height", "embedding_status", "embedding_error", "possible_duplicate",
+        "created_at",
+    ]  # fmt: skip
+    list_select_related = ["product", "duplicate_of"]
     raw_id_fields = ["product"]
     actions = ["retry_embedding"]
 
     @admin.display(description="Photo")
     def thumbnail(self, obj: ProductImage) -> str:
         return format_html('<img src="{}" width="48" height="48" style="object-fit:contain">', obj.thumb.url)
+
+    @admin.display(description="Possible duplicate of", ordering="-duplicate_similarity")
+    def possible_duplicate(self, obj: ProductImage) -> str:
+        if obj.duplicate_of_id is None:
+            return "—"
+        change = reverse("admin:catalog_product_change", args=[obj.duplicate_of_id])
+        return format_html(
+            '<a href="{}">{}</a> ({}% similar)', change, obj.duplicate_of, round(100 * (obj.duplicate_similarity or 0))
+        )
 
     @admin.display(description="Error")
     def short_error(self, obj: ProductImage) -> str:

@@ -92,6 +92,12 @@ class ProductImage(models.Model):
         max_length=10, choices=EmbeddingStatus.choices, default=EmbeddingStatus.PENDING, db_index=True
     )
     embedding_error = models.TextField(blank=True)
+    # Set when this photo's embedding is at least NEAR_DUPLICATE_MIN_SIMILARITY (cosine) to a
+    # photo of another product: a possible duplicate listing, shown to the seller and staff.
+    duplicate_of = models.ForeignKey(
+        Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    duplicate_similarity = models.FloatField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     # Resized copies (django-imagekit), made when the photo is uploaded (``product_image_create``)

@@ -133,6 +133,28 @@ class SellerNotApproved(ShopError):
 SELLER_EDITABLE_FIELDS = ("category", "name", "price", "stock", "description")
 
 
+def _uploads_validate(uploads: list) -> None:
+    """Validate every upload before any is stored: one bad photo refuses them all and no file
+    is written (a rolled-back transaction would not remove files already stored)."""
+    for upload in uploads:
+        image_open_validated(upload, name=upload.name)
+        upload.seek(0)
+
+
+def product_image_files_delete(*, product_image: ProductImage) -> None:
+    """Delete a photo's stored file and its resized copies, once the transaction commits."""
+    names = [product_image.image.name]
+    storage = product_image.image.storage
+    for spec in (product_image.thumb, product_image.card, product_image.large):
+        names.append(spec.name)
+
+    def delete() -> None:
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete)
+
+
 def _seller_must_be_approved(seller) -> None:  # type: ignore[no-untyped-def]
     if not seller.is_approved:
         raise SellerNotApproved("Your seller account is not approved yet: you cannot publish products.")
@@ -154,6 +176,7 @@ def seller_product_create(
     enqueued for embedding after commit, in order). Raises ``SellerNotApproved``,
     ``InvalidImage`` (nothing is written then) or ``ValidationError`` (e.g. a SKU in use)."""
     _seller_must_be_approved(seller)
+    _uploads_validate(images or [])
     product = product_create(
         seller=seller,
         category=category,
@@ -185,6 +208,7 @@ def seller_product_update(
 
     product = seller_product_get(seller=seller, product_id=product_id, for_update=True)
     _seller_must_be_approved(seller)
+    _uploads_validate(new_images or [])
     for field in SELLER_EDITABLE_FIELDS:
         if field in data:
             setattr(product, field, data[field])
@@ -192,8 +216,8 @@ def seller_product_update(
     product.save()
     if remove_image_ids:
         for image in ProductImage.objects.filter(product=product, pk__in=remove_image_ids):
+            product_image_files_delete(product_image=image)
             image.delete()
-            transaction.on_commit(lambda f=image.image: f.delete(save=False))
     next_position = (product.images.order_by("-position").values_list("position", flat=True).first() or 0) + 1
     for offset, upload in enumerate(new_images or []):
         product_image_create(product=product, file=upload, name=upload.name, position=next_position + offset)

@@ -63,7 +63,18 @@ def _rows(products) -> list[dict]:  # type: ignore[no-untyped-def]
     rows = []
     for product in products:
         status = product_indexing_status(product)
-        rows.append({"product": product, "status": status, "status_label": STATUS_LABELS[status]})
+        duplicates = [
+            {
+                "name": image.duplicate_of.name,
+                "url": image.duplicate_of.get_absolute_url(),
+                "similarity_percent": round(100 * (image.duplicate_similarity or 0)),
+            }
+            for image in product.images.all()
+            if image.duplicate_of_id is not None and image.duplicate_of is not None
+        ]
+        rows.append(
+            {"product": product, "status": status, "status_label": STATUS_LABELS[status], "duplicates": duplicates}
+        )
     return rows
 
 
@@ -79,7 +90,12 @@ def dashboard_status(request: HttpRequest) -> JsonResponse:
     """Indexing status of the seller's products, for the dashboard to poll (no page reload)."""
     rows = _rows(seller_product_list(seller=request.seller))  # type: ignore[attr-defined]
     return JsonResponse(
-        {"products": {str(r["product"].pk): {"status": r["status"], "label": r["status_label"]} for r in rows}}
+        {
+            "products": {
+                str(r["product"].pk): {"status": r["status"], "label": r["status_label"], "duplicates": r["duplicates"]}
+                for r in rows
+            }
+        }
     )
 
 

@@ -6,6 +6,13 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import AuthTokenView
+from catalog.api.seller_views import (
+    SellerProductDetailView,
+    SellerProductImageDetailView,
+    SellerProductImageListView,
+    SellerProductListView,
+    SellerProductStatusView,
+)
 from catalog.api.views import CategoryListView, ProductViewSet
 from orders.api.views import OrderDetailView, OrderListView
 from recommender.api.views import ImageSearchView, ProductSimilarView
@@ -33,6 +40,27 @@ api_urlpatterns = [
     path("orders/", OrderListView.as_view(), name="order-list"),
     path("orders/<str:number>/", OrderDetailView.as_view(), name="order-detail"),
     path("auth/token/", AuthTokenView.as_view(), name="auth-token"),
+    path("seller/products/", SellerProductListView.as_view(), name="seller-product-list"),
+    re_path(
+        r"^seller/products/(?P<product_id>[0-9]{1,18})/$",
+        SellerProductDetailView.as_view(),
+        name="seller-product-detail",
+    ),
+    re_path(
+        r"^seller/products/(?P<product_id>[0-9]{1,18})/images/$",
+        SellerProductImageListView.as_view(),
+        name="seller-product-image-list",
+    ),
+    re_path(
+        r"^seller/products/(?P<product_id>[0-9]{1,18})/images/(?P<image_id>[0-9]{1,18})/$",
+        SellerProductImageDetailView.as_view(),
+        name="seller-product-image-detail",
+    ),
+    re_path(
+        r"^seller/products/(?P<product_id>[0-9]{1,18})/status/$",
+        SellerProductStatusView.as_view(),
+        name="seller-product-status",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("", include(router.urls)),
 ]

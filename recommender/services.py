@@ -21,6 +21,7 @@ from . import embedder
 from .exceptions import RecommenderError, SearchUnavailable
 from .models import CategoryClassifier, ImageEmbedding
 from .selectors import CategoryPrediction, SimilarProduct, category_predict, search_by_vector
+from .vector_search import ProductFilters, nearest_products
 
 logger = logging.getLogger(__name__)
 Status = ProductImage.EmbeddingStatus
@@ -56,7 +57,7 @@ def product_images_embed(*, image_ids: list[int]) -> EmbedReport:
     """
     report = EmbedReport()
     version = embedder.model_version()
-    images = list(ProductImage.objects.filter(pk__in=image_ids).order_by("id"))
+    images = list(ProductImage.objects.filter(pk__in=image_ids).select_related("product").order_by("id"))
     done = set(
         ImageEmbedding.objects.filter(product_image__in=images, model_version=version).values_list(
             "product_image_id", flat=True
@@ -92,11 +93,32 @@ def product_images_embed(*, image_ids: list[int]) -> EmbedReport:
             ],
             ignore_conflicts=True,
         )
+        # Sellers' photos are checked for near-duplicates before they show as indexed, so the
+        # dashboard never shows "indexed" without the warning that goes with it.
+        for pi, vec in zip(todo, vectors, strict=True):
+            if pi.product.seller_id is not None:
+                product_image_duplicate_check(product_image=pi, vector=vec, model_version=version)
         ProductImage.objects.filter(pk__in=[pi.pk for pi in todo]).update(
             embedding_status=Status.EMBEDDED, embedding_error=""
         )
     report.embedded.extend(pi.pk for pi in todo)
     return report
+
+
+def product_image_duplicate_check(*, product_image: ProductImage, vector: np.ndarray, model_version: str) -> None:
+    """Flag a seller's photo whose embedding is ≥ ``NEAR_DUPLICATE_MIN_SIMILARITY`` (cosine) to
+    a photo of another active product: ``duplicate_of`` is that product (the most similar),
+    ``duplicate_similarity`` the cosine similarity. ``vector``: float32 (512,), L2-normalised.
+    Clears a previous flag when nothing is that close any more."""
+    hits = nearest_products(
+        vector=vector,
+        model_version=model_version,
+        limit=1,
+        filters=ProductFilters(exclude_product_ids=(product_image.product_id,)),
+        min_similarity=settings.NEAR_DUPLICATE_MIN_SIMILARITY,
+    )
+    product_id, similarity = hits[0] if hits else (None, None)
+    ProductImage.objects.filter(pk=product_image.pk).update(duplicate_of_id=product_id, duplicate_similarity=similarity)
 
 
 def product_image_embedding_fail(*, image_id: int, reason: str) -> None:

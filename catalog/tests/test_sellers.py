@@ -159,7 +159,9 @@ def test_dashboard_lists_only_own_products_with_status(client, alice, bob, categ
     assert "Tote" in page and "AL-1" in page and "BO-1" not in page
     assert f'data-product-status="{mine.pk}">indexing…<' in page
     ProductImage.objects.filter(product=mine).update(embedding_status="embedded")
-    assert client.get("/sell/status/").json() == {"products": {str(mine.pk): {"status": "indexed", "label": "indexed"}}}
+    assert client.get("/sell/status/").json() == {
+        "products": {str(mine.pk): {"status": "indexed", "label": "indexed", "duplicates": []}}
+    }
 
 
 def test_create_page_publishes_with_several_photos(client, alice, category):

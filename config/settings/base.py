@@ -200,6 +200,8 @@ EMBEDDING_BACKEND = env("EMBEDDING_BACKEND", default="tflite")
 EMBEDDING_BATCH_SIZE = env.int("EMBEDDING_BATCH_SIZE", default=32)
 SIMILAR_ITEMS_LIMIT = 12
 SIMILAR_ITEMS_MIN_SIMILARITY = env.float("SIMILAR_ITEMS_MIN_SIMILARITY", default=0.0)
+# A seller's photo this similar (cosine) to another product's photo flags a possible duplicate.
+NEAR_DUPLICATE_MIN_SIMILARITY = env.float("NEAR_DUPLICATE_MIN_SIMILARITY", default=0.97)
 SEARCH_RESULTS_DEFAULT_LIMIT = 24
 SEARCH_RESULTS_MAX_LIMIT = 100
 # How long the web process waits for a worker to embed a find-by-photo query (seconds).

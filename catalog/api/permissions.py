@@ -1,0 +1,39 @@
+"""Who may use the Seller API: a logged-in (token or session) user with an *approved* seller
+account, as for the web dashboard (``catalog.views.approved_seller_required``). Which products
+such a seller may touch is not decided here: the seller services and selectors answer 404 for
+any product that is not theirs."""
+
+from __future__ import annotations
+
+from rest_framework.permissions import BasePermission
+
+from accounts.models import Seller
+
+NOT_A_SELLER = "You do not have a seller account: apply to sell first."
+REFUSALS = {
+    Seller.Status.APPLIED: "Your seller application is waiting for approval.",
+    Seller.Status.REJECTED: "Your seller application was rejected.",
+    Seller.Status.SUSPENDED: "Your seller account is suspended.",
+}
+
+
+class IsApprovedSeller(BasePermission):
+    """Lets an approved seller through and sets ``request.seller``. Anonymous requests get DRF's
+    401/403 "not authenticated"; shoppers, applicants and rejected or suspended sellers get 403
+    with a message saying why."""
+
+    message = NOT_A_SELLER
+
+    def has_permission(self, request, view) -> bool:  # type: ignore[no-untyped-def]
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        seller = Seller.objects.filter(user=user).first()
+        if seller is None:
+            self.message = NOT_A_SELLER
+            return False
+        if not seller.is_approved:
+            self.message = REFUSALS.get(seller.status, NOT_A_SELLER)
+            return False
+        request.seller = seller
+        return True

@@ -1,0 +1,184 @@
+"""The Seller API: an approved seller's products, photos and indexing status, over token (or
+session) authentication. Each view parses its input and calls the same seller services and
+selectors as the web dashboard (``catalog.views``); they answer 404 for any product that is
+not the seller's own (another seller's, or the shop's catalog), so an id reveals nothing.
+
+Errors: 401 without credentials; 403 ``{"detail"}`` for a user who is not an approved seller;
+400 field errors for bad input (``{"images": [...]}`` for a photo that is not a valid
+JPEG/PNG/WebP image, ``{"sku": [...]}`` for a SKU already in use); 404 ``{"detail"}``.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from catalog.exceptions import InvalidImage
+from catalog.models import Product
+from catalog.selectors import seller_product_get, seller_product_list
+from catalog.services import (
+    SellerNotApproved,
+    seller_product_create,
+    seller_product_set_active,
+    seller_product_update,
+)
+from shop.api.authentication import CsrfSessionAuthentication
+from shop.api.serializers import ErrorSerializer
+from shop.api.views import BAD_REQUEST, ShopErrorMixin
+
+from .permissions import IsApprovedSeller
+from .seller_serializers import (
+    SellerProductCreateSerializer,
+    SellerProductImagesSerializer,
+    SellerProductSerializer,
+    SellerProductStatusSerializer,
+    SellerProductUpdateSerializer,
+)
+
+FORBIDDEN = OpenApiResponse(ErrorSerializer, description="Not an approved seller (the message says why).")
+NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No such product among the seller's own.")
+PRODUCT_ID = OpenApiParameter("product_id", int, OpenApiParameter.PATH, description="The product's id.")
+IMAGE_ID = OpenApiParameter("image_id", int, OpenApiParameter.PATH, description="The photo's id.")
+
+
+class SellerAPIView:
+    """Authentication, permission and error handling shared by the Seller API views."""
+
+    # Token first: a request without credentials is told to authenticate (401, ``WWW-Authenticate:
+    # Token``) rather than refused (403). Both kinds of credentials are accepted.
+    authentication_classes = [TokenAuthentication, CsrfSessionAuthentication]
+    permission_classes = [IsApprovedSeller]
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, InvalidImage):
+            exc = ValidationError({"images": [str(exc)]})
+        elif isinstance(exc, SellerNotApproved):  # suspended since the permission check
+            exc = PermissionDenied(str(exc))
+        return super().handle_exception(exc)  # type: ignore[misc]
+
+    def product_body(self, product) -> dict:  # type: ignore[no-untyped-def]
+        return SellerProductSerializer(product, context={"request": self.request}).data  # type: ignore[attr-defined]
+
+
+class SellerProductListView(SellerAPIView, ShopErrorMixin, generics.ListAPIView):
+    """The seller's products, archived ones too, newest first (paginated)."""
+
+    serializer_class = SellerProductSerializer
+    parser_classes = [MultiPartParser]  # photos: multipart only
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no request.seller
+            return Product.objects.none()
+        return seller_product_list(seller=self.request.seller)  # type: ignore[attr-defined]
+
+    @extend_schema(responses={200: SellerProductSerializer(many=True), 403: FORBIDDEN})
+    def get(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        request=SellerProductCreateSerializer,
+        responses={201: SellerProductSerializer, 400: BAD_REQUEST, 403: FORBIDDEN},
+    )
+    def post(self, request: Request) -> Response:
+        """Publish a product with its photos (multipart; at least one photo, field ``images``,
+        repeated for several). The photos are indexed for visual search in the background:
+        ``indexing_status`` is "indexing" until then."""
+        serializer = SellerProductCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        product = seller_product_create(seller=request.seller, **serializer.validated_data)  # type: ignore[attr-defined]
+        return Response(self.product_body(product), status=status.HTTP_201_CREATED)
+
+
+class SellerProductDetailView(SellerAPIView, ShopErrorMixin, APIView):
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(parameters=[PRODUCT_ID], responses={200: SellerProductSerializer, 403: FORBIDDEN, 404: NOT_FOUND})
+    def get(self, request: Request, product_id: str) -> Response:
+        """One of the seller's products."""
+        product = seller_product_get(seller=request.seller, product_id=int(product_id))  # type: ignore[attr-defined]
+        return Response(self.product_body(product))
+
+    @extend_schema(
+        parameters=[PRODUCT_ID],
+        request=SellerProductUpdateSerializer,
+        responses={200: SellerProductSerializer, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def patch(self, request: Request, product_id: str) -> Response:
+        """Change any of name, category, price, stock, description; archive (``is_active``
+        false) or publish again (true). The SKU cannot change. Photos: ``images/``."""
+        seller = request.seller  # type: ignore[attr-defined]
+        # Found first, so another seller's id is a 404 whatever the body says.
+        product = seller_product_get(seller=seller, product_id=int(product_id))
+        serializer = SellerProductUpdateSerializer(data=request.data, partial=True, context={"product": product})
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        data.pop("sku", None)
+        is_active = data.pop("is_active", None)
+        with transaction.atomic():  # both changes or neither
+            if data:
+                product = seller_product_update(seller=seller, product_id=product.pk, data=data)
+            if is_active is not None:
+                product = seller_product_set_active(seller=seller, product_id=product.pk, is_active=is_active)
+        return Response(self.product_body(product))
+
+
+class SellerProductImageListView(SellerAPIView, ShopErrorMixin, APIView):
+    parser_classes = [MultiPartParser]  # photos: multipart only
+
+    @extend_schema(
+        parameters=[PRODUCT_ID],
+        request=SellerProductImagesSerializer,
+        responses={201: SellerProductSerializer, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def post(self, request: Request, product_id: str) -> Response:
+        """Add photos after the product's current ones (multipart, field ``images``); each is
+        indexed in the background. Answers with the product."""
+        seller = request.seller  # type: ignore[attr-defined]
+        product = seller_product_get(seller=seller, product_id=int(product_id))
+        serializer = SellerProductImagesSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        product = seller_product_update(
+            seller=seller, product_id=product.pk, data={}, new_images=serializer.validated_data["images"]
+        )
+        return Response(self.product_body(product), status=status.HTTP_201_CREATED)
+
+
+class SellerProductImageDetailView(SellerAPIView, ShopErrorMixin, APIView):
+    @extend_schema(
+        parameters=[PRODUCT_ID, IMAGE_ID],
+        responses={
+            204: None,
+            403: FORBIDDEN,
+            404: OpenApiResponse(ErrorSerializer, description="No such product, or no such photo of it."),
+        },
+    )
+    def delete(self, request: Request, product_id: str, image_id: str) -> Response:
+        """Remove one of the product's photos (its file is deleted too). Removing the last photo
+        is allowed, as on the dashboard: the product then has "no photos"."""
+        seller = request.seller  # type: ignore[attr-defined]
+        product = seller_product_get(seller=seller, product_id=int(product_id))
+        # The service skips ids that are not this product's photos; the API says so with a 404.
+        if not product.images.filter(pk=int(image_id)).exists():
+            raise Http404("No such photo of this product.")
+        seller_product_update(seller=seller, product_id=product.pk, data={}, remove_image_ids=[int(image_id)])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SellerProductStatusView(SellerAPIView, ShopErrorMixin, APIView):
+    @extend_schema(
+        parameters=[PRODUCT_ID],
+        responses={200: SellerProductStatusSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def get(self, request: Request, product_id: str) -> Response:
+        """The product's indexing status and each photo's embedding status, to poll after an
+        upload until it is "indexed" (or "failed": ``embedding_error`` says why)."""
+        product = seller_product_get(seller=request.seller, product_id=int(product_id))  # type: ignore[attr-defined]
+        return Response(SellerProductStatusSerializer(product).data)
