@@ -56,7 +56,12 @@ class ProductImageAdmin(admin.ModelAdmin):
         "possible_duplicate",
         "created_at",
     ]
-    list_filter = ["embedding_status", ("duplicate_of", admin.EmptyFieldListFilter), "product__category"]
+    list_filter = [
+        "embedding_status",
+        ("duplicate_of", admin.EmptyFieldListFilter),
+        "product__seller",
+        "product__category",
+    ]
     search_fields = ["product__name", "product__sku", "sha256"]
     readonly_fields = [
         "thumbnail", "sha256", "width", "height", "embedding_status", "embedding_error", "possible_duplicate",
@@ -64,7 +69,7 @@ class ProductImageAdmin(admin.ModelAdmin):
     ]  # fmt: skip
     list_select_related = ["product", "duplicate_of"]
     raw_id_fields = ["product"]
-    actions = ["retry_embedding"]
+    actions = ["retry_embedding", "reembed"]
 
     @admin.display(description="Photo")
     def thumbnail(self, obj: ProductImage) -> str:
@@ -83,7 +88,14 @@ class ProductImageAdmin(admin.ModelAdmin):
     def short_error(self, obj: ProductImage) -> str:
         return obj.embedding_error[:80]
 
-    @admin.action(description="Retry embedding of the selected images (failed or not yet embedded)")
+    @admin.action(description="Re-embed the selected images (drop their vectors, embed again)")
+    def reembed(self, request, queryset):  # type: ignore[no-untyped-def]
+        from recommender.services import product_image_reembed
+
+        count = product_image_reembed(image_ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, f"{count} image(s) queued to be embedded again.", messages.SUCCESS)
+
+    @admin.action(description="Retry failed images (and any not embedded yet)")
     def retry_embedding(self, request, queryset):  # type: ignore[no-untyped-def]
         from recommender.services import product_image_embedding_retry
 

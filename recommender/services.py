@@ -141,6 +141,20 @@ def product_image_embedding_retry(*, image_ids: list[int]) -> int:
     return len(ids)
 
 
+@transaction.atomic
+def product_image_reembed(*, image_ids: list[int]) -> int:
+    """Embed the given images again from scratch (e.g. after replacing a photo's file): their
+    current model's vectors are deleted, they turn pending and are enqueued after commit.
+    Returns how many images."""
+    ids = sorted(set(ProductImage.objects.filter(pk__in=image_ids).values_list("pk", flat=True)))
+    ImageEmbedding.objects.filter(product_image_id__in=ids, model_version=embedder.model_version()).delete()
+    ProductImage.objects.filter(pk__in=ids).update(
+        embedding_status=Status.PENDING, embedding_error="", duplicate_of=None, duplicate_similarity=None
+    )
+    product_image_embed_enqueue(image_ids=ids)
+    return len(ids)
+
+
 def query_image_embed(*, image: Image.Image) -> np.ndarray:
     """Embed a shopper's query photo: float32 (512,), L2-normalised.
 

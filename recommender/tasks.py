@@ -3,7 +3,12 @@ from __future__ import annotations
 from celery import Task, shared_task
 from django.db import DatabaseError
 
-from .services import product_image_embedding_fail, product_images_embed, query_image_embed_payload
+from .services import (
+    category_classifier_train,
+    product_image_embedding_fail,
+    product_images_embed,
+    query_image_embed_payload,
+)
 
 
 class EmbedTask(Task):
@@ -41,3 +46,11 @@ def product_image_embed_task(self, image_id: int) -> str:  # type: ignore[no-unt
 def query_image_embed_task(payload: str) -> list[float]:
     """Embed a find-by-photo query (base64 PNG). Nothing is stored."""
     return query_image_embed_payload(payload=payload)
+
+
+@shared_task(acks_late=True, soft_time_limit=1800, time_limit=1900)
+def category_classifier_train_task() -> dict:
+    """Retrain the find-by-photo category classifier on the current catalog (staff, from the
+    admin). Returns the new classifier's id and held-out accuracy."""
+    classifier = category_classifier_train()
+    return {"id": classifier.pk, "held_out_accuracy": classifier.held_out_accuracy}
