@@ -54,3 +54,17 @@ class SellerProductForm(forms.Form):
         if not self.fields["sku"].disabled and not data.get("images"):
             self.add_error("images", "Add at least one photo: shoppers find new arrivals by photo.")
         return data
+
+
+class BulkImportForm(forms.Form):
+    csv_file = forms.FileField(
+        label="Products (CSV)",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        help_text="Columns: name, sku, category, price, stock, images (file names separated by ;), description.",
+    )
+    zip_file = forms.FileField(
+        label="Photos (ZIP)",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".zip,application/zip"}),
+        help_text="The photos named in the images column. JPEG, PNG or WebP, up to 10 MB each.",
+    )

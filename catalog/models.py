@@ -117,3 +117,39 @@ class ProductImage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product} #{self.position}"
+
+
+class BulkImport(models.Model):
+    """A seller's CSV of products plus a ZIP of their photos, imported by a Celery task.
+    Progress and row-level errors are kept here for the import page to show."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for a worker"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    seller = models.ForeignKey("accounts.Seller", on_delete=models.CASCADE, related_name="imports")
+    csv_file = models.FileField(upload_to="imports/%Y/%m/")
+    zip_file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    image_count = models.PositiveIntegerField(default=0)
+    # [{"row": 3, "sku": "X-1", "message": "..."}], row numbers as in a spreadsheet (header = 1).
+    errors = models.JSONField(default=list, blank=True)
+    failure = models.TextField(blank=True)  # why the whole file was refused (e.g. missing columns)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Import {self.pk} ({self.seller})"
+
+    @property
+    def progress_percent(self) -> int:
+        return 100 if self.status == self.Status.DONE else int(100 * self.processed_rows / max(self.total_rows, 1))

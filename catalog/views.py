@@ -9,15 +9,17 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Seller
 from accounts.services import seller_apply
 
+from .bulk_import import bulk_import_create
 from .exceptions import InvalidImage, ShopError
-from .forms import SellerApplyForm, SellerProductForm
+from .forms import BulkImportForm, SellerApplyForm, SellerProductForm
+from .models import BulkImport
 from .selectors import product_indexing_status, seller_product_get, seller_product_list
 from .services import seller_product_create, seller_product_set_active, seller_product_update
 
@@ -173,3 +175,58 @@ def _form_errors(form, exc: ValidationError) -> None:  # type: ignore[no-untyped
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+# --- Bulk import ------------------------------------------------------------------------------
+
+
+@approved_seller_required
+@require_http_methods(["GET", "POST"])
+def bulk_import_create_view(request: HttpRequest) -> HttpResponse:
+    form = BulkImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            bulk = bulk_import_create(
+                seller=request.seller,  # type: ignore[attr-defined]
+                csv_file=form.cleaned_data["csv_file"],
+                zip_file=form.cleaned_data["zip_file"],
+            )
+        except ShopError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect("catalog:bulk_import_detail", import_id=bulk.pk)
+    imports = BulkImport.objects.filter(seller=request.seller)[:10]  # type: ignore[attr-defined]
+    status = 400 if form.errors else 200
+    return render(request, "catalog/bulk_import_form.html", {"form": form, "imports": imports}, status=status)
+
+
+def _seller_import(request: HttpRequest, import_id: int) -> BulkImport:
+    bulk = BulkImport.objects.filter(pk=import_id, seller=request.seller).first()  # type: ignore[attr-defined]
+    if bulk is None:
+        raise Http404("No such import.")
+    return bulk
+
+
+@approved_seller_required
+def bulk_import_detail_view(request: HttpRequest, import_id: int) -> HttpResponse:
+    return render(request, "catalog/bulk_import_detail.html", {"bulk": _seller_import(request, import_id)})
+
+
+@approved_seller_required
+@require_GET
+def bulk_import_status_view(request: HttpRequest, import_id: int) -> JsonResponse:
+    bulk = _seller_import(request, import_id)
+    return JsonResponse(
+        {
+            "status": bulk.status,
+            "status_label": bulk.get_status_display(),
+            "total_rows": bulk.total_rows,
+            "processed_rows": bulk.processed_rows,
+            "progress_percent": bulk.progress_percent,
+            "created": bulk.created_count,
+            "updated": bulk.updated_count,
+            "images": bulk.image_count,
+            "errors": bulk.errors,
+            "failure": bulk.failure,
+        }
+    )

@@ -1,0 +1,270 @@
+"""Bulk import of a seller's products: a CSV (one product per row) and a ZIP of their photos.
+
+CSV columns (header row, any order, case-insensitive): ``name``, ``sku``, ``category`` (slug
+or name), ``price`` (e.g. 19.99, in SHOP_CURRENCY), ``stock`` (whole number), ``images`` (photo
+file names in the ZIP, separated by ``;``), and optionally ``description``.
+
+Each row is imported in its own transaction: a bad row is reported (row number, SKU, reason)
+and never stops the good ones. The SKU is the key: importing the same file again updates the
+products and adds no photo twice (photos are matched by SHA-256). The ZIP is read in memory,
+entry by entry, with size caps (a ZIP bomb is refused); nothing is ever extracted to disk, and
+only validated, re-encoded photos are stored (through ``product_image_create``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import PurePosixPath
+from typing import IO
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from .exceptions import InvalidImage, ShopError
+from .images import file_sha256, image_open_validated
+from .models import BulkImport, Category, Product
+
+REQUIRED_COLUMNS = ("name", "sku", "category", "price", "stock", "images")
+MAX_CSV_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 10_000
+MAX_ZIP_BYTES = 500 * 1024 * 1024
+MAX_ZIP_ENTRIES = 20_000
+
+
+class BulkImportRefused(ShopError):
+    """The files as a whole cannot be imported (too big, not a CSV/ZIP, missing columns)."""
+
+
+class RowError(ShopError):
+    """One row cannot be imported; the message says why."""
+
+
+@dataclass
+class _Photo:
+    name: str
+    data: bytes
+
+
+def bulk_import_create(*, seller, csv_file: IO[bytes], zip_file: IO[bytes] | None) -> BulkImport:  # type: ignore[no-untyped-def]
+    """Store the uploaded files and enqueue the import after commit. Raises
+    ``BulkImportRefused`` (nothing stored) for files over the size limits, a CSV without the
+    required columns or a file that is not a ZIP; ``SellerNotApproved`` for an applicant."""
+    from .services import _seller_must_be_approved
+
+    _seller_must_be_approved(seller)
+    if _size(csv_file) > MAX_CSV_BYTES:
+        raise BulkImportRefused(f"The CSV is larger than {MAX_CSV_BYTES // (1024 * 1024)} MB.")
+    _csv_rows(csv_file.read())  # refuses a file without the required columns, before storing it
+    csv_file.seek(0)
+    if zip_file is not None:
+        if _size(zip_file) > MAX_ZIP_BYTES:
+            raise BulkImportRefused(f"The ZIP is larger than {MAX_ZIP_BYTES // (1024 * 1024)} MB.")
+        if not zipfile.is_zipfile(zip_file):
+            raise BulkImportRefused("The photos file is not a ZIP archive.")
+        zip_file.seek(0)
+    with transaction.atomic():
+        bulk = BulkImport(seller=seller)
+        bulk.csv_file.save("products.csv", ContentFile(csv_file.read()), save=False)
+        if zip_file is not None:
+            bulk.zip_file.save("photos.zip", ContentFile(zip_file.read()), save=False)
+        bulk.save()
+        from .tasks import bulk_import_run_task
+
+        transaction.on_commit(lambda: bulk_import_run_task.delay(bulk.pk))
+    return bulk
+
+
+def _size(file: IO[bytes]) -> int:
+    file.seek(0, io.SEEK_END)
+    size = file.tell()
+    file.seek(0)
+    return size
+
+
+def _csv_rows(data: bytes) -> list[dict[str, str]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise BulkImportRefused("The CSV is not UTF-8 text.") from None
+    reader = csv.DictReader(io.StringIO(text))
+    header = [(column or "").strip().lower() for column in (reader.fieldnames or [])]
+    missing = [column for column in REQUIRED_COLUMNS if column not in header]
+    if missing:
+        raise BulkImportRefused(f"The CSV is missing the column(s): {', '.join(missing)}.")
+    reader.fieldnames = header
+    rows = []
+    for row in reader:
+        rows.append({key: (value or "").strip() for key, value in row.items() if key})
+        if len(rows) > MAX_ROWS:
+            raise BulkImportRefused(f"The CSV has more than {MAX_ROWS:,} rows; split it.")
+    return rows
+
+
+def _is_plain_file_name(name: str) -> bool:
+    path = PurePosixPath(name.replace("\\", "/"))
+    return bool(name) and len(path.parts) == 1 and name not in (".", "..") and not name.startswith("/")
+
+
+class _Archive:
+    """The ZIP's photos by plain file name; entries in folders are found by their own name,
+    entries whose path climbs out (``../``) or is absolute are never used."""
+
+    def __init__(self, zip_file: zipfile.ZipFile | None) -> None:
+        self.zip = zip_file
+        self.entries: dict[str, zipfile.ZipInfo] = {}
+        if zip_file is None:
+            return
+        infos = zip_file.infolist()
+        if len(infos) > MAX_ZIP_ENTRIES:
+            raise BulkImportRefused(f"The ZIP has more than {MAX_ZIP_ENTRIES:,} files.")
+        for info in infos:
+            path = PurePosixPath(info.filename.replace("\\", "/"))
+            if info.is_dir() or path.is_absolute() or ".." in path.parts:
+                continue
+            self.entries.setdefault(path.name, info)
+
+    def read(self, name: str) -> _Photo:
+        if not _is_plain_file_name(name):
+            raise RowError(f"“{name}” is not a plain file name (no folders or “..”).")
+        info = self.entries.get(name)
+        if info is None:
+            raise RowError(f"The photo “{name}” is not in the ZIP.")
+        limit = settings.IMAGE_UPLOAD_MAX_BYTES
+        if info.file_size > limit:
+            raise RowError(f"The photo “{name}” is larger than {limit // (1024 * 1024)} MB.")
+        with self.zip.open(info) as handle:  # type: ignore[union-attr]
+            data = handle.read(limit + 1)  # never more, whatever the entry claims
+        if len(data) > limit:
+            raise RowError(f"The photo “{name}” is larger than {limit // (1024 * 1024)} MB.")
+        return _Photo(name=name, data=data)
+
+
+def _category(value: str) -> Category:
+    category = Category.objects.filter(Q(slug__iexact=value) | Q(name__iexact=value)).first()
+    if category is None:
+        raise RowError(f"Unknown category “{value}”.")
+    return category
+
+
+def _price(value: str) -> Decimal:
+    try:
+        price = Decimal(value)
+    except InvalidOperation:
+        raise RowError(f"The price “{value}” is not a number like 19.99.") from None
+    if not price.is_finite() or price < 0 or price != price.quantize(Decimal("0.01")) or price >= Decimal("1e10"):
+        raise RowError(f"The price “{value}” must be 0 or more, with at most 2 decimals.")
+    return price.quantize(Decimal("0.01"))
+
+
+def _stock(value: str) -> int:
+    if not value.isdigit() or int(value) > 1_000_000:
+        raise RowError(f"The stock “{value}” must be a whole number from 0 to 1,000,000.")
+    return int(value)
+
+
+def _import_row(seller, row: dict[str, str], archive: _Archive) -> tuple[str, int]:  # type: ignore[no-untyped-def]
+    from .services import product_image_create, seller_product_create, seller_product_update
+
+    sku, name = row.get("sku", ""), row.get("name", "")
+    if not sku or len(sku) > 64:
+        raise RowError("The SKU is empty or longer than 64 characters.")
+    if not name or len(name) > 200:
+        raise RowError("The name is empty or longer than 200 characters.")
+    fields = {
+        "name": name,
+        "category": _category(row.get("category", "")),
+        "price": _price(row.get("price", "")),
+        "stock": _stock(row.get("stock", "")),
+        "description": row.get("description", ""),
+    }
+    names = [part.strip() for part in row.get("images", "").replace("|", ";").split(";") if part.strip()]
+    if not names:
+        raise RowError("No photos: list at least one file name in the images column.")
+    photos = [archive.read(photo_name) for photo_name in names]
+    for photo in photos:  # all validated before anything is written
+        try:
+            image_open_validated(io.BytesIO(photo.data), name=photo.name)
+        except InvalidImage as exc:
+            raise RowError(f"{photo.name}: {exc}") from None
+    with transaction.atomic():
+        existing = Product.objects.select_for_update().filter(sku=sku).first()
+        if existing is not None and existing.seller_id != seller.pk:
+            raise RowError("This SKU belongs to another seller's product.")
+        if existing is None:
+            product = seller_product_create(seller=seller, sku=sku, **fields)
+            outcome = "created"
+        else:
+            product = seller_product_update(seller=seller, product_id=existing.pk, data=fields)
+            outcome = "updated"
+        known = set(product.images.values_list("sha256", flat=True))
+        position = product.images.count()
+        added = 0
+        for photo in photos:
+            digest = file_sha256(io.BytesIO(photo.data))
+            if digest in known:
+                continue  # imported before: re-running the same file adds nothing
+            product_image_create(product=product, file=io.BytesIO(photo.data), name=photo.name, position=position)
+            known.add(digest)
+            position += 1
+            added += 1
+    return outcome, added
+
+
+def bulk_import_run(*, import_id: int) -> BulkImport:
+    """Import every row of a stored ``BulkImport`` (the Celery task's work). Safe to run again,
+    e.g. after a worker was killed mid-import: rows already imported are matched by SKU and
+    photos by SHA-256, so nothing is doubled. Progress is saved after each row."""
+    bulk = BulkImport.objects.select_related("seller").get(pk=import_id)
+    if bulk.status in (BulkImport.Status.DONE, BulkImport.Status.FAILED):
+        return bulk
+    BulkImport.objects.filter(pk=bulk.pk).update(status=BulkImport.Status.RUNNING)
+    try:
+        with bulk.csv_file.open("rb") as handle:
+            rows = _csv_rows(handle.read())
+        zip_handle = bulk.zip_file.open("rb") if bulk.zip_file else None
+        try:
+            archive = _Archive(zipfile.ZipFile(zip_handle) if zip_handle else None)
+        except zipfile.BadZipFile:
+            raise BulkImportRefused("The photos file is not a readable ZIP archive.") from None
+    except BulkImportRefused as exc:
+        BulkImport.objects.filter(pk=bulk.pk).update(
+            status=BulkImport.Status.FAILED, failure=str(exc), finished_at=timezone.now()
+        )
+        bulk.refresh_from_db()
+        return bulk
+    counts = {"created": 0, "updated": 0}
+    images = 0
+    errors: list[dict] = []
+    BulkImport.objects.filter(pk=bulk.pk).update(total_rows=len(rows), processed_rows=0, errors=[])
+    try:
+        for number, row in enumerate(rows, start=2):  # row 1 is the header
+            try:
+                outcome, added = _import_row(bulk.seller, row, archive)
+            except (RowError, InvalidImage, ShopError) as exc:
+                errors.append({"row": number, "sku": row.get("sku", ""), "message": str(exc)})
+            except ValidationError as exc:
+                errors.append({"row": number, "sku": row.get("sku", ""), "message": " ".join(exc.messages)})
+            else:
+                counts[outcome] += 1
+                images += added
+            BulkImport.objects.filter(pk=bulk.pk).update(
+                processed_rows=number - 1,
+                created_count=counts["created"],
+                updated_count=counts["updated"],
+                image_count=images,
+                errors=errors,
+            )
+    finally:
+        if zip_handle is not None:
+            zip_handle.close()
+    BulkImport.objects.filter(pk=bulk.pk).update(status=BulkImport.Status.DONE, finished_at=timezone.now())
+    bulk.refresh_from_db()
+    return bulk
