@@ -231,7 +231,13 @@ CELERY_TASK_ROUTES = {
     # Reads every vector of the catalog: with the embedding workers (TensorFlow-free, but heavy).
     "recommender.tasks.category_classifier_train_task": {"queue": "embeddings"},
 }
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# acks_late tasks of a worker that died are handed to another one after the visibility timeout
+# (seconds); workers look for such tasks every interval × throttle seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
+}
 
 # --- REST API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {

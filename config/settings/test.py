@@ -13,3 +13,8 @@ STORAGES = {
 }
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}  # noqa: F405
 EMBEDDING_BATCH_SIZE = env.int("EMBEDDING_BATCH_SIZE", default=16)
+
+# A test's own worker process (recommender/tests/worker_process.py) sends every task it makes
+# to that test's queue, so tasks enqueued inside the worker come back to it, not to a shared queue.
+if env("CELERY_TEST_QUEUE", default=""):
+    CELERY_TASK_ROUTES = {name: {"queue": env("CELERY_TEST_QUEUE")} for name in CELERY_TASK_ROUTES}  # noqa: F405

@@ -24,13 +24,9 @@ see an in-memory SQLite test database). Needs the VGG16 weights (see ``vgg16_wei
 from __future__ import annotations
 
 import io
-import os
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings as django_settings
@@ -47,6 +43,8 @@ from recommender.models import ImageEmbedding
 from recommender.services import query_image_embed
 from recommender.tasks import product_image_embed_task
 
+from .worker_process import routed_to, worker_start, worker_stop
+
 pytestmark = [
     pytest.mark.celery_worker,
     pytest.mark.postgres,
@@ -54,18 +52,8 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-ROOT = Path(__file__).resolve().parents[2]
 WAIT_SECONDS = 90  # the first task loads TensorFlow and VGG16 in the worker
 Status = ProductImage.EmbeddingStatus
-
-
-def _database_url(settings_dict: dict) -> str:
-    user = quote(settings_dict.get("USER") or "", safe="")
-    password = quote(settings_dict.get("PASSWORD") or "", safe="")
-    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-    host = settings_dict.get("HOST") or "127.0.0.1"
-    port = f":{settings_dict['PORT']}" if settings_dict.get("PORT") else ""
-    return f"postgres://{credentials}{host}{port}/{quote(settings_dict['NAME'], safe='')}"
 
 
 @pytest.fixture(scope="module")
@@ -80,57 +68,19 @@ def _media_root(settings, worker_media: Path) -> Path:
     return worker_media
 
 
-def _routes_reload(app) -> None:  # type: ignore[no-untyped-def]
-    """Celery builds its router from ``task_routes`` once; rebuild it after changing them (each
-    test module that starts a worker routes to its own queue)."""
-    app.amqp.flush_routes()
-    app.amqp.__dict__.pop("router", None)
-
-
 @pytest.fixture(scope="module")
 def worker(django_db_setup, django_db_blocker, vgg16_weights, worker_media, tmp_path_factory):
     """A real Celery worker process on this run's test database and its own queue."""
-    from config.celery_app import app
-
     if connection.vendor != "postgresql":
         pytest.skip("a worker process cannot share an SQLite test database")
     queue = f"embeddings-test-{uuid.uuid4().hex[:8]}"
-    hostname = f"{queue}@%h"
     log = tmp_path_factory.mktemp("worker") / "worker.log"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": _database_url(connection.settings_dict),
-        "DJANGO_MEDIA_ROOT": str(worker_media),
-        "CELERY_BROKER_URL": django_settings.CELERY_BROKER_URL,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "PYTHONPATH": str(ROOT),
-    }
-    command = [
-        sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "-Q", queue, "-n", hostname,
-        "--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat",
-    ]  # fmt: skip
-    saved = (app.conf.task_routes, app.conf.task_always_eager)
-    app.conf.task_routes = {name: {"queue": queue} for name in django_settings.CELERY_TASK_ROUTES}
-    _routes_reload(app)
-    app.conf.task_always_eager = False
-    with open(log, "wb") as log_file:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while not any(queue in name for reply in app.control.ping(timeout=1.0) for name in reply):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the Celery worker did not start (exit {process.poll()}):\n{log.read_text()[-4000:]}")
-        yield process, log
-    finally:
-        app.conf.task_routes, app.conf.task_always_eager = saved
-        _routes_reload(app)
-        process.terminate()
+    with routed_to(queue):
+        process = worker_start(queue=queue, media_root=worker_media, log=log)
         try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            yield process, log
+        finally:
+            worker_stop(process)
 
 
 @pytest.fixture
