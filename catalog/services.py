@@ -236,3 +236,14 @@ def seller_product_set_active(*, seller, product_id: int, is_active: bool) -> Pr
     Product.objects.filter(pk=product.pk).update(is_active=is_active)
     product.is_active = is_active
     return product
+
+
+def seller_product_reindex(*, seller, product_id: int) -> int:  # type: ignore[no-untyped-def]
+    """Retry indexing one of the seller's products: its failed (or never embedded) photos are
+    enqueued again. Returns how many. Raises ``Http404`` for anyone else's product."""
+    from recommender.services import product_image_embedding_retry
+
+    from .selectors import seller_product_get
+
+    product = seller_product_get(seller=seller, product_id=product_id)
+    return product_image_embedding_retry(image_ids=list(product.images.values_list("pk", flat=True)))

@@ -21,7 +21,12 @@ from .exceptions import InvalidImage, ShopError
 from .forms import BulkImportForm, SellerApplyForm, SellerProductForm
 from .models import BulkImport
 from .selectors import product_indexing_status, seller_product_get, seller_product_list
-from .services import seller_product_create, seller_product_set_active, seller_product_update
+from .services import (
+    seller_product_create,
+    seller_product_reindex,
+    seller_product_set_active,
+    seller_product_update,
+)
 
 STATUS_LABELS = {"indexing": "indexing…", "indexed": "indexed", "failed": "failed", "no photos": "no photos"}
 
@@ -166,6 +171,14 @@ def product_archive_view(request: HttpRequest, product_id: int) -> HttpResponse:
     publish = request.POST.get("publish") == "1"
     product = seller_product_set_active(seller=request.seller, product_id=product_id, is_active=publish)  # type: ignore[attr-defined]
     messages.success(request, f"{product.name} is {'published' if publish else 'archived'}.")
+    return redirect("catalog:dashboard")
+
+
+@approved_seller_required
+@require_POST
+def product_reindex_view(request: HttpRequest, product_id: int) -> HttpResponse:
+    count = seller_product_reindex(seller=request.seller, product_id=product_id)  # type: ignore[attr-defined]
+    messages.success(request, f"{count} photo(s) queued for indexing again." if count else "Nothing to retry.")
     return redirect("catalog:dashboard")
 
 

@@ -194,6 +194,7 @@ def test_create_page_refuses_bad_input_clearly(client, alice, category):
     ("get", "/sell/products/{id}/edit/"),
     ("post", "/sell/products/{id}/edit/"),
     ("post", "/sell/products/{id}/archive/"),
+    ("post", "/sell/products/{id}/reindex/"),
 ])  # fmt: skip
 def test_pages_answer_404_for_another_sellers_product(client, alice, bob, category, method, path):
     product = _alice_product(alice, category)
@@ -232,3 +233,24 @@ def test_staff_approve_sellers_in_admin(admin_client):
     assert response.status_code == 200
     carol.refresh_from_db()
     assert carol.status == "approved" and carol.decided_by.email == "admin@example.com"
+
+
+def test_retry_indexing_requeues_failed_photos_of_own_product_only(
+    client, alice, bob, category, monkeypatch, django_capture_on_commit_callbacks
+):
+    from recommender import tasks
+
+    sent: list[int] = []
+    monkeypatch.setattr(tasks.product_image_embed_task, "delay", lambda image_id: sent.append(image_id))
+    product = _alice_product(alice, category)
+    ProductImage.objects.filter(product=product).update(embedding_status="failed", embedding_error="worker died")
+    assert "Retry indexing" in _login(client, alice).get("/sell/").content.decode()
+    _login(client, bob)
+    assert client.post(f"/sell/products/{product.pk}/reindex/").status_code == 404
+    assert set(ProductImage.objects.filter(product=product).values_list("embedding_status", flat=True)) == {"failed"}
+    _login(client, alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/sell/products/{product.pk}/reindex/", follow=True)
+    assert "2 photo(s) queued for indexing again." in response.content.decode()
+    assert set(ProductImage.objects.filter(product=product).values_list("embedding_status", flat=True)) == {"pending"}
+    assert sorted(sent) == sorted(product.images.values_list("pk", flat=True))
