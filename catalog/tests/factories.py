@@ -54,3 +54,21 @@ class ProductImageFactory(factory.django.DjangoModelFactory):
     width = 224
     height = 224
     position = 0
+
+
+SELLER_PASSWORD = "seller-password-42"
+
+
+def seller_create(email: str, store: str, status: str = "approved"):  # type: ignore[no-untyped-def]
+    """A seller through the real services: applied, then (unless ``status`` is "applied")
+    decided by a staff user."""
+    from accounts.models import Seller, User
+    from accounts.services import seller_apply, seller_decide
+
+    seller = seller_apply(user=User.objects.create_user(email, SELLER_PASSWORD), store_name=store)
+    if status != Seller.Status.APPLIED:
+        staff = User.objects.filter(is_staff=True).first() or User.objects.create_superuser(
+            "staff@x.com", SELLER_PASSWORD
+        )
+        seller = seller_decide(seller=seller, status=status, actor=staff)
+    return seller

@@ -10,23 +10,16 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.models import Seller, User
-from accounts.services import seller_apply, seller_decide
+from accounts.models import Seller
 from catalog.bulk_import import BulkImportRefused, bulk_import_create
 from catalog.models import BulkImport, Product, ProductImage
-from catalog.tests.factories import CategoryFactory
+from catalog.tests.factories import CategoryFactory, seller_create
 
 from .image_files import photo
 
 pytestmark = pytest.mark.django_db
 
 HEADER = "name,sku,category,price,stock,images,description\n"
-
-
-def _seller(email: str, store: str) -> Seller:
-    staff = User.objects.filter(is_staff=True).first() or User.objects.create_superuser("staff@x.com", "pw-123456789")
-    seller = seller_apply(user=User.objects.create_user(email, "pw-123456789"), store_name=store)
-    return seller_decide(seller=seller, status=Seller.Status.APPROVED, actor=staff)
 
 
 def _zip(files: dict[str, bytes]) -> bytes:
@@ -54,7 +47,7 @@ def sent(monkeypatch):
 
 @pytest.fixture
 def alice() -> Seller:
-    return _seller("alice@example.com", "Alice")
+    return seller_create("alice@example.com", "Alice")
 
 
 def _run(seller, csv_text: str, files: dict[str, bytes] | None, capture) -> BulkImport:  # type: ignore[no-untyped-def]
@@ -95,7 +88,7 @@ def test_import_creates_products_with_photos_and_rerun_doubles_nothing(alice, se
 
 
 def test_bad_rows_are_reported_and_good_rows_imported(alice, sent, django_capture_on_commit_callbacks):
-    bob = _seller("bob@example.com", "Bob")
+    bob = seller_create("bob@example.com", "Bob")
     _run(
         bob,
         HEADER + "Bob's boot,BOB-1,bag,5,1,b.png,\n",
@@ -201,7 +194,7 @@ def test_import_pages_show_progress_to_their_seller_only(client, alice, sent, dj
         "status": "done", "total_rows": 3, "processed_rows": 3, "progress_percent": 100, "created": 3,
     }  # fmt: skip
     assert "3 created · 0 updated · 4 photos added" in client.get(f"/sell/imports/{bulk.pk}/").content.decode()
-    bob = _seller("bob@example.com", "Bob")
+    bob = seller_create("bob@example.com", "Bob")
     client.force_login(bob.user)
     assert client.get(f"/sell/imports/{bulk.pk}/").status_code == 404
     assert client.get(f"/sell/imports/{bulk.pk}/status/").status_code == 404

@@ -15,11 +15,9 @@ import pytest
 from django.db import connection
 from PIL import ImageOps
 
-from accounts.models import Seller, User
-from accounts.services import seller_apply, seller_decide
 from catalog.bulk_import import bulk_import_create
 from catalog.models import BulkImport, Product, ProductImage
-from catalog.tests.factories import CategoryFactory
+from catalog.tests.factories import CategoryFactory, seller_create
 from recommender.models import ImageEmbedding
 from recommender.tests.test_worker import _media_root, worker_media  # noqa: F401  (fixtures)
 from recommender.tests.worker_process import routed_to, worker_start, worker_stop
@@ -73,9 +71,7 @@ def test_killing_the_worker_mid_import_loses_and_doubles_nothing(
 ):
     assert connection.vendor == "postgresql"
     CategoryFactory(name="Bag", slug="bag")
-    staff = User.objects.create_superuser("staff@example.com", "pw-123456789")
-    seller = seller_apply(user=User.objects.create_user("s@example.com", "pw-123456789"), store_name="Fault Co")
-    seller = seller_decide(seller=seller, status=Seller.Status.APPROVED, actor=staff)
+    seller = seller_create("s@example.com", "Fault Co")
     csv_bytes, zip_bytes = _files(fashion_mnist_sample)
     queue = f"fault-test-{uuid.uuid4().hex[:8]}"
     log = tmp_path / "workers.log"

@@ -11,19 +11,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from accounts.models import Seller, User
-from accounts.services import seller_apply, seller_decide
 from catalog.models import ProductImage
 from catalog.services import seller_product_create
-from catalog.tests.factories import CategoryFactory
+from catalog.tests.factories import CategoryFactory, seller_create
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
-
-
-def _seller(email: str, store: str) -> Seller:
-    staff = User.objects.filter(is_staff=True).first() or User.objects.create_superuser("staff@x.com", "pw-123456789")
-    seller = seller_apply(user=User.objects.create_user(email, "pw-123456789"), store_name=store)
-    return seller_decide(seller=seller, status=Seller.Status.APPROVED, actor=staff)
 
 
 def _jpeg(image: Image.Image, name: str, size: int | None = None) -> SimpleUploadedFile:
@@ -38,7 +30,7 @@ def test_a_relisted_photo_is_flagged_and_a_different_one_is_not(
     vgg16_weights, fashion_mnist_sample, django_capture_on_commit_callbacks, client, admin_client
 ):
     category = CategoryFactory(name="Ankle boot", slug="ankle-boot")
-    alice, bob = _seller("alice@example.com", "Alice"), _seller("bob@example.com", "Bob")
+    alice, bob = seller_create("alice@example.com", "Alice"), seller_create("bob@example.com", "Bob")
     rows = fashion_mnist_sample.rows("train", "ankle-boot")
     original = fashion_mnist_sample.photo("train", rows[0])
     with django_capture_on_commit_callbacks(execute=True):  # the embedding task runs on commit

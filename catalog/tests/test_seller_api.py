@@ -12,25 +12,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from accounts.models import Seller, User
-from accounts.services import seller_apply, seller_decide
 from catalog.models import Category, Product, ProductImage
 from catalog.services import seller_product_create
-from catalog.tests.factories import CategoryFactory, ProductFactory
+from catalog.tests.factories import SELLER_PASSWORD, CategoryFactory, ProductFactory, seller_create
 
 from .image_files import photo
 
 pytestmark = pytest.mark.django_db
-PASSWORD = "seller-password-42"
+PASSWORD = SELLER_PASSWORD
 PHOTOS_REQUIRED = "Add at least one photo: shoppers find new arrivals by photo."
-
-
-def _seller(email: str, store: str, status: str = Seller.Status.APPROVED) -> Seller:
-    user = User.objects.create_user(email, PASSWORD)
-    seller = seller_apply(user=user, store_name=store)
-    if status != Seller.Status.APPLIED:
-        staff = User.objects.filter(is_staff=True).first() or User.objects.create_superuser("staff@x.com", PASSWORD)
-        seller = seller_decide(seller=seller, status=status, actor=staff)
-    return seller
 
 
 def _upload(row: int = 0, name: str | None = None) -> SimpleUploadedFile:
@@ -77,12 +67,12 @@ def category() -> Category:
 
 @pytest.fixture
 def alice() -> Seller:
-    return _seller("alice@example.com", "Alice's Bags")
+    return seller_create("alice@example.com", "Alice's Bags")
 
 
 @pytest.fixture
 def bob() -> Seller:
-    return _seller("bob@example.com", "Bob's Boots")
+    return seller_create("bob@example.com", "Bob's Boots")
 
 
 @pytest.fixture
@@ -482,7 +472,7 @@ def test_a_shopper_is_refused(tote, sent):
     ],
 )
 def test_a_seller_not_approved_is_refused_and_nothing_is_written(category, sent, media_files, status, message):
-    _seller("carol@example.com", "Carol's", status=status)
+    seller_create("carol@example.com", "Carol's", status=status)
     api = _token_client("carol@example.com")
 
     create = api.post("/api/seller/products/", _create_body(), format="multipart")

@@ -10,24 +10,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 
 from accounts.models import Seller, User
-from accounts.services import seller_apply, seller_decide
+from accounts.services import seller_decide
 from catalog.models import Category, Product, ProductImage
 from catalog.services import SellerNotApproved, seller_product_create, seller_product_set_active, seller_product_update
-from catalog.tests.factories import CategoryFactory, ProductFactory
+from catalog.tests.factories import SELLER_PASSWORD, CategoryFactory, ProductFactory, seller_create
 
 from .image_files import photo
 
 pytestmark = pytest.mark.django_db
-PASSWORD = "seller-password-42"
-
-
-def _seller(email: str, store: str, approved: bool = True) -> Seller:
-    user = User.objects.create_user(email, PASSWORD)
-    seller = seller_apply(user=user, store_name=store)
-    if approved:
-        staff = User.objects.filter(is_staff=True).first() or User.objects.create_superuser("staff@x.com", PASSWORD)
-        seller = seller_decide(seller=seller, status=Seller.Status.APPROVED, actor=staff)
-    return seller
+PASSWORD = SELLER_PASSWORD
 
 
 def _upload(row: int = 0, name: str | None = None) -> SimpleUploadedFile:
@@ -41,12 +32,12 @@ def category() -> Category:
 
 @pytest.fixture
 def alice() -> Seller:
-    return _seller("alice@example.com", "Alice's Bags")
+    return seller_create("alice@example.com", "Alice's Bags")
 
 
 @pytest.fixture
 def bob() -> Seller:
-    return _seller("bob@example.com", "Bob's Boots")
+    return seller_create("bob@example.com", "Bob's Boots")
 
 
 def _alice_product(alice, category) -> Product:  # type: ignore[no-untyped-def]
@@ -65,7 +56,7 @@ def test_approved_seller_publishes_with_photos_enqueued(alice, category, django_
 
 
 def test_an_applicant_cannot_publish(category):
-    carol = _seller("carol@example.com", "Carol's", approved=False)
+    carol = seller_create("carol@example.com", "Carol's", status="applied")
     with pytest.raises(SellerNotApproved):
         seller_product_create(seller=carol, category=category, name="X", sku="C-1", price=Decimal("1"), stock=1)
     assert Product.objects.count() == 0
@@ -226,7 +217,7 @@ def test_archive_hides_from_the_shop_and_publish_brings_back(client, alice, cate
 
 
 def test_staff_approve_sellers_in_admin(admin_client):
-    carol = _seller("carol@example.com", "Carol's", approved=False)
+    carol = seller_create("carol@example.com", "Carol's", status="applied")
     response = admin_client.post(
         "/admin/accounts/seller/", {"action": "approve", "_selected_action": [carol.pk]}, follow=True
     )
