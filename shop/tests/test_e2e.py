@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -238,6 +239,25 @@ def test_seller_is_approved_uploads_and_the_new_arrival_is_found_by_photo(
         product_image_embed_task(image_id)
     expect(badge).to_have_text("indexed", timeout=10_000)  # the page polls; no reload
     shots(page, "10-dashboard-indexed")
+
+    # A bulk import from the same dashboard: one good row, one row naming a photo not in the ZIP.
+    csv_path, zip_path = tmp_path / "arrivals.csv", tmp_path / "arrivals.zip"
+    csv_path.write_text(
+        "name,sku,category,price,stock,images\n"
+        "Dusk ankle boot,NOVA-002,ankle-boot,119.00,3,dusk.png\n"
+        "Lost boot,NOVA-003,ankle-boot,99.00,1,missing.png\n"
+    )
+    with zipfile.ZipFile(zip_path, "w") as archive:
+        archive.write(photos[0], "dusk.png")
+    page.goto(f"{shop}/sell/")
+    page.click("[data-testid=bulk-import]")
+    page.set_input_files("#id_csv_file", str(csv_path))
+    page.set_input_files("#id_zip_file", str(zip_path))
+    page.click("[data-testid=start-import]")
+    expect(page.locator("[data-testid=import-status]")).to_have_text("Done")
+    expect(page.locator("[data-testid=import-counts]")).to_contain_text("1 created")
+    expect(page.locator("[data-testid=import-errors]")).to_contain_text("The photo “missing.png” is not in the ZIP.")
+    shots(page, "10b-bulk-import")
 
     shopper = page.context.browser.new_page()
     shopper.goto(f"{shop}/search/photo/")
