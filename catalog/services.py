@@ -56,14 +56,21 @@ def product_create(
 
 @transaction.atomic
 def product_image_create(
-    *, product: Product, file: IO[bytes], name: str, position: int = 0, enqueue: bool = True
+    *,
+    product: Product,
+    file: IO[bytes],
+    name: str,
+    position: int = 0,
+    enqueue: bool = True,
+    thumbnails: bool = True,
 ) -> ProductImage:
     """Validate and store a product photo, then enqueue its embedding once the transaction commits.
 
     ``file`` is read fully and validated with ``image_open_validated`` (JPEG/PNG/WebP,
     ≤ 10 MB, ≤ 40 megapixels, must decode), then stored re-encoded by ``image_encode_stored``
     (no metadata, ≤ PRODUCT_IMAGE_MAX_SIDE px). Raises ``InvalidImage``; nothing is written then.
-    ``enqueue=False`` leaves the image pending for a batch run of ``manage.py embed_images``.
+    ``enqueue=False`` leaves the image pending for a batch run of ``manage.py embed_images``;
+    ``thumbnails=False`` leaves the thumbnails to be made on first view (a large batch import).
     """
     from recommender.services import product_image_embed_enqueue
 
@@ -80,8 +87,9 @@ def product_image_create(
     try:
         product_image.full_clean()
         product_image.save()
-        for spec in (product_image.thumb, product_image.card, product_image.large):
-            spec.generate()  # thumbnails now, so no shopper's page view waits for them
+        if thumbnails:  # now, so no shopper's page view waits for them
+            for spec in (product_image.thumb, product_image.card, product_image.large):
+                spec.generate()
     except Exception:
         product_image.image.delete(save=False)  # leave no orphan file behind
         raise

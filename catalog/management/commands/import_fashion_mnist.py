@@ -62,7 +62,13 @@ class Command(BaseCommand):
                         f"(Zalando Research, train image {index})."
                     ),
                 )
-                product_image_create(product=product, file=buffer, name=f"{sku.lower()}.png", enqueue=options["embed"])
+                product_image_create(
+                    product=product,
+                    file=buffer,
+                    name=f"{sku.lower()}.png",
+                    enqueue=options["embed"],
+                    thumbnails=False,  # made on first view: keeps a 2,000-product import quick
+                )
             created += 1
         self.stdout.write(
             self.style.SUCCESS(
