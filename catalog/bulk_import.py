@@ -23,7 +23,7 @@ from typing import IO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -74,7 +74,7 @@ def bulk_import_create(*, seller, csv_file: IO[bytes], zip_file: IO[bytes] | Non
         bulk = BulkImport(seller=seller)
         bulk.csv_file.save("products.csv", ContentFile(csv_file.read()), save=False)
         if zip_file is not None:
-            bulk.zip_file.save("photos.zip", ContentFile(zip_file.read()), save=False)
+            bulk.zip_file.save("photos.zip", File(zip_file), save=False)  # streamed, not read into memory
         bulk.save()
         from .tasks import bulk_import_run_task
 
@@ -232,7 +232,11 @@ def bulk_import_run(*, import_id: int) -> BulkImport:
         zip_handle = bulk.zip_file.open("rb") if bulk.zip_file else None
         try:
             archive = _Archive(zipfile.ZipFile(zip_handle) if zip_handle else None)
-        except zipfile.BadZipFile:
+        except (zipfile.BadZipFile, BulkImportRefused) as exc:
+            if zip_handle is not None:
+                zip_handle.close()
+            if isinstance(exc, BulkImportRefused):
+                raise
             raise BulkImportRefused("The photos file is not a readable ZIP archive.") from None
     except BulkImportRefused as exc:
         BulkImport.objects.filter(pk=bulk.pk).update(
