@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from accounts.models import Seller, User
-from catalog.models import Category, Product, ProductImage
+from catalog.models import Product, ProductImage
 from catalog.services import seller_product_create
 from catalog.tests.factories import SELLER_PASSWORD, CategoryFactory, ProductFactory, seller_create
 
@@ -58,21 +58,6 @@ def _fresh_throttle():
 def _photo_files(media_files) -> list[str]:  # type: ignore[no-untyped-def]
     """The uploaded originals under MEDIA_ROOT (not the resized copies made from them)."""
     return [name for name in media_files() if name.startswith("products/")]
-
-
-@pytest.fixture
-def category() -> Category:
-    return CategoryFactory(name="Bag", slug="bag")
-
-
-@pytest.fixture
-def alice() -> Seller:
-    return seller_create("alice@example.com", "Alice's Bags")
-
-
-@pytest.fixture
-def bob() -> Seller:
-    return seller_create("bob@example.com", "Bob's Boots")
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ from django.http import Http404
 
 from accounts.models import Seller, User
 from accounts.services import seller_decide
-from catalog.models import Category, Product, ProductImage
+from catalog.models import Product, ProductImage
 from catalog.services import SellerNotApproved, seller_product_create, seller_product_set_active, seller_product_update
-from catalog.tests.factories import SELLER_PASSWORD, CategoryFactory, ProductFactory, seller_create
+from catalog.tests.factories import SELLER_PASSWORD, ProductFactory, seller_create
 
 from .image_files import photo
 
@@ -23,21 +23,6 @@ PASSWORD = SELLER_PASSWORD
 
 def _upload(row: int = 0, name: str | None = None) -> SimpleUploadedFile:
     return SimpleUploadedFile(name or f"photo{row}.png", photo("PNG", row), content_type="image/png")
-
-
-@pytest.fixture
-def category() -> Category:
-    return CategoryFactory(name="Bag", slug="bag")
-
-
-@pytest.fixture
-def alice() -> Seller:
-    return seller_create("alice@example.com", "Alice's Bags")
-
-
-@pytest.fixture
-def bob() -> Seller:
-    return seller_create("bob@example.com", "Bob's Boots")
 
 
 def _alice_product(alice, category) -> Product:  # type: ignore[no-untyped-def]
