@@ -18,7 +18,7 @@ from accounts.services import seller_apply
 
 from .bulk_import import bulk_import_create
 from .exceptions import InvalidImage, ShopError
-from .forms import BulkImportForm, SellerApplyForm, SellerProductForm
+from .forms import BulkImportForm, SellerApplyForm, SellerProductForm, form_add_validation_error
 from .models import BulkImport
 from .selectors import product_indexing_status, seller_product_get, seller_product_list
 from .services import (
@@ -124,7 +124,7 @@ def product_create_view(request: HttpRequest) -> HttpResponse:
                 images=data["images"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_validation_error(form, exc)
         except ShopError as exc:
             form.add_error("images" if isinstance(exc, InvalidImage) else None, str(exc))
         else:
@@ -152,7 +152,7 @@ def product_edit_view(request: HttpRequest, product_id: int) -> HttpResponse:
                 remove_image_ids=remove,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_add_validation_error(form, exc)
         except ShopError as exc:
             form.add_error("images", str(exc))
         else:
@@ -180,14 +180,6 @@ def product_reindex_view(request: HttpRequest, product_id: int) -> HttpResponse:
     count = seller_product_reindex(seller=request.seller, product_id=product_id)  # type: ignore[attr-defined]
     messages.success(request, f"{count} photo(s) queued for indexing again." if count else "Nothing to retry.")
     return redirect("catalog:dashboard")
-
-
-def _form_errors(form, exc: ValidationError) -> None:  # type: ignore[no-untyped-def]
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 # --- Bulk import ------------------------------------------------------------------------------

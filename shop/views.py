@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.selectors import address_default, address_list
 from accounts.services import address_save
 from catalog.exceptions import ShopError
+from catalog.forms import form_add_validation_error
 from catalog.selectors import category_get, category_list, product_get, product_list, product_newest_list
 from orders.selectors import order_link_url
 from orders.services import ShippingAddress, order_place
@@ -216,8 +217,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
                     today=today,
                 )
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                form_add_validation_error(form, exc)
             except ShopError as exc:
                 form.add_error(None, str(exc))
             else:
