@@ -106,11 +106,60 @@ def balanced_indices(labels: np.ndarray, per_category: int, *, offset: int = 0) 
     return np.sort(np.concatenate(chosen))
 
 
-def to_product_photo(pixels: np.ndarray, *, size: int = 224) -> Image.Image:
-    """A 28×28 light-on-dark Fashion-MNIST image as a shop photo: inverted to dark-on-white,
-    upscaled to ``size``×``size`` (Lanczos), RGB."""
-    image = ImageOps.invert(Image.fromarray(pixels, mode="L"))
-    return image.resize((size, size), Image.Resampling.LANCZOS).convert("RGB")
+#: The demo catalog's named shop colours (name, sRGB), chosen to be distinct in CIE Lab.
+SHOP_COLOURS: list[tuple[str, tuple[int, int, int]]] = [
+    ("Black", (34, 34, 36)),
+    ("White", (240, 239, 234)),
+    ("Grey", (140, 142, 146)),
+    ("Navy", (36, 48, 94)),
+    ("Blue", (52, 110, 196)),
+    ("Red", (196, 40, 44)),
+    ("Burgundy", (118, 30, 52)),
+    ("Pink", (232, 140, 176)),
+    ("Green", (46, 132, 74)),
+    ("Olive", (112, 118, 52)),
+    ("Beige", (214, 196, 160)),
+    ("Brown", (120, 78, 48)),
+]
+
+
+def item_alpha(pixels: np.ndarray) -> np.ndarray:
+    """float32 (h, w) in [0, 1]: how much of each pixel of a light-on-dark Fashion-MNIST image
+    is the item (its intensity, saturating at 64 of 255)."""
+    return np.clip(np.asarray(pixels, dtype=np.float32) / 64.0, 0.0, 1.0)
+
+
+def dye(pixels: np.ndarray, colour: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Dye a light-on-dark image (uint8 or float (h, w), 0-255) in ``colour`` (sRGB 0-255).
+
+    The item keeps the photo's shading as relative brightness (60-100 % of the colour, from its
+    darkest to its lightest part); returns (rgb float32 (h, w, 3) in [0, 1], alpha float32 (h, w))."""
+    ink = np.asarray(pixels, dtype=np.float32) / 255.0
+    alpha = item_alpha(pixels)
+    light = 1.0 - ink
+    inside = alpha > 0.5
+    top = float(light[inside].max()) if inside.any() else 1.0
+    shade = 0.6 + 0.4 * np.clip(light / max(top, 1e-3), 0.0, 1.0)
+    rgb = np.asarray(colour, dtype=np.float32)[None, None, :] / 255.0 * shade[..., None]
+    return rgb.astype(np.float32), alpha
+
+
+def to_product_photo(pixels: np.ndarray, *, size: int = 224, colour: tuple[int, int, int] | None = None) -> Image.Image:
+    """A 28×28 light-on-dark Fashion-MNIST image as a shop photo, RGB ``size``×``size``: inverted
+    to dark-on-white (``colour=None``), or dyed in ``colour`` (see :func:`dye`) on white; upscaled
+    with Lanczos."""
+    if colour is None:
+        image = ImageOps.invert(Image.fromarray(pixels, mode="L"))
+        return image.resize((size, size), Image.Resampling.LANCZOS).convert("RGB")
+    big = np.asarray(Image.fromarray(pixels, mode="L").resize((size, size), Image.Resampling.LANCZOS))
+    rgb, alpha = dye(big, colour)
+    out = alpha[..., None] * rgb + (1.0 - alpha[..., None])
+    return Image.fromarray(np.clip(out * 255.0 + 0.5, 0, 255).astype(np.uint8), mode="RGB")
+
+
+def product_colour(index: int) -> tuple[str, tuple[int, int, int]]:
+    """The demo colour of train image ``index``: deterministic, spread evenly over the palette."""
+    return SHOP_COLOURS[(index * 7 + index // 12) % len(SHOP_COLOURS)]
 
 
 def demo_price(label: int, index: int) -> Decimal:

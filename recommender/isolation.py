@@ -1,0 +1,215 @@
+"""Find the product in a shopper's photo, crop to it and neutralise its background.
+
+A phone photo of a product shows a table, a bed or a shop window around it, uneven light and
+often a thumb at the edge. The embedder was trained on catalog photos: the item alone on white.
+:func:`isolate_item` turns a photo into that form before it is embedded:
+
+1. **Background model** — the photo is downscaled to ``WORK_SIDE`` px; a smooth surface (a
+   quadratic polynomial per channel, fitted robustly to the pixels of the outer frame) models
+   the background: a tint, a gradient or a vignette.
+2. **Foreground** — the CIE Lab colour distance (scikit-image) of every pixel to that model,
+   smoothed, above a threshold read from the frame's own distances (so a textured background
+   sets a higher bar) and Otsu's threshold (scikit-image), is the item mask; opened, closed
+   and hole-filled (SciPy). The largest connected region wins, a region hugging the border
+   (a thumb, a table edge) counting for less; regions close to it join it (a pair of sandals).
+3. **Crop and neutralise** — the photo is cropped to the mask's bounding box plus a margin and
+   everything outside the (softened) mask becomes white, so the embedder sees the item on white.
+
+The same function runs on catalog photos (already on white: it only crops them), so catalog
+and query vectors come from one recipe. A shopper's box (:func:`parse_box`) restricts the search
+to that part of the photo first.
+
+Boxes are normalised ``(x0, y0, x1, y1)`` floats in [0, 1], x to the right, y down.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+__all__ = ["Box", "InvalidBox", "parse_box", "crop_to_box", "detect_item", "isolate_item", "FULL_BOX"]
+
+#: side (px) of the downscaled copy the mask is computed on
+WORK_SIDE = 128
+#: width of the frame that samples the background, as a fraction of the shorter side
+FRAME_FRACTION = 0.06
+#: margin added around the detected item, as a fraction of the box side
+BOX_MARGIN = 0.04
+#: regions below this fraction of the work image are noise
+MIN_REGION_FRACTION = 0.002
+
+
+class InvalidBox(ValueError):
+    """A box that is not ``"x0,y0,x1,y1"`` with 0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1."""
+
+
+@dataclass(frozen=True)
+class Box:
+    """A normalised box: floats in [0, 1], ``x0 < x1`` and ``y0 < y1``."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    def as_tuple(self) -> tuple[float, float, float, float]:
+        return (self.x0, self.y0, self.x1, self.y1)
+
+    def __str__(self) -> str:
+        return ",".join(f"{v:.4f}" for v in self.as_tuple())
+
+    @property
+    def area(self) -> float:
+        return (self.x1 - self.x0) * (self.y1 - self.y0)
+
+
+FULL_BOX = Box(0.0, 0.0, 1.0, 1.0)
+
+
+def parse_box(value: str) -> Box:
+    """``"x0,y0,x1,y1"`` (normalised, in [0, 1]) -> :class:`Box`. Raises :class:`InvalidBox`.
+
+    A box smaller than 1 % of the side in either direction is refused (nothing to search)."""
+    parts = [p.strip() for p in str(value).split(",")]
+    if len(parts) != 4:
+        raise InvalidBox('A box is four numbers "x0,y0,x1,y1" between 0 and 1.')
+    try:
+        x0, y0, x1, y1 = (float(p) for p in parts)
+    except ValueError:
+        raise InvalidBox('A box is four numbers "x0,y0,x1,y1" between 0 and 1.') from None
+    if not all(np.isfinite(v) and 0.0 <= v <= 1.0 for v in (x0, y0, x1, y1)):
+        raise InvalidBox("Box coordinates must be between 0 and 1.")
+    if x1 - x0 < 0.01 or y1 - y0 < 0.01:
+        raise InvalidBox("The box must have x0 < x1 and y0 < y1 (at least 1 % of the photo each way).")
+    return Box(x0, y0, x1, y1)
+
+
+def crop_to_box(image: Image.Image, box: Box) -> Image.Image:
+    """The part of ``image`` inside ``box`` (at least 1 x 1 px)."""
+    w, h = image.size
+    left, top = int(np.floor(box.x0 * w)), int(np.floor(box.y0 * h))
+    right, bottom = max(left + 1, int(np.ceil(box.x1 * w))), max(top + 1, int(np.ceil(box.y1 * h)))
+    return image.crop((left, top, min(right, w), min(bottom, h)))
+
+
+def _working_copy(image: Image.Image) -> np.ndarray:
+    img = image.convert("RGB")
+    w, h = img.size
+    scale = WORK_SIDE / max(w, h)
+    if scale < 1:
+        img = img.resize((max(8, round(w * scale)), max(8, round(h * scale))), Image.Resampling.BILINEAR)
+    return np.asarray(img, dtype=np.float32) / 255.0
+
+
+def _frame_mask(h: int, w: int) -> np.ndarray:
+    b = max(2, round(FRAME_FRACTION * min(h, w)))
+    frame = np.zeros((h, w), dtype=bool)
+    frame[:b, :] = frame[-b:, :] = True
+    frame[:, :b] = frame[:, -b:] = True
+    return frame
+
+
+def _background_model(rgb: np.ndarray, frame: np.ndarray) -> np.ndarray:
+    """A quadratic surface per channel fitted to the frame pixels (two robust passes)."""
+    h, w, _ = rgb.shape
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    xx, yy = xx / max(w - 1, 1) - 0.5, yy / max(h - 1, 1) - 0.5
+    design = np.stack([np.ones_like(xx), xx, yy, xx * xx, xx * yy, yy * yy], axis=-1)
+    a = design[frame]
+    b = rgb[frame]
+    keep = np.ones(len(a), dtype=bool)
+    coef = np.zeros((6, 3), dtype=np.float32)
+    for _ in range(3):
+        coef, *_ = np.linalg.lstsq(a[keep], b[keep], rcond=None)
+        residual = np.linalg.norm(b - a @ coef, axis=1)
+        cutoff = np.median(residual[keep]) + 2.5 * 1.4826 * np.median(
+            np.abs(residual[keep] - np.median(residual[keep]))
+        )
+        new_keep = residual <= max(cutoff, 0.02)
+        if new_keep.sum() < 0.3 * len(a) or np.array_equal(new_keep, keep):
+            break
+        keep = new_keep
+    return np.clip(design @ coef, 0.0, 1.0)
+
+
+def _item_mask(rgb: np.ndarray) -> np.ndarray | None:
+    from scipy import ndimage
+    from skimage.color import rgb2lab
+    from skimage.filters import threshold_otsu
+
+    h, w, _ = rgb.shape
+    frame = _frame_mask(h, w)
+    background = _background_model(rgb, frame)
+    distance = np.linalg.norm(rgb2lab(rgb) - rgb2lab(background), axis=-1)
+    distance = ndimage.gaussian_filter(distance, sigma=1.0)
+    frame_values = distance[frame]
+    floor = float(np.percentile(frame_values, 90)) * 1.5 + 4.0
+    try:
+        otsu = float(threshold_otsu(distance))
+    except ValueError:  # a constant image
+        return None
+    mask = distance > max(floor, min(otsu, 3.0 * floor))
+    mask = ndimage.binary_opening(mask, iterations=1)
+    mask = ndimage.binary_closing(mask, iterations=2)
+    mask = ndimage.binary_fill_holes(mask)
+    labels, n = ndimage.label(mask)
+    if n == 0:
+        return None
+    areas = ndimage.sum(mask, labels, index=np.arange(1, n + 1))
+    border_touch = ndimage.sum(frame, labels, index=np.arange(1, n + 1)) / np.maximum(areas, 1)
+    scores = areas * (1.0 - 0.8 * np.clip(border_touch * 3, 0, 1))
+    best = int(np.argmax(scores)) + 1
+    if areas[best - 1] < MIN_REGION_FRACTION * h * w:
+        return None
+    # Regions close to the best one (within a tenth of the side) and not tiny join it.
+    near = ndimage.binary_dilation(labels == best, iterations=max(2, round(0.1 * min(h, w))))
+    chosen = {best}
+    for index in range(1, n + 1):
+        if index != best and areas[index - 1] >= 0.1 * areas[best - 1] and border_touch[index - 1] < 0.2:
+            if np.any(near & (labels == index)):
+                chosen.add(index)
+    return np.isin(labels, list(chosen))
+
+
+def detect_item(image: Image.Image) -> tuple[Box, np.ndarray | None]:
+    """The item's box in ``image`` and its mask (bool, on a copy at most ``WORK_SIDE`` px wide;
+    ``None`` when nothing stands out, and then the box is the whole photo)."""
+    rgb = _working_copy(image)
+    mask = _item_mask(rgb)
+    if mask is None or mask.mean() > 0.97:
+        return FULL_BOX, None
+    h, w = mask.shape
+    ys, xs = np.nonzero(mask)
+    x0, x1 = xs.min() / w, (xs.max() + 1) / w
+    y0, y1 = ys.min() / h, (ys.max() + 1) / h
+    mx, my = BOX_MARGIN * (x1 - x0), BOX_MARGIN * (y1 - y0)
+    box = Box(max(0.0, x0 - mx), max(0.0, y0 - my), min(1.0, x1 + mx), min(1.0, y1 + my))
+    return box, mask
+
+
+def detect_item_box(image: Image.Image) -> Box:
+    """The normalised box around the product in ``image`` (the whole photo when none is found)."""
+    return detect_item(image)[0]
+
+
+def isolate_item(image: Image.Image, *, box: Box | None = None) -> Image.Image:
+    """``image`` (any mode) -> RGB: the detected item cropped and put on white.
+
+    With ``box`` (the shopper's), only that part of the photo is searched for the item."""
+    from scipy import ndimage
+
+    source = image.convert("RGB")
+    if box is not None and box != FULL_BOX:
+        source = crop_to_box(source, box)
+    found, mask = detect_item(source)
+    if mask is None:
+        return source
+    w, h = source.size
+    alpha = ndimage.gaussian_filter(mask.astype(np.float32), sigma=0.7)
+    alpha = np.clip(alpha * 1.5, 0.0, 1.0)
+    alpha_img = Image.fromarray((alpha * 255).astype(np.uint8), mode="L").resize((w, h), Image.Resampling.BILINEAR)
+    white = Image.new("RGB", (w, h), (255, 255, 255))
+    neutral = Image.composite(source, white, alpha_img)
+    return crop_to_box(neutral, found)
