@@ -216,7 +216,8 @@ def _degrade(image: Image.Image, rng: np.random.Generator) -> Image.Image:
     if rng.random() < 0.5:
         w, h = image.size
         f = rng.uniform(0.35, 0.7)
-        image = image.resize((max(8, round(w * f)), max(8, round(h * f))), Image.BILINEAR).resize((w, h), Image.BILINEAR)
+        small = image.resize((max(8, round(w * f)), max(8, round(h * f))), Image.BILINEAR)
+        image = small.resize((w, h), Image.BILINEAR)
     arr = np.asarray(image, dtype=np.float32) + rng.normal(0, rng.uniform(3, 12), (image.size[1], image.size[0], 3))
     image = Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8), mode="RGB")
     buffer = io.BytesIO()
@@ -317,7 +318,8 @@ def two_product_photo(
         top = int(rng.integers(8, max(9, h - ih - 8)))
         alpha = np.asarray(item.getchannel("A"), dtype=np.float32)[..., None] / 255.0
         patch = surface[top : top + ih, left : left + iw]
-        surface[top : top + ih, left : left + iw] = alpha * np.asarray(item.convert("RGB")) / 255.0 + (1 - alpha) * patch
+        pasted = alpha * np.asarray(item.convert("RGB")) / 255.0 + (1 - alpha) * patch
+        surface[top : top + ih, left : left + iw] = pasted
         boxes.append((left / w, top / h, (left + iw) / w, (top + ih) / h))
     image = Image.fromarray(np.clip(surface * 255 + 0.5, 0, 255).astype(np.uint8), mode="RGB")
     return image, (boxes[0], boxes[1])
