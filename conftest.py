@@ -133,7 +133,7 @@ def sample_embeddings(vgg16_weights: str, fashion_mnist_sample: FashionMnistSamp
 
     photos = [fashion_mnist_sample.photo("train", row) for row in range(len(fashion_mnist_sample.train_labels))]
     photos += [fashion_mnist_sample.photo("test", row) for row in range(len(fashion_mnist_sample.test_labels))]
-    vectors = embedder.embed_images(photos, batch_size=settings.EMBEDDING_BATCH_SIZE)
+    vectors, _ = embedder.embed_photos(photos, batch_size=settings.EMBEDDING_BATCH_SIZE)
     n_train = len(fashion_mnist_sample.train_labels)
     return SampleEmbeddings(model_version=embedder.model_version(), train=vectors[:n_train], test=vectors[n_train:])
 

@@ -85,6 +85,8 @@ __all__ = [
 EMBEDDING_DIM = 512
 #: Bump when preprocessing/pooling code changes in a way that changes vectors.
 RECIPE_VERSION = 1
+#: Bump when ``recommender.isolation`` changes in a way that changes vectors.
+ISOLATION_VERSION = 1
 
 _LAYERS = ("block5_pool", "block5_conv3", "block4_conv3")
 _LAYER_TAGS = {"block5_pool": "b5", "block5_conv3": "b5c3", "block4_conv3": "b4c3"}
@@ -116,6 +118,7 @@ class EmbedderConfig:
     threads: int
     cache_dir: Path
     projection: str | None
+    isolate: bool = True
 
     @property
     def weights_tag(self) -> str:
@@ -166,6 +169,7 @@ def get_config() -> EmbedderConfig:
         threads=threads,
         cache_dir=Path(cache_dir),
         projection=str(projection) if projection else None,
+        isolate=bool(getattr(settings, "EMBEDDING_ISOLATE", True)),
     )
 
 
@@ -397,6 +401,21 @@ def embed_images(images: Sequence[Image.Image], *, batch_size: int = 32) -> np.n
     return np.concatenate(out)
 
 
+def embed_photos(images: Sequence[Image.Image], *, batch_size: int = 32) -> tuple[np.ndarray, list]:
+    """The recipe for catalog and query photos alike: each photo's item is found, cropped and put
+    on white (``recommender.isolation.isolate_item``, when ``EMBEDDING_ISOLATE``), then embedded.
+
+    Returns (float32 ``(n, 512)`` L2-normalised, the ``Box`` of each item in its photo)."""
+    from .isolation import FULL_BOX, detect_and_isolate
+
+    cfg = get_config()
+    if not cfg.isolate:
+        return embed_images(images, batch_size=batch_size), [FULL_BOX] * len(images)
+    isolated = [detect_and_isolate(image) for image in images]
+    vectors = embed_images([image for image, _ in isolated], batch_size=batch_size)
+    return vectors, [box for _, box in isolated]
+
+
 def warm_up() -> None:
     """Build/load the model now (e.g. in a Celery ``worker_process_init`` handler)."""
     cfg = get_config()
@@ -415,6 +434,8 @@ def model_version() -> str:
         f"vgg16-{cfg.weights_tag}-{_LAYER_TAGS[cfg.layer]}{cfg.pooling}"
         f"-s{cfg.input_size}-p{round(cfg.pad * 100)}-v{RECIPE_VERSION}"
     )
+    if cfg.isolate:
+        v += f"-iso{ISOLATION_VERSION}"
     if cfg.projection:
         v += f"+proj{_projection_digest(cfg.projection)[:8]}"
     return v

@@ -29,7 +29,17 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-__all__ = ["Box", "InvalidBox", "parse_box", "crop_to_box", "detect_item", "isolate_item", "FULL_BOX"]
+__all__ = [
+    "Box",
+    "InvalidBox",
+    "parse_box",
+    "crop_to_box",
+    "detect_item",
+    "detect_item_box",
+    "detect_and_isolate",
+    "isolate_item",
+    "FULL_BOX",
+]
 
 #: side (px) of the downscaled copy the mask is computed on
 WORK_SIDE = 128
@@ -198,18 +208,25 @@ def isolate_item(image: Image.Image, *, box: Box | None = None) -> Image.Image:
     """``image`` (any mode) -> RGB: the detected item cropped and put on white.
 
     With ``box`` (the shopper's), only that part of the photo is searched for the item."""
-    from scipy import ndimage
-
     source = image.convert("RGB")
     if box is not None and box != FULL_BOX:
         source = crop_to_box(source, box)
+    return detect_and_isolate(source)[0]
+
+
+def detect_and_isolate(image: Image.Image) -> tuple[Image.Image, Box]:
+    """``image`` -> (RGB: the item cropped and put on white, the item's box in ``image``).
+    Nothing found: (the whole photo, ``FULL_BOX``)."""
+    from scipy import ndimage
+
+    source = image.convert("RGB")
     found, mask = detect_item(source)
     if mask is None:
-        return source
+        return source, FULL_BOX
     w, h = source.size
     alpha = ndimage.gaussian_filter(mask.astype(np.float32), sigma=0.7)
     alpha = np.clip(alpha * 1.5, 0.0, 1.0)
     alpha_img = Image.fromarray((alpha * 255).astype(np.uint8), mode="L").resize((w, h), Image.Resampling.BILINEAR)
     white = Image.new("RGB", (w, h), (255, 255, 255))
     neutral = Image.composite(source, white, alpha_img)
-    return crop_to_box(neutral, found)
+    return crop_to_box(neutral, found), found

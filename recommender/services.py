@@ -19,6 +19,7 @@ from catalog.models import Category, ProductImage
 
 from . import embedder
 from .exceptions import RecommenderError, SearchUnavailable
+from .isolation import Box
 from .models import CategoryClassifier, ImageEmbedding
 from .selectors import CategoryPrediction, SimilarProduct, category_predict, search_by_vector
 from .vector_search import ProductFilters, nearest_products
@@ -83,7 +84,7 @@ def product_images_embed(*, image_ids: list[int]) -> EmbedReport:
         )
     if not todo:
         return report
-    vectors = embedder.embed_images(decoded, batch_size=settings.EMBEDDING_BATCH_SIZE)
+    vectors, _ = embedder.embed_photos(decoded, batch_size=settings.EMBEDDING_BATCH_SIZE)
     with transaction.atomic():
         # The unique constraint (image, version) makes a concurrent duplicate a no-op.
         ImageEmbedding.objects.bulk_create(
@@ -155,40 +156,53 @@ def product_image_reembed(*, image_ids: list[int]) -> int:
     return len(ids)
 
 
-def query_image_embed(*, image: Image.Image) -> np.ndarray:
-    """Embed a shopper's query photo: float32 (512,), L2-normalised.
+@dataclass(frozen=True)
+class QueryEmbedding:
+    vector: np.ndarray  #: float32 (512,), L2-normalised
+    box: Box  #: the item found in the photo that was embedded, normalised to that photo
 
-    With a broker the photo (downscaled, PNG, never stored) goes to an embedding worker and
-    the web process waits up to ``SEARCH_EMBED_TIMEOUT`` seconds, so web processes never load
-    the CNN; in the embedded default (eager Celery) it is embedded in-process.
-    Raises ``SearchUnavailable`` when no worker answers in time.
+
+#: longest side (px) of the copy of a query photo sent to a worker: enough to find the item in it
+QUERY_PHOTO_SIDE = 320
+
+
+def query_image_embed(*, image: Image.Image) -> QueryEmbedding:
+    """Embed a shopper's query photo with the catalog's recipe: the item is found, cropped and
+    put on white (``recommender.isolation``), then embedded.
+
+    With a broker the photo (downscaled to ``QUERY_PHOTO_SIDE`` px, PNG, never stored) goes to
+    a worker on the ``search`` queue and the web process waits up to ``SEARCH_EMBED_TIMEOUT``
+    seconds, so web processes never load the CNN; in the embedded default (eager Celery) it is
+    embedded in-process. Raises ``SearchUnavailable`` when no worker answers in time.
     """
+    thumbnail = image.convert("RGB")
+    thumbnail.thumbnail((QUERY_PHOTO_SIDE, QUERY_PHOTO_SIDE), Image.Resampling.LANCZOS)
     if settings.CELERY_TASK_ALWAYS_EAGER:
-        return embedder.embed_images([image], batch_size=1)[0]
+        vectors, boxes = embedder.embed_photos([thumbnail], batch_size=1)
+        return QueryEmbedding(vector=vectors[0], box=boxes[0])
     from .tasks import query_image_embed_task
 
-    side = settings.EMBEDDING_INPUT_SIZE * 2
-    thumbnail = image.copy()
-    thumbnail.thumbnail((side, side), Image.Resampling.LANCZOS)
     buffer = io.BytesIO()
     thumbnail.save(buffer, format="PNG")
     payload = base64.b64encode(buffer.getvalue()).decode("ascii")
     result = query_image_embed_task.apply_async(args=[payload], expires=settings.SEARCH_EMBED_TIMEOUT)
     try:
-        values = result.get(timeout=settings.SEARCH_EMBED_TIMEOUT, propagate=True)
+        answer = result.get(timeout=settings.SEARCH_EMBED_TIMEOUT, propagate=True)
     except Exception as exc:  # celery.exceptions.TimeoutError and broker errors
         logger.warning("Query embedding failed: %r", exc)
         raise SearchUnavailable("Search by photo is busy right now; please try again in a moment.") from exc
     finally:
         result.forget()
-    return np.asarray(values, dtype=np.float32)
+    return QueryEmbedding(vector=np.asarray(answer["vector"], dtype=np.float32), box=Box(*answer["box"]))
 
 
-def query_image_embed_payload(*, payload: str) -> list[float]:
-    """Worker side of ``query_image_embed``: base64 PNG → embedding as a list of 512 floats."""
+def query_image_embed_payload(*, payload: str) -> dict:
+    """Worker side of ``query_image_embed``: base64 PNG -> ``{"vector": 512 floats, "box":
+    [x0, y0, x1, y1]}`` (the item found, normalised)."""
     image = Image.open(io.BytesIO(base64.b64decode(payload)))
     image.load()
-    return embedder.embed_images([image.convert("RGB")], batch_size=1)[0].tolist()
+    vectors, boxes = embedder.embed_photos([image.convert("RGB")], batch_size=1)
+    return {"vector": vectors[0].tolist(), "box": list(boxes[0].as_tuple())}
 
 
 @dataclass
@@ -222,7 +236,7 @@ def image_search(
     # Refuse a bad upload or an unknown category before paying for the CNN.
     image = image_open_validated(file, name=name)
     chosen = Category.objects.get(slug=category) if category and category != ALL_CATEGORIES else None
-    vector = query_image_embed(image=image)
+    vector = query_image_embed(image=image).vector
     predicted = category_predict(vector=vector)
     if category:  # a slug, or "all" (chosen is None)
         searched = chosen

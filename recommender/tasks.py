@@ -43,8 +43,8 @@ def product_image_embed_task(self, image_id: int) -> str:  # type: ignore[no-unt
 
 
 @shared_task(acks_late=False, soft_time_limit=30, time_limit=40)
-def query_image_embed_task(payload: str) -> list[float]:
-    """Embed a find-by-photo query (base64 PNG). Nothing is stored."""
+def query_image_embed_task(payload: str) -> dict:
+    """Embed a find-by-photo query (base64 PNG): ``{"vector", "box"}``. Nothing is stored."""
     return query_image_embed_payload(payload=payload)
 
 

@@ -196,6 +196,8 @@ EMBEDDING_INPUT_SIZE = env.int("EMBEDDING_INPUT_SIZE", default=64)
 EMBEDDING_LAYER = env("EMBEDDING_LAYER", default="block4_conv3")
 EMBEDDING_POOLING = env("EMBEDDING_POOLING", default="max")
 EMBEDDING_PAD = env.float("EMBEDDING_PAD", default=0.1)
+# Find the item in every photo (catalog and query), crop to it and put it on white before embedding.
+EMBEDDING_ISOLATE = env.bool("EMBEDDING_ISOLATE", default=True)
 EMBEDDING_BACKEND = env("EMBEDDING_BACKEND", default="tflite")
 EMBEDDING_BATCH_SIZE = env.int("EMBEDDING_BATCH_SIZE", default=32)
 SIMILAR_ITEMS_LIMIT = 12

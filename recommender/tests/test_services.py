@@ -15,9 +15,11 @@ from catalog.tests.factories import CategoryFactory, ProductFactory
 from catalog.tests.image_files import photo
 from recommender import embedder
 from recommender.exceptions import SearchUnavailable
+from recommender.isolation import Box
 from recommender.models import CategoryClassifier, ImageEmbedding
 from recommender.selectors import product_images_pending
 from recommender.services import (
+    QUERY_PHOTO_SIDE,
     NotEnoughTrainingData,
     category_classifier_train,
     image_search,
@@ -200,8 +202,10 @@ def test_embedding_fail_never_overrides_an_embedded_image_and_truncates(fashion_
 
 @pytest.mark.slow
 def test_query_image_embed_in_process_when_eager(fashion_mnist_sample, sample_embeddings):
-    vector = query_image_embed(image=fashion_mnist_sample.photo("test", 0))
+    query = query_image_embed(image=fashion_mnist_sample.photo("test", 0))
 
+    vector = query.vector
+    assert 0 <= query.box.x0 < query.box.x1 <= 1 and 0 <= query.box.y0 < query.box.y1 <= 1
     assert vector.dtype == np.float32 and vector.shape == (512,)
     assert float(vector @ sample_embeddings.test[0]) == pytest.approx(1.0, abs=1e-4)
 
@@ -244,18 +248,18 @@ def worker_stub(settings, monkeypatch):
 
 def test_query_image_embed_sends_a_small_png_to_the_worker(worker_stub, settings):
     install, calls = worker_stub
-    result = install([0.5] * 512)
+    result = install({"vector": [0.5] * 512, "box": [0.1, 0.2, 0.9, 0.8]})
     big = Image.new("RGB", (1200, 900), "white")
 
-    vector = query_image_embed(image=big)
+    query = query_image_embed(image=big)
 
-    assert vector.dtype == np.float32 and vector.tolist() == [0.5] * 512
+    assert query.vector.dtype == np.float32 and query.vector.tolist() == [0.5] * 512
+    assert query.box == Box(0.1, 0.2, 0.9, 0.8)
     (call,) = calls
     assert call["expires"] == 0.5
     sent = Image.open(io.BytesIO(base64.b64decode(call["payload"])))
     assert sent.format == "PNG"
-    side = settings.EMBEDDING_INPUT_SIZE * 2
-    assert sent.size == (side, round(side * 900 / 1200))  # downscaled, aspect kept
+    assert sent.size == (QUERY_PHOTO_SIDE, round(QUERY_PHOTO_SIDE * 900 / 1200))  # downscaled, aspect kept
     assert result.forgotten
 
 
@@ -274,10 +278,12 @@ def test_query_image_embed_payload_matches_in_process_embedding(fashion_mnist_sa
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
 
-    values = query_image_embed_payload(payload=base64.b64encode(buffer.getvalue()).decode("ascii"))
+    answer = query_image_embed_payload(payload=base64.b64encode(buffer.getvalue()).decode("ascii"))
 
+    values = answer["vector"]
     assert isinstance(values, list) and len(values) == 512
-    expected = embedder.embed_images([image], batch_size=1)[0]
+    assert len(answer["box"]) == 4 and 0 <= answer["box"][0] < answer["box"][2] <= 1
+    expected = embedder.embed_photos([image], batch_size=1)[0][0]
     assert float(np.asarray(values, dtype=np.float32) @ expected) == pytest.approx(1.0, abs=1e-5)
 
 

@@ -136,7 +136,8 @@ def test_query_image_embed_task_returns_512_floats(fashion_mnist_sample, sample_
     buffer = io.BytesIO()
     fashion_mnist_sample.photo("test", 0).save(buffer, format="PNG")
 
-    values = query_image_embed_task.delay(base64.b64encode(buffer.getvalue()).decode("ascii")).get()
+    answer = query_image_embed_task.delay(base64.b64encode(buffer.getvalue()).decode("ascii")).get()
 
+    values = answer["vector"]
     assert isinstance(values, list) and len(values) == 512 and all(isinstance(v, float) for v in values)
     assert float(np.asarray(values, dtype=np.float32) @ sample_embeddings.test[0]) == pytest.approx(1.0, abs=1e-4)

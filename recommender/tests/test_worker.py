@@ -29,7 +29,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from PIL import Image
@@ -40,7 +39,7 @@ from catalog.services import product_image_create
 from catalog.tests.factories import ProductFactory
 from recommender import embedder
 from recommender.models import ImageEmbedding
-from recommender.services import query_image_embed
+from recommender.services import QUERY_PHOTO_SIDE, query_image_embed
 from recommender.tasks import product_image_embed_task
 
 from .worker_process import routed_to, worker_start, worker_stop
@@ -119,7 +118,7 @@ def test_worker_embeds_a_saved_image_exactly_once(worker, not_eager, fashion_mni
     embedding = ImageEmbedding.objects.get()
     assert (embedding.product_image_id, embedding.product_id) == (image.pk, image.product_id)
     assert embedding.model_version == embedder.model_version()
-    expected = embedder.embed_images([fashion_mnist_sample.photo("train", 6)], batch_size=1)[0]
+    expected = embedder.embed_photos([fashion_mnist_sample.photo("train", 6)], batch_size=1)[0][0]
     assert float(embedding.vector @ expected) == pytest.approx(1.0, abs=1e-4)
 
     # Enqueued again (a duplicate message, a retry from the admin): nothing is added.
@@ -151,11 +150,10 @@ def test_find_by_photo_through_the_worker(worker, not_eager, fashion_mnist_sampl
 
     # The web process sends the photo to the worker and waits for the vector.
     query = fashion_mnist_sample.photo("train", 6)
-    vector = query_image_embed(image=query)
-    side = django_settings.EMBEDDING_INPUT_SIZE * 2
+    vector = query_image_embed(image=query).vector
     thumbnail = query.copy()
-    thumbnail.thumbnail((side, side), Image.Resampling.LANCZOS)
-    expected = embedder.embed_images([thumbnail], batch_size=1)[0]
+    thumbnail.thumbnail((QUERY_PHOTO_SIDE, QUERY_PHOTO_SIDE), Image.Resampling.LANCZOS)
+    expected = embedder.embed_photos([thumbnail], batch_size=1)[0][0]
     assert vector.shape == (512,)
     assert float(vector @ expected) == pytest.approx(1.0, abs=1e-4)
 
