@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
 
+from .forms import ProductImageAdminForm
 from .models import Category, Product, ProductImage
+from .services import product_image_create, product_image_replace
 
 
 @admin.register(Category)
@@ -15,8 +18,43 @@ class CategoryAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
+def _photo_save(form: ProductImageAdminForm, obj: ProductImage) -> ProductImage:
+    """Save a photo from the admin, its file through the upload pipeline: a new photo with
+    ``product_image_create``, a new file for a stored photo with ``product_image_replace``
+    (after its other fields, e.g. the position, are saved). ``obj`` is the admin's instance,
+    updated to the stored row: the admin goes on using it (history, messages, redirect)."""
+    upload = form.cleaned_data["image"] if "image" in form.changed_data else None
+    if obj.pk is None:
+        stored = product_image_create(product=obj.product, file=upload, name=upload.name, position=obj.position)
+    else:
+        if upload is not None:
+            obj.image = form.initial["image"].name  # the stored file stays until the pipeline replaces it
+        obj.save()
+        if upload is None:
+            return obj
+        stored = product_image_replace(product_image=obj, file=upload, name=upload.name)
+    obj.pk = stored.pk
+    obj.refresh_from_db()
+    obj._state.adding = False
+    return obj
+
+
+class ProductImageInlineFormSet(BaseInlineFormSet):
+    """The inline's photos are saved by ``_photo_save``; Django's bookkeeping (change
+    messages, history) is kept. ``commit`` is always true in the admin."""
+
+    def save_new(self, form, commit=True):  # type: ignore[no-untyped-def]
+        form.instance.product = self.instance
+        return _photo_save(form, form.instance)
+
+    def save_existing(self, form, obj, commit=True):  # type: ignore[no-untyped-def]
+        return _photo_save(form, obj)
+
+
 class ProductImageInline(admin.TabularInline):
     model = ProductImage
+    form = ProductImageAdminForm
+    formset = ProductImageInlineFormSet
     fk_name = "product"
     extra = 0
     fields = ["thumbnail", "image", "position", "embedding_status", "embedding_error"]
@@ -70,6 +108,14 @@ class ProductImageAdmin(admin.ModelAdmin):
     list_select_related = ["product", "duplicate_of"]
     raw_id_fields = ["product"]
     actions = ["retry_embedding", "reembed"]
+    form = ProductImageAdminForm
+
+    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        # A stored photo stays with its product: its vectors are filed under that product.
+        return [*self.readonly_fields, "product"] if obj is not None else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        _photo_save(form, obj)
 
     @admin.display(description="Photo")
     def thumbnail(self, obj: ProductImage) -> str:

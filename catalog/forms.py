@@ -5,7 +5,11 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .models import Category
+from .exceptions import InvalidImage
+from .images import image_open_validated
+from .models import Category, ProductImage
+
+PHOTO_ACCEPT = "image/jpeg,image/png,image/webp"
 
 
 def form_add_validation_error(form: forms.Form, exc: ValidationError) -> None:
@@ -27,7 +31,7 @@ class MultipleImageField(forms.FileField):
     ``catalog.images.image_open_validated`` in the service, not here."""
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": PHOTO_ACCEPT}))
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):  # type: ignore[no-untyped-def]
@@ -79,3 +83,35 @@ class BulkImportForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".zip,application/zip"}),
         help_text="The photos named in the images column. JPEG, PNG or WebP, up to 10 MB each.",
     )
+
+
+class ProductImageAdminForm(forms.ModelForm):
+    """A product photo in the admin (the inline on a product, and the photo's own page).
+
+    A newly chosen file is checked with the upload pipeline's own validation
+    (``catalog.images.image_open_validated``), so a bad upload is an error on the field, with the
+    pipeline's message, before anything is stored. Storing it is the admin's ``save_*`` hooks'
+    job, through ``product_image_create`` / ``product_image_replace``. The fields the pipeline
+    sets (SHA-256, size, embedding status) are not on this form.
+    """
+
+    image = forms.FileField(
+        label="Photo",
+        widget=forms.ClearableFileInput(attrs={"accept": PHOTO_ACCEPT}),
+        help_text="JPEG, PNG or WebP, up to 10 MB and 40 megapixels; stored re-encoded, without metadata.",
+    )
+
+    class Meta:
+        model = ProductImage
+        fields = ["product", "image", "position"]
+
+    def clean_image(self):  # type: ignore[no-untyped-def]
+        upload = self.cleaned_data["image"]
+        if "image" in self.changed_data:  # a new file, not the stored one kept
+            try:
+                image_open_validated(upload, name=upload.name)
+            except InvalidImage as exc:
+                raise ValidationError(str(exc), code="invalid_image") from None
+            finally:
+                upload.seek(0)
+        return upload

@@ -74,15 +74,44 @@ def product_image_create(
     """
     from recommender.services import product_image_embed_enqueue
 
+    product_image = ProductImage(product=product, position=position)
+    _photo_store(product_image=product_image, file=file, name=name, thumbnails=thumbnails)
+    if enqueue:
+        product_image_embed_enqueue(image_ids=[product_image.pk])
+    return product_image
+
+
+@transaction.atomic
+def product_image_replace(*, product_image: ProductImage, file: IO[bytes], name: str) -> ProductImage:
+    """Replace a stored photo's file through the upload pipeline, then embed it again.
+
+    ``file`` is validated and re-encoded exactly as by ``product_image_create``; ``sha256``,
+    ``width`` and ``height`` (pixels) become the new file's and the thumbnails are made. The old
+    file and its resized copies are deleted once the transaction commits, and the photo is
+    re-embedded (``recommender.services.product_image_reembed``: the current model's vectors are
+    deleted, the photo turns pending and is enqueued after commit). Only the file changes: other
+    fields are taken from the row, read again under a lock. Returns the updated ``ProductImage``.
+    Raises ``InvalidImage``; nothing is written then (the old file and vectors stay).
+    """
+    from recommender.services import product_image_reembed
+
+    current = ProductImage.objects.select_for_update().get(pk=product_image.pk)
+    old_files = _photo_file_names(current)
+    _photo_store(product_image=current, file=file, name=name, thumbnails=True)
+    _files_delete_on_commit(storage=current.image.storage, names=old_files)
+    product_image_reembed(image_ids=[current.pk])
+    current.refresh_from_db()  # pending, duplicate flag cleared
+    return current
+
+
+def _photo_store(*, product_image: ProductImage, file: IO[bytes], name: str, thumbnails: bool) -> None:
+    """The upload pipeline's write: validate, re-encode, set ``sha256``/``width``/``height``,
+    store the file, save the row and make the thumbnails. Raises ``InvalidImage`` before
+    writing anything; on a later error the new file is removed again."""
     image = image_open_validated(file, name=name)
     data, stored_name, (width, height) = image_encode_stored(image, name=name)
-    product_image = ProductImage(
-        product=product,
-        sha256=file_sha256(file),  # of the upload as sent: the same file uploaded again matches
-        position=position,
-        width=width,
-        height=height,
-    )
+    product_image.sha256 = file_sha256(file)  # of the upload as sent: the same file uploaded again matches
+    product_image.width, product_image.height = width, height
     product_image.image.save(stored_name, ContentFile(data), save=False)
     try:
         product_image.full_clean()
@@ -93,9 +122,6 @@ def product_image_create(
     except Exception:
         product_image.image.delete(save=False)  # leave no orphan file behind
         raise
-    if enqueue:
-        product_image_embed_enqueue(image_ids=[product_image.pk])
-    return product_image
 
 
 @transaction.atomic
@@ -151,11 +177,17 @@ def _uploads_validate(uploads: list) -> None:
 
 def product_image_files_delete(*, product_image: ProductImage) -> None:
     """Delete a photo's stored file and its resized copies, once the transaction commits."""
-    names = [product_image.image.name]
-    storage = product_image.image.storage
-    for spec in (product_image.thumb, product_image.card, product_image.large):
-        names.append(spec.name)
+    _files_delete_on_commit(storage=product_image.image.storage, names=_photo_file_names(product_image))
 
+
+def _photo_file_names(product_image: ProductImage) -> list[str]:
+    """The stored file and its resized copies (which may not have been made yet)."""
+    return [product_image.image.name] + [
+        spec.name for spec in (product_image.thumb, product_image.card, product_image.large)
+    ]
+
+
+def _files_delete_on_commit(*, storage, names: list[str]) -> None:  # type: ignore[no-untyped-def]
     def delete() -> None:
         for name in names:
             storage.delete(name)

@@ -13,7 +13,7 @@ from PIL import Image
 
 from catalog.exceptions import InvalidImage
 from catalog.models import Category, Product, ProductImage
-from catalog.services import category_get_or_create, product_create, product_image_create
+from catalog.services import category_get_or_create, product_create, product_image_create, product_image_replace
 
 from .factories import CategoryFactory, ProductFactory
 from .image_files import BAD_UPLOADS, photo
@@ -165,3 +165,55 @@ def test_thumbnails_are_made_at_upload(media_files):
         with Image.open(getattr(image, spec).file) as im:
             sizes[spec] = im.size
     assert sizes == {"thumb": (96, 96), "card": (224, 224), "large": (224, 224)}  # never enlarged
+
+
+def test_product_image_replace_stores_the_new_photo_and_embeds_it_again(
+    media_files, monkeypatch, django_capture_on_commit_callbacks
+):
+    from recommender import embedder, tasks
+    from recommender.models import ImageEmbedding
+    from recommender.tests.vectors import E0
+
+    sent: list[int] = []
+    monkeypatch.setattr(tasks.product_image_embed_task, "delay", lambda image_id: sent.append(image_id))
+    product, other = ProductFactory(), ProductFactory()
+    image = product_image_create(product=product, file=io.BytesIO(photo("PNG", row=1)), name="old.png", enqueue=False)
+    for version in (embedder.model_version(), "an-older-model"):
+        ImageEmbedding.objects.create(product_image=image, product=product, model_version=version, vector=E0)
+    ProductImage.objects.filter(pk=image.pk).update(
+        embedding_status=ProductImage.EmbeddingStatus.EMBEDDED, duplicate_of=other, duplicate_similarity=0.97
+    )
+    old_files = [image.image.name, image.thumb.name, image.card.name, image.large.name]
+    data = photo("JPEG", row=5)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        replaced = product_image_replace(product_image=image, file=io.BytesIO(data), name="new.jpeg")
+        assert set(old_files) <= set(media_files())  # kept until the transaction commits
+
+    assert len(callbacks) == 2  # the old files' deletion, then the embedding task
+    assert replaced.pk == image.pk
+    row = ProductImage.objects.get()
+    assert row.image.name == replaced.image.name and row.image.name.endswith("/new.jpg")
+    assert (row.sha256, row.width, row.height, row.position) == (hashlib.sha256(data).hexdigest(), 224, 224, 0)
+    assert (row.embedding_status, row.duplicate_of, row.duplicate_similarity) == ("pending", None, None)
+    assert list(ImageEmbedding.objects.values_list("model_version", flat=True)) == ["an-older-model"]
+    assert sent == [image.pk]
+    assert media_files() == sorted([row.image.name, row.thumb.name, row.card.name, row.large.name])
+    with Image.open(row.image.path) as stored:
+        assert stored.format == "JPEG"
+
+
+@pytest.mark.parametrize("case", ["truncated_jpeg", "bomb", "png_named_jpg", "over_10_mb"])
+def test_product_image_replace_writes_nothing_for_a_bad_file(case, media_files, django_capture_on_commit_callbacks):
+    bad = BAD_UPLOADS[case]
+    image = product_image_create(
+        product=ProductFactory(), file=io.BytesIO(photo("PNG", row=1)), name="old.png", enqueue=False
+    )
+    before = (media_files(), ProductImage.objects.values().get())
+
+    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(InvalidImage) as excinfo:
+        product_image_replace(product_image=image, file=io.BytesIO(bad.content()), name=bad.name)
+
+    assert str(excinfo.value) == bad.message
+    assert (media_files(), ProductImage.objects.values().get()) == before
+    assert callbacks == []
