@@ -162,6 +162,35 @@ def product_colour(index: int) -> tuple[str, tuple[int, int, int]]:
     return SHOP_COLOURS[(index * 7 + index // 12) % len(SHOP_COLOURS)]
 
 
+#: How each category is named in a product's name and description (singular, lower case).
+_NOUNS = ["T-shirt", "trousers", "pullover", "dress", "coat", "sandals", "shirt", "sneakers", "bag", "ankle boots"]
+_BLURBS = [
+    "An everyday top with short sleeves.",
+    "Full-length trousers for every day.",
+    "A warm knitted pullover.",
+    "A dress for day and evening.",
+    "A coat for cold and wet days.",
+    "Open sandals for warm days.",
+    "A shirt with a collar, for work or weekend.",
+    "Sneakers with a cushioned sole.",
+    "A bag with room for the day's things.",
+    "Ankle boots that go with everything.",
+]
+
+
+def product_name(label: int, colour_name: str) -> str:
+    """A shop-style product name: the colour and the category, e.g. ``"Burgundy ankle boots"``."""
+    return f"{colour_name} {_NOUNS[label]}"
+
+
+def product_description(label: int, colour_name: str, index: int) -> str:
+    """A description built from category and colour, crediting the source photo."""
+    return (
+        f"{_BLURBS[label]} Colour: {colour_name.lower()}. Category: {CATEGORIES[label][0]}. "
+        f"Photo: Fashion-MNIST train image {index} (Zalando Research, MIT), dyed {colour_name.lower()}."
+    )
+
+
 def demo_price(label: int, index: int) -> Decimal:
     """A deterministic demo price: the category's base price ± up to $5, by image index."""
     return CATEGORIES[label][2] + Decimal((index * 7919) % 11 - 5)

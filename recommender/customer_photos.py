@@ -52,6 +52,8 @@ __all__ = [
     "CustomerPhoto",
     "customer_photo",
     "mixed_families",
+    "product_item",
+    "product_view",
     "two_product_photo",
 ]
 
@@ -226,6 +228,13 @@ def _degrade(image: Image.Image, rng: np.random.Generator) -> Image.Image:
     return Image.open(buffer).convert("RGB")
 
 
+def _check(families: Sequence[str]) -> set[str]:
+    unknown = set(families) - set(FAMILIES)
+    if unknown:
+        raise ValueError(f"unknown variation families: {sorted(unknown)}")
+    return set(families)
+
+
 def customer_photo(
     pixels: np.ndarray,
     *,
@@ -239,20 +248,68 @@ def customer_photo(
     the item's own colour (a catalog product's), kept unless ``colour`` is among the families
     (which picks a random one); ``None`` renders it grey. Deterministic in ``seed``.
     """
-    unknown = set(families) - set(FAMILIES)
-    if unknown:
-        raise ValueError(f"unknown variation families: {sorted(unknown)}")
+    on = _check(families)
     rng = np.random.default_rng(seed)
-    on = set(families)
     if "colour" in on:
         colour = _random_colour(rng)
+    return _compose(lambda side: _item_rgba(pixels, side, colour), on, rng)
+
+
+def product_item(photo: Image.Image) -> Image.Image:
+    """A catalog photo (the item on a plain light backdrop, as shops shoot them) -> RGBA: the
+    item cropped, the backdrop transparent (distance to the backdrop colour, holes filled)."""
+    from scipy import ndimage
+
+    rgb = np.asarray(photo.convert("RGB"), dtype=np.float32)
+    border = np.concatenate([rgb[0], rgb[-1], rgb[:, 0], rgb[:, -1]])
+    backdrop = np.percentile(border, 90, axis=0)  # the lightest common border colour
+    distance = np.abs(rgb - backdrop).max(axis=-1)
+    solid = ndimage.binary_fill_holes(distance > 12)
+    alpha = np.maximum(np.clip(distance / 40.0, 0, 1), ndimage.binary_erosion(solid, iterations=1))
+    item = Image.fromarray(np.concatenate([rgb, alpha[..., None] * 255], axis=-1).astype(np.uint8), mode="RGBA")
+    return item.crop(item.getchannel("A").point(lambda a: 255 if a > 24 else 0).getbbox() or (0, 0, *item.size))
+
+
+def _recolour(item: Image.Image, colour: tuple[int, int, int], contrast: float) -> Image.Image:
+    """Re-dye an RGBA item: its brightness, stretched to ``contrast`` (0-1) of the range below
+    the colour's own, becomes the shading of ``colour``."""
+    rgba = np.asarray(item, dtype=np.float32) / 255.0
+    luminance = rgba[..., :3] @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+    inside = rgba[..., 3] > 0.5
+    low, top = (float(np.percentile(luminance[inside], q)) for q in (2, 98)) if inside.any() else (0.0, 1.0)
+    relative = np.clip((luminance - low) / max(top - low, 1e-3), 0, 1)
+    shade = 1.0 - contrast + contrast * relative
+    rgb = np.asarray(colour, dtype=np.float32) / 255.0 * shade[..., None]
+    out = np.concatenate([rgb, rgba[..., 3:]], axis=-1)
+    return Image.fromarray(np.clip(out * 255 + 0.5, 0, 255).astype(np.uint8), mode="RGBA")
+
+
+def product_view(item: Image.Image, *, families: Sequence[str] = (), seed: int) -> CustomerPhoto:
+    """A customer-style view of a catalog product, for training: ``item`` is
+    :func:`product_item` of its photo. The same families as :func:`customer_photo`; ``colour``
+    re-dyes the item (its brightness, at a random contrast, kept as shading)."""
+    on = _check(families)
+    rng = np.random.default_rng(seed)
+    if "colour" in on:  # any colour, any contrast: a grey photo of a black item looks like neither
+        item = _recolour(item, _random_colour(rng), contrast=rng.uniform(0.3, 1.0))
+
+    def render(side: int) -> Image.Image:
+        f = side / max(item.size)
+        return item.resize((max(1, round(item.width * f)), max(1, round(item.height * f))), Image.BICUBIC)
+
+    return _compose(render, on, rng)
+
+
+def _compose(render, on: set[str], rng: np.random.Generator) -> CustomerPhoto:  # type: ignore[no-untyped-def]
+    """Place ``render(side)`` (an RGBA item ``side`` px on its longer side) in a photo with the
+    families ``on``."""
     if "placement" in on:
         frame = [(FRAME_SIDE, FRAME_SIDE * 3 // 4), (FRAME_SIDE * 3 // 4, FRAME_SIDE), (FRAME_SIDE, FRAME_SIDE)]
         size = frame[int(rng.integers(3))]
         scale = rng.uniform(0.35, 0.85)
     else:
         size, scale = (FRAME_SIDE, FRAME_SIDE), 0.85
-    item = _item_rgba(pixels, max(16, round(min(size) * scale)), colour)
+    item = render(max(16, round(min(size) * scale)))
     if "rotation" in on:
         item = _rotate_tilt(item, rng)
     if "mirror" in on:

@@ -37,12 +37,15 @@ __all__ = [
     "detect_item",
     "detect_item_box",
     "detect_and_isolate",
+    "expand_box",
+    "box_within",
+    "shopper_crop",
     "isolate_item",
     "FULL_BOX",
 ]
 
 #: side (px) of the downscaled copy the mask is computed on
-WORK_SIDE = 128
+WORK_SIDE = 112
 #: width of the frame that samples the background, as a fraction of the shorter side
 FRAME_FRACTION = 0.06
 #: margin added around the detected item, as a fraction of the box side
@@ -121,27 +124,31 @@ def _frame_mask(h: int, w: int) -> np.ndarray:
     return frame
 
 
-def _background_model(rgb: np.ndarray, frame: np.ndarray) -> np.ndarray:
-    """A quadratic surface per channel fitted to the frame pixels (two robust passes)."""
-    h, w, _ = rgb.shape
+def _background_model(lab: np.ndarray, frame: np.ndarray) -> np.ndarray:
+    """A quadratic surface per CIE Lab channel fitted to the frame pixels (robust passes that
+    drop the frame pixels far from the fit: a thumb or the item touching the edge)."""
+    h, w, _ = lab.shape
+    b = lab[frame]
+    if float(np.abs(b - np.median(b, axis=0)).max()) < 2.0:  # a plain backdrop
+        return np.broadcast_to(np.median(b, axis=0), lab.shape)
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     xx, yy = xx / max(w - 1, 1) - 0.5, yy / max(h - 1, 1) - 0.5
     design = np.stack([np.ones_like(xx), xx, yy, xx * xx, xx * yy, yy * yy], axis=-1)
     a = design[frame]
-    b = rgb[frame]
     keep = np.ones(len(a), dtype=bool)
     coef = np.zeros((6, 3), dtype=np.float32)
     for _ in range(3):
-        coef, *_ = np.linalg.lstsq(a[keep], b[keep], rcond=None)
+        ak = a[keep]
+        # normal equations (6 x 6): far quicker than an SVD for a least-squares fit this small
+        coef = np.linalg.solve(ak.T @ ak + 1e-6 * np.eye(6, dtype=np.float32), ak.T @ b[keep])
         residual = np.linalg.norm(b - a @ coef, axis=1)
-        cutoff = np.median(residual[keep]) + 2.5 * 1.4826 * np.median(
-            np.abs(residual[keep] - np.median(residual[keep]))
-        )
-        new_keep = residual <= max(cutoff, 0.02)
+        centre = np.median(residual[keep])
+        cutoff = centre + 2.5 * 1.4826 * np.median(np.abs(residual[keep] - centre))
+        new_keep = residual <= max(cutoff, 2.0)
         if new_keep.sum() < 0.3 * len(a) or np.array_equal(new_keep, keep):
             break
         keep = new_keep
-    return np.clip(design @ coef, 0.0, 1.0)
+    return design @ coef
 
 
 def _item_mask(rgb: np.ndarray) -> np.ndarray | None:
@@ -151,8 +158,8 @@ def _item_mask(rgb: np.ndarray) -> np.ndarray | None:
 
     h, w, _ = rgb.shape
     frame = _frame_mask(h, w)
-    background = _background_model(rgb, frame)
-    distance = np.linalg.norm(rgb2lab(rgb) - rgb2lab(background), axis=-1)
+    lab = rgb2lab(rgb).astype(np.float32)
+    distance = np.linalg.norm(lab - _background_model(lab, frame), axis=-1)
     distance = ndimage.gaussian_filter(distance, sigma=1.0)
     frame_values = distance[frame]
     floor = float(np.percentile(frame_values, 90)) * 1.5 + 4.0
@@ -204,14 +211,38 @@ def detect_item_box(image: Image.Image) -> Box:
     return detect_item(image)[0]
 
 
+#: context kept around a shopper's box, as a fraction of its sides: a tight box still shows
+#: some background at its edges, which the background model needs
+BOX_CONTEXT = 0.1
+
+
+def expand_box(box: Box, fraction: float = BOX_CONTEXT) -> Box:
+    """``box`` grown by ``fraction`` of its width/height on each side, clipped to the photo."""
+    dx, dy = fraction * (box.x1 - box.x0), fraction * (box.y1 - box.y0)
+    return Box(max(0.0, box.x0 - dx), max(0.0, box.y0 - dy), min(1.0, box.x1 + dx), min(1.0, box.y1 + dy))
+
+
+def box_within(inner: Box, outer: Box) -> Box:
+    """``inner``, normalised to the crop ``outer``, in the coordinates of the whole photo."""
+    w, h = outer.x1 - outer.x0, outer.y1 - outer.y0
+    return Box(outer.x0 + inner.x0 * w, outer.y0 + inner.y0 * h, outer.x0 + inner.x1 * w, outer.y0 + inner.y1 * h)
+
+
+def shopper_crop(image: Image.Image, box: Box | None) -> tuple[Image.Image, Box]:
+    """The part of a photo to search for the item: the shopper's ``box`` with some context
+    (:func:`expand_box`), or the whole photo. Returns (crop, its box in the photo)."""
+    if box is None or box == FULL_BOX:
+        return image, FULL_BOX
+    region = expand_box(box)
+    return crop_to_box(image, region), region
+
+
 def isolate_item(image: Image.Image, *, box: Box | None = None) -> Image.Image:
     """``image`` (any mode) -> RGB: the detected item cropped and put on white.
 
-    With ``box`` (the shopper's), only that part of the photo is searched for the item."""
-    source = image.convert("RGB")
-    if box is not None and box != FULL_BOX:
-        source = crop_to_box(source, box)
-    return detect_and_isolate(source)[0]
+    With ``box`` (the shopper's), only that part of the photo (and a little context around it,
+    :func:`shopper_crop`) is searched for the item."""
+    return detect_and_isolate(shopper_crop(image.convert("RGB"), box)[0])[0]
 
 
 def detect_and_isolate(image: Image.Image) -> tuple[Image.Image, Box]:

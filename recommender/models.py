@@ -52,6 +52,14 @@ class CategoryClassifier(models.Model):
     train_size = models.PositiveIntegerField()
     test_size = models.PositiveIntegerField()
     held_out_accuracy = models.FloatField(help_text="Accuracy on held-out catalog images (0-1).")
+    temperature = models.FloatField(
+        default=1.0, help_text="Softmax temperature fitted on held-out customer-style views (calibration)."
+    )
+    metrics = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Held-out figures: customer-style views accuracy, expected calibration error (before/after), sizes.",
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -67,6 +75,16 @@ class CategoryClassifier(models.Model):
 
     def bias_vector(self) -> np.ndarray:
         return np.frombuffer(bytes(self.bias), dtype="<f4")
+
+    def predict_proba(self, vectors: np.ndarray) -> np.ndarray:
+        """float32 (n, 512) embeddings -> float64 (n, n_classes) calibrated probabilities
+        (softmax of ``(W x + b) / temperature``), columns in ``category_ids`` order."""
+        logits = (np.asarray(vectors, dtype=np.float64) @ self.weight_matrix().T + self.bias_vector()) / max(
+            self.temperature, 1e-6
+        )
+        logits -= logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        return exp / exp.sum(axis=1, keepdims=True)
 
     def categories(self) -> list[Category]:
         by_id = Category.objects.in_bulk(self.category_ids)

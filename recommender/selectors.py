@@ -102,44 +102,86 @@ def category_classifier_active(*, model_version: str | None = None) -> CategoryC
     )
 
 
-def category_predict(*, vector: np.ndarray) -> CategoryPrediction | None:
-    """Phase 1 of find-by-photo: the most probable category of an embedding (float32 (512,)),
-    from the active ``CategoryClassifier``'s softmax. ``None`` when no classifier is trained."""
+def category_predictions(*, vector: np.ndarray) -> list[CategoryPrediction]:
+    """Phase 1 of find-by-photo: every category's calibrated probability for an embedding
+    (float32 (512,)), most probable first, from the active ``CategoryClassifier``'s softmax
+    over ``logits / temperature``. Empty when no classifier is trained."""
     classifier = category_classifier_active()
     if classifier is None:
-        return None
-    logits = classifier.weight_matrix() @ np.asarray(vector, dtype=np.float32) + classifier.bias_vector()
-    logits = logits - logits.max()
-    probabilities = np.exp(logits) / np.exp(logits).sum()
-    best = int(np.argmax(probabilities))
-    category = Category.objects.filter(pk=classifier.category_ids[best]).first()
-    if category is None:
-        return None
-    return CategoryPrediction(category=category, probability=float(probabilities[best]))
+        return []
+    probabilities = classifier.predict_proba(np.asarray(vector, dtype=np.float32)[None, :])[0]
+    by_id = Category.objects.in_bulk(classifier.category_ids)
+    order = np.argsort(-probabilities, kind="stable")
+    return [
+        CategoryPrediction(category=by_id[classifier.category_ids[i]], probability=float(probabilities[i]))
+        for i in order
+        if classifier.category_ids[i] in by_id
+    ]
+
+
+def category_predict(*, vector: np.ndarray) -> CategoryPrediction | None:
+    """The most probable category of an embedding (float32 (512,)); ``None`` without a classifier."""
+    predictions = category_predictions(vector=vector)
+    return predictions[0] if predictions else None
+
+
+def categories_to_search(predictions: list[CategoryPrediction]) -> list[CategoryPrediction]:
+    """The categories find by photo searches: the top one when its probability is at least
+    ``PHOTO_SEARCH_CONFIDENCE``; otherwise the most probable ones until together they reach
+    ``PHOTO_SEARCH_COVERAGE``, at most ``PHOTO_SEARCH_MAX_CATEGORIES`` (an unsure answer
+    searches "Ankle boot or Sneaker" rather than hiding one of them)."""
+    if not predictions:
+        return []
+    if predictions[0].probability >= settings.PHOTO_SEARCH_CONFIDENCE:
+        return predictions[:1]
+    chosen, total = [], 0.0
+    for prediction in predictions[: settings.PHOTO_SEARCH_MAX_CATEGORIES]:
+        chosen.append(prediction)
+        total += prediction.probability
+        if total >= settings.PHOTO_SEARCH_COVERAGE:
+            break
+    return chosen
 
 
 def search_by_vector(
     *,
     vector: np.ndarray,
-    category: Category | None,
+    category: Category | None = None,
+    categories: list[Category] | None = None,
     min_price: Decimal | None = None,
     max_price: Decimal | None = None,
     sort: str = "similarity",
     limit: int | None = None,
+    close_match_first: bool = False,
 ) -> list[SimilarProduct]:
-    """Phase 2 of find-by-photo: the ``limit`` most similar active products (in ``category``
-    unless ``None``, within the price range), then ordered by ``sort`` (similarity | newest
-    | price_asc | price_desc)."""
+    """Phase 2 of find-by-photo: the ``limit`` most similar active products (in ``category``, or
+    in any of ``categories``; all categories when neither is given; within the price range),
+    then ordered by ``sort`` (similarity | newest | price_asc | price_desc).
+
+    ``close_match_first``: a product of any category whose similarity is at least
+    ``PHOTO_SEARCH_CLOSE_MATCH`` (the photo very likely shows that very product) comes first
+    even outside the categories searched."""
+    if category is not None:
+        categories = [category]
+    version = embedder.model_version()
+    limit = limit or settings.SEARCH_RESULTS_DEFAULT_LIMIT
+    price = {"min_price": min_price, "max_price": max_price}
     pairs = nearest_products(
         vector=vector,
-        model_version=embedder.model_version(),
-        limit=limit or settings.SEARCH_RESULTS_DEFAULT_LIMIT,
-        filters=ProductFilters(
-            category_ids=(category.pk,) if category is not None else None,
-            min_price=min_price,
-            max_price=max_price,
-        ),
+        model_version=version,
+        limit=limit,
+        filters=ProductFilters(category_ids=tuple(c.pk for c in categories) if categories else None, **price),
     )
+    if close_match_first and categories:
+        close = nearest_products(
+            vector=vector,
+            model_version=version,
+            limit=1,
+            filters=ProductFilters(**price),
+            min_similarity=settings.PHOTO_SEARCH_CLOSE_MATCH,
+        )
+        if close and close[0][0] not in {pid for pid, _ in pairs[:1]}:
+            pairs = [close[0], *[p for p in pairs if p[0] != close[0][0]]][:limit]
     results = _hydrate(pairs)
     if sort == "newest":
         results.sort(key=lambda r: (r.product.created_at, r.product.pk), reverse=True)

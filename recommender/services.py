@@ -252,25 +252,53 @@ class NotEnoughTrainingData(RecommenderError):
     """The catalog has too few embedded images (or categories) to train a classifier."""
 
 
-@transaction.atomic
+def _catalog_photos(product_ids: list[int]) -> dict[int, Image.Image]:
+    """The first readable photo of each product (by position), decoded; products whose photos
+    cannot be read are left out."""
+    photos: dict[int, Image.Image] = {}
+    for product_image in ProductImage.objects.filter(product_id__in=product_ids).order_by(
+        "product_id", "position", "id"
+    ):
+        if product_image.product_id in photos:
+            continue
+        try:
+            photos[product_image.product_id] = _load_stored_image(product_image).convert("RGB")
+        except (InvalidImage, OSError, ValueError):
+            continue
+    return photos
+
+
 def category_classifier_train(
-    *, test_fraction: float = 0.2, seed: int = 0, regularization: float = 0.03
+    *,
+    test_fraction: float = 0.2,
+    seed: int = 0,
+    regularization: float | None = None,
+    views_per_product: int | None = None,
+    progress=None,  # type: ignore[no-untyped-def]
 ) -> CategoryClassifier:
-    """Train the find-by-photo category classifier on the catalog's embeddings.
+    """Train the find-by-photo category classifier on the catalog, for photos as shoppers take them.
 
-    Standardised features (``StandardScaler``) into a multinomial logistic regression
-    (scikit-learn, L2, ``C=regularization``; 0.03 measured best on Fashion-MNIST) on the
-    current model's image vectors labelled with their product's category. A stratified
-    ``test_fraction`` of *products* is held out and the accuracy on it is stored. The scaler is
-    folded into the stored weights (logits = W x + b on raw vectors). The new classifier
-    replaces the active one for this model version.
-    Raises ``NotEnoughTrainingData`` with fewer than 2 categories or 5 images per category.
+    Training set: the current model's vectors of the catalog photos of the *train* products, plus
+    ``views_per_product`` (default ``CLASSIFIER_VIEWS_PER_PRODUCT``) customer-style views of each
+    (``recommender.training.views_embed``: cut out, re-dyed, placed on other backgrounds, rotated,
+    lit, occluded, degraded, mirrored; embedded like query photos). A stratified
+    ``test_fraction`` of *products* is held out: half of it calibrates the probabilities
+    (temperature scaling on their views), the other half measures them. Multinomial logistic
+    regression on standardised vectors (scikit-learn, L2, ``C=regularization``, default
+    ``CLASSIFIER_REGULARIZATION``), the scaler folded into the stored weights.
+
+    Stored: ``held_out_accuracy`` (held-out catalog photos), ``temperature`` and ``metrics``
+    (held-out customer-style views: accuracy, expected calibration error before and after
+    calibration, share wrong at >= 90 % confidence). The new classifier replaces the active one
+    for this model version. Raises ``NotEnoughTrainingData`` with fewer than 2 categories or
+    5 embedded products per category.
     """
-    from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import train_test_split
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
 
+    from . import training
+
+    regularization = settings.CLASSIFIER_REGULARIZATION if regularization is None else regularization
+    views_per_product = settings.CLASSIFIER_VIEWS_PER_PRODUCT if views_per_product is None else views_per_product
     version = embedder.model_version()
     rows = list(
         ImageEmbedding.objects.filter(model_version=version, product__is_active=True)
@@ -288,36 +316,79 @@ def category_classifier_train(
             f"found {len(category_ids)}. Import and embed products first."
         )
     products = sorted(pid for pid, cid in labels_by_product.items() if cid in category_ids)
-    train_products, test_products = train_test_split(
-        products,
-        test_size=test_fraction,
-        random_state=seed,
-        stratify=[labels_by_product[pid] for pid in products],
+    stratify = [labels_by_product[pid] for pid in products]
+    train_products, held_products = train_test_split(
+        products, test_size=test_fraction, random_state=seed, stratify=stratify
     )
-    train_set = set(train_products)
-    test_set = set(test_products)
+    held_stratify = [labels_by_product[pid] for pid in held_products]
+    try:
+        calibration_products, test_products = train_test_split(
+            held_products, test_size=0.5, random_state=seed, stratify=held_stratify
+        )
+    except ValueError:  # too few held-out products per category to stratify
+        calibration_products, test_products = train_test_split(held_products, test_size=0.5, random_state=seed)
+    train_set, test_set = set(train_products), set(test_products)
     X_train = np.stack([np.asarray(v, np.float32) for pid, _, v in rows if pid in train_set])
     y_train = np.array([cid for pid, cid, _ in rows if pid in train_set])
     X_test = np.stack([np.asarray(v, np.float32) for pid, _, v in rows if pid in test_set])
     y_test = np.array([cid for pid, cid, _ in rows if pid in test_set])
-    pipeline = make_pipeline(StandardScaler(), LogisticRegression(C=regularization, max_iter=2000, random_state=seed))
-    pipeline.fit(X_train, y_train)
-    accuracy = float((pipeline.predict(X_test) == y_test).mean())
-    scaler, model = pipeline[0], pipeline[-1]
-    # (x - mean) / scale then W, b  ==  x then W / scale, b - W @ (mean / scale)
-    weights = model.coef_ / scaler.scale_
-    bias = model.intercept_ - model.coef_ @ (scaler.mean_ / scaler.scale_)
-    classes = [int(c) for c in model.classes_]
+
+    views = None
+    if views_per_product > 0:
+        photos = _catalog_photos(products)
+        ids = [pid for pid in products if pid in photos]
+        views = training.views_embed(
+            photos=[photos[pid] for pid in ids],
+            labels=[labels_by_product[pid] for pid in ids],
+            products=ids,
+            views_per_photo=views_per_product,
+            seed=seed,
+            batch_size=settings.EMBEDDING_BATCH_SIZE,
+            progress=progress,
+        )
+        train_views = views.subset(train_set)
+        X_fit = np.concatenate([X_train, train_views.vectors])
+        y_fit = np.concatenate([y_train, train_views.labels])
+    else:
+        X_fit, y_fit = X_train, y_train
+    model = training.linear_classifier_fit(X_fit, y_fit, regularization=regularization, seed=seed)
+    accuracy = float((model.classes[np.argmax(model.logits(X_test), axis=1)] == y_test).mean())
+    metrics: dict[str, object] = {
+        "train_products": len(train_set),
+        "views_per_product": views_per_product,
+        "train_examples": len(y_fit),
+        "held_out_catalog_accuracy": round(accuracy, 4),
+    }
+    if views is not None:
+        calibration, test = views.subset(set(calibration_products)), views.subset(test_set)
+        if len(calibration.labels) and len(test.labels):
+            model.temperature = training.fit_temperature(
+                model.logits(calibration.vectors), model.class_index(calibration.labels)
+            )
+            raw = training.softmax(model.logits(test.vectors))
+            calibrated = model.predict_proba(test.vectors)
+            correct = model.classes[np.argmax(calibrated, axis=1)] == test.labels
+            metrics.update(
+                {
+                    "held_out_views": len(test.labels),
+                    "held_out_views_accuracy": round(float(correct.mean()), 4),
+                    "ece_before": round(training.expected_calibration_error(raw.max(axis=1), correct), 4),
+                    "ece": round(training.expected_calibration_error(calibrated.max(axis=1), correct), 4),
+                    "wrong_at_90": round(float(((calibrated.max(axis=1) >= 0.9) & ~correct).mean()), 4),
+                }
+            )
     CategoryClassifier.objects.filter(model_version=version, is_active=True).update(is_active=False)
     classifier = CategoryClassifier(
         model_version=version,
-        category_ids=classes,
-        weights=weights.astype("<f4").tobytes(),
-        bias=bias.astype("<f4").tobytes(),
-        n_features=weights.shape[1],
-        train_size=len(y_train),
+        category_ids=[int(c) for c in model.classes],
+        weights=model.weights.astype("<f4").tobytes(),
+        bias=model.bias.astype("<f4").tobytes(),
+        n_features=model.weights.shape[1],
+        train_size=len(y_fit),
         test_size=len(y_test),
         held_out_accuracy=accuracy,
+        temperature=model.temperature,
+        metrics=metrics,
     )
     classifier.full_clean()
     classifier.save()

@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils.text import slugify
+from PIL import Image
 
 from catalog import fashion_mnist as fm
 from catalog.models import Product, ProductImage
@@ -50,13 +52,22 @@ def test_import_fashion_mnist(idx_dir, fashion_mnist_sample):
     assert per_category == {slug: 2 for _, slug, _ in fm.CATEGORIES}
     # Rows of the idx file here are sample rows: row 0 is Fashion-MNIST train image 0, an ankle boot.
     boot = Product.objects.get(sku="FM-000000")
-    assert boot.name == "Ankle boot FM-000000"
+    colour_name, colour = fm.product_colour(0)
+    assert boot.name == f"{colour_name} ankle boots" == fm.product_name(9, colour_name)
+    assert boot.slug == slugify(f"{boot.name}-FM-000000")
+    assert f"Colour: {colour_name.lower()}." in boot.description
     assert boot.category.slug == "ankle-boot"
     assert boot.price == fm.demo_price(9, 0) == Decimal("74.99")
     assert boot.stock == fm.demo_stock(0) == 0
     image = ProductImage.objects.get(product=boot)
     assert (image.width, image.height, image.embedding_status) == (64, 64, "pending")
     assert image.image.name.endswith("fm-000000.png")
+    # The stored photo is the Zalando photo dyed in the product's colour, on white.
+    with image.image.open("rb") as handle:
+        stored = np.asarray(Image.open(handle).convert("RGB"), dtype=np.float32)
+    assert stored[0, 0].tolist() == [255.0, 255.0, 255.0]
+    expected = np.asarray(fm.to_product_photo(fashion_mnist_sample.train_images[0], size=64, colour=colour))
+    assert np.abs(stored - expected).max() <= 1
 
 
 def test_import_fashion_mnist_is_safe_to_rerun(idx_dir):

@@ -272,3 +272,16 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
 }
+
+# Find by photo, phase 1: a prediction at least this probable (calibrated) searches its category
+# alone; a less sure one searches the most probable categories until they cover
+# PHOTO_SEARCH_COVERAGE, at most PHOTO_SEARCH_MAX_CATEGORIES. A product at least
+# PHOTO_SEARCH_CLOSE_MATCH similar (cosine) is shown first whatever its category.
+PHOTO_SEARCH_CONFIDENCE = env.float("PHOTO_SEARCH_CONFIDENCE", default=0.75)
+PHOTO_SEARCH_COVERAGE = env.float("PHOTO_SEARCH_COVERAGE", default=0.9)
+PHOTO_SEARCH_MAX_CATEGORIES = env.int("PHOTO_SEARCH_MAX_CATEGORIES", default=3)
+PHOTO_SEARCH_CLOSE_MATCH = env.float("PHOTO_SEARCH_CLOSE_MATCH", default=0.9)
+# Phase 1 training: customer-style views per catalog product (0: catalog photos only) and the
+# logistic regression's inverse L2 strength.
+CLASSIFIER_VIEWS_PER_PRODUCT = env.int("CLASSIFIER_VIEWS_PER_PRODUCT", default=3)
+CLASSIFIER_REGULARIZATION = env.float("CLASSIFIER_REGULARIZATION", default=0.03)

@@ -18,3 +18,6 @@ EMBEDDING_BATCH_SIZE = env.int("EMBEDDING_BATCH_SIZE", default=16)
 # to that test's queue, so tasks enqueued inside the worker come back to it, not to a shared queue.
 if env("CELERY_TEST_QUEUE", default=""):
     CELERY_TASK_ROUTES = {name: {"queue": env("CELERY_TEST_QUEUE")} for name in CELERY_TASK_ROUTES}  # noqa: F405
+
+# The sample catalog is 120 products: one customer-style view each keeps classifier training ~1 s.
+CLASSIFIER_VIEWS_PER_PRODUCT = env.int("CLASSIFIER_VIEWS_PER_PRODUCT", default=1)

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.text import slugify
 from tqdm import tqdm
 
 from catalog import fashion_mnist as fm
@@ -15,7 +16,8 @@ from catalog.services import category_get_or_create, product_create, product_ima
 class Command(BaseCommand):
     help = (
         "Build catalog products from Fashion-MNIST *train* images (Zalando Research, MIT): "
-        "10 categories, photos inverted to dark-on-white and upscaled, deterministic demo prices. "
+        "10 categories; each photo dyed in one of 12 named shop colours (deterministic per image), upscaled, "
+        "on white; named after colour and category ('Burgundy ankle boot'); deterministic demo prices. "
         "Safe to re-run: existing SKUs are skipped. Embedding is left to `manage.py embed_images`."
     )
 
@@ -46,21 +48,21 @@ class Command(BaseCommand):
             if sku in existing:
                 continue
             label = int(labels[index])
-            name = f"{fm.CATEGORIES[label][0]} FM-{index:06d}"
+            colour_name, colour = fm.product_colour(index)
+            name = fm.product_name(label, colour_name)
             buffer = io.BytesIO()
-            fm.to_product_photo(images[index], size=options["photo_size"]).save(buffer, format="PNG", optimize=True)
+            photo = fm.to_product_photo(images[index], size=options["photo_size"], colour=colour)
+            photo.save(buffer, format="PNG", optimize=True)
             buffer.seek(0)
             with transaction.atomic():
                 product = product_create(
                     category=categories[label],
                     name=name,
+                    slug=slugify(f"{name}-{sku}"),
                     sku=sku,
                     price=fm.demo_price(label, index),
                     stock=fm.demo_stock(index),
-                    description=(
-                        f"{fm.CATEGORIES[label][0]} from the Fashion-MNIST collection "
-                        f"(Zalando Research, train image {index})."
-                    ),
+                    description=fm.product_description(label, colour_name, index),
                 )
                 product_image_create(
                     product=product,
