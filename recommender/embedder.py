@@ -54,6 +54,7 @@ when cached).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import hashlib
 import io
@@ -77,6 +78,9 @@ __all__ = [
     "embed_images",
     "embed_arrays",
     "model_version",
+    "embed_photos",
+    "backbone_config",
+    "project",
     "fit_projection",
     "save_projection",
     "warm_up",
@@ -149,6 +153,8 @@ def get_config() -> EmbedderConfig:
     if cache_dir is None:
         cache_dir = Path.home() / ".keras" / "models" if weights == "imagenet" else Path(weights).parent
     projection = getattr(settings, "EMBEDDING_PROJECTION", None)
+    if projection and not Path(projection).is_file():
+        projection = None  # not trained yet (``manage.py train_recommender`` writes it)
     if size < 32:
         raise EmbedderError(f"EMBEDDING_INPUT_SIZE must be >= 32, got {size}")
     if layer not in _LAYERS:
@@ -227,11 +233,22 @@ def _weights_digest(weights: str) -> str:
     return _file_sha256(weights)
 
 
-@functools.cache
+def _file_key(path: str) -> tuple[str, int, int]:
+    """(path, mtime ns, size): a retrained projection file is read again, not served from cache."""
+    try:
+        stat = os.stat(path)
+    except OSError as exc:
+        raise EmbedderError(f"EMBEDDING_PROJECTION file not found: {path}") from exc
+    return (path, stat.st_mtime_ns, stat.st_size)
+
+
 def _projection_digest(path: str) -> str:
-    if not Path(path).is_file():
-        raise EmbedderError(f"EMBEDDING_PROJECTION file not found: {path}")
-    return _file_sha256(path)
+    return _projection_digest_of(_file_key(path))
+
+
+@functools.cache
+def _projection_digest_of(key: tuple[str, int, int]) -> str:
+    return _file_sha256(key[0])
 
 
 def build_keras_model(weights: str, input_size: int | None, layer: str, pooling: str):
@@ -343,18 +360,26 @@ class _KerasRunner:
         return np.asarray(self._fn(batch), dtype=np.float32)
 
 
-@functools.cache
 def _runner(cfg: EmbedderConfig):
+    # One network per process whatever the projection: it is applied after the CNN.
+    return _network(dataclasses.replace(cfg, projection=None, isolate=True))
+
+
+@functools.cache
+def _network(cfg: EmbedderConfig):
     _set_tf_threads(cfg.threads)
     if cfg.backend == "tflite":
         return _TFLiteRunner(build_tflite_model(cfg), cfg.threads)
     return _KerasRunner(build_keras_model(cfg.weights, cfg.input_size, cfg.layer, cfg.pooling))
 
 
-@functools.cache
 def _projection(path: str | None) -> tuple[np.ndarray, np.ndarray] | None:
-    if not path:
-        return None
+    return _projection_of(_file_key(path)) if path else None
+
+
+@functools.cache
+def _projection_of(key: tuple[str, int, int]) -> tuple[np.ndarray, np.ndarray]:
+    path = key[0]
     try:
         with np.load(path) as npz:
             mean = np.asarray(npz["mean"], dtype=np.float32)
@@ -388,9 +413,11 @@ def embed_arrays(batch: np.ndarray, *, batch_size: int = 32, config: EmbedderCon
     return out
 
 
-def embed_images(images: Sequence[Image.Image], *, batch_size: int = 32) -> np.ndarray:
+def embed_images(
+    images: Sequence[Image.Image], *, batch_size: int = 32, config: EmbedderConfig | None = None
+) -> np.ndarray:
     """Embed PIL images -> float32 ``(n, 512)``, L2-normalised rows, in batches of ``batch_size``."""
-    cfg = get_config()
+    cfg = config or get_config()
     out = []
     for i in range(0, len(images), batch_size):
         chunk = images[i : i + batch_size]
@@ -401,19 +428,38 @@ def embed_images(images: Sequence[Image.Image], *, batch_size: int = 32) -> np.n
     return np.concatenate(out)
 
 
-def embed_photos(images: Sequence[Image.Image], *, batch_size: int = 32) -> tuple[np.ndarray, list]:
+def embed_photos(
+    images: Sequence[Image.Image], *, batch_size: int = 32, config: EmbedderConfig | None = None
+) -> tuple[np.ndarray, list]:
     """The recipe for catalog and query photos alike: each photo's item is found, cropped and put
-    on white (``recommender.isolation.isolate_item``, when ``EMBEDDING_ISOLATE``), then embedded.
+    on white (``recommender.isolation.isolate_item``, when ``EMBEDDING_ISOLATE``), then embedded
+    (and projected, once a projection is trained).
 
     Returns (float32 ``(n, 512)`` L2-normalised, the ``Box`` of each item in its photo)."""
     from .isolation import FULL_BOX, detect_and_isolate
 
-    cfg = get_config()
+    cfg = config or get_config()
     if not cfg.isolate:
-        return embed_images(images, batch_size=batch_size), [FULL_BOX] * len(images)
+        return embed_images(images, batch_size=batch_size, config=cfg), [FULL_BOX] * len(images)
     isolated = [detect_and_isolate(image) for image in images]
-    vectors = embed_images([image for image, _ in isolated], batch_size=batch_size)
+    vectors = embed_images([image for image, _ in isolated], batch_size=batch_size, config=cfg)
     return vectors, [box for _, box in isolated]
+
+
+def backbone_config() -> EmbedderConfig:
+    """The current settings without the learned projection: the plain VGG16 recipe that the
+    projection is trained on."""
+    return dataclasses.replace(get_config(), projection=None)
+
+
+def project(vectors: np.ndarray, *, config: EmbedderConfig | None = None) -> np.ndarray:
+    """Apply the configured projection to backbone vectors (float32 (n, 512), L2-normalised);
+    unchanged when none is configured."""
+    proj = _projection((config or get_config()).projection)
+    if proj is None:
+        return np.asarray(vectors, dtype=np.float32)
+    mean, matrix = proj
+    return _l2((np.asarray(vectors, dtype=np.float32) - mean) @ matrix)
 
 
 def warm_up() -> None:
@@ -422,14 +468,14 @@ def warm_up() -> None:
     embed_arrays(np.zeros((1, cfg.input_size, cfg.input_size, 3), np.float32), config=cfg)
 
 
-def model_version() -> str:
+def model_version(config: EmbedderConfig | None = None) -> str:
     """Short stable id of weights + recipe, stored with every vector.
 
     e.g. ``"vgg16-tumorwheel-b5avg-s64-p0-v1"``; ``+proj<sha8>`` when a
     projection is configured. The backend is *not* part of it: keras and
     tflite vectors are interchangeable (cosine >= 0.999, see the benchmark).
     """
-    cfg = get_config()
+    cfg = config or get_config()
     v = (
         f"vgg16-{cfg.weights_tag}-{_LAYER_TAGS[cfg.layer]}{cfg.pooling}"
         f"-s{cfg.input_size}-p{round(cfg.pad * 100)}-v{RECIPE_VERSION}"

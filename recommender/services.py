@@ -3,8 +3,10 @@ from __future__ import annotations
 import base64
 import io
 import logging
+import os
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import IO
 
 import numpy as np
@@ -274,6 +276,7 @@ def category_classifier_train(
     seed: int = 0,
     regularization: float | None = None,
     views_per_product: int | None = None,
+    views=None,  # type: ignore[no-untyped-def]
     progress=None,  # type: ignore[no-untyped-def]
 ) -> CategoryClassifier:
     """Train the find-by-photo category classifier on the catalog, for photos as shoppers take them.
@@ -333,8 +336,7 @@ def category_classifier_train(
     X_test = np.stack([np.asarray(v, np.float32) for pid, _, v in rows if pid in test_set])
     y_test = np.array([cid for pid, cid, _ in rows if pid in test_set])
 
-    views = None
-    if views_per_product > 0:
+    if views is None and views_per_product > 0:
         photos = _catalog_photos(products)
         ids = [pid for pid in products if pid in photos]
         views = training.views_embed(
@@ -346,6 +348,7 @@ def category_classifier_train(
             batch_size=settings.EMBEDDING_BATCH_SIZE,
             progress=progress,
         )
+    if views is not None:
         train_views = views.subset(train_set)
         X_fit = np.concatenate([X_train, train_views.vectors])
         y_fit = np.concatenate([y_train, train_views.labels])
@@ -393,3 +396,151 @@ def category_classifier_train(
     classifier.full_clean()
     classifier.save()
     return classifier
+
+
+@dataclass
+class TrainReport:
+    backbone_version: str
+    model_version: str
+    backbone_embedded: int  #: catalog photos embedded with the backbone for training
+    projected: int  #: catalog vectors stored under the new model version
+    views: int
+    classifier: CategoryClassifier
+
+
+def _backbone_vectors(*, image_rows: list[tuple[int, int]], config) -> dict[int, np.ndarray]:  # type: ignore[no-untyped-def]
+    """Backbone (unprojected) vectors of the given (image id, product id) rows: read when stored,
+    else embedded now and stored under the backbone's model version for the next training."""
+    version = embedder.model_version(config)
+    stored = dict(
+        ImageEmbedding.objects.filter(
+            product_image_id__in=[i for i, _ in image_rows], model_version=version
+        ).values_list("product_image_id", "vector")
+    )
+    missing = [(i, p) for i, p in image_rows if i not in stored]
+    images = ProductImage.objects.in_bulk([i for i, _ in missing])
+    for start in range(0, len(missing), 64):
+        chunk, decoded = [], []
+        for image_id, product_id in missing[start : start + 64]:
+            try:
+                decoded.append(_load_stored_image(images[image_id]))
+            except (InvalidImage, OSError, ValueError, KeyError):
+                continue
+            chunk.append((image_id, product_id))
+        if not chunk:
+            continue
+        vectors, _ = embedder.embed_photos(decoded, batch_size=settings.EMBEDDING_BATCH_SIZE, config=config)
+        ImageEmbedding.objects.bulk_create(
+            [
+                ImageEmbedding(product_image_id=i, product_id=p, model_version=version, vector=v)
+                for (i, p), v in zip(chunk, vectors, strict=True)
+            ],
+            ignore_conflicts=True,
+        )
+        stored.update({i: v for (i, _), v in zip(chunk, vectors, strict=True)})
+    return {i: np.asarray(v, dtype=np.float32) for i, v in stored.items()}
+
+
+def recommender_train(
+    *,
+    views_per_product: int | None = None,
+    seed: int = 0,
+    epochs: int = 15,
+    progress=None,  # type: ignore[no-untyped-def]
+) -> TrainReport:
+    """Train what find by photo learns from the catalog, in one go (``manage.py train_recommender``):
+
+    1. the backbone vectors (VGG16, isolation, no projection) of every active product's photos,
+       embedded where missing;
+    2. ``views_per_product`` customer-style views of each product's first photo
+       (``training.views_embed``), embedded with the backbone;
+    3. the invariance projection (``training.projection_fit``), written atomically to
+       ``EMBEDDING_PROJECTION``: the model version changes with it;
+    4. every catalog vector projected into the new model version (no CNN: the stored backbone
+       vectors are projected), images marked embedded;
+    5. the category classifier on the projected catalog and views (``category_classifier_train``).
+
+    Every web process and worker reads the new projection file on its next embedding (its
+    digest is in the model version). Raises ``NotEnoughTrainingData`` like the classifier.
+    """
+    from . import training
+
+    views_per_product = settings.CLASSIFIER_VIEWS_PER_PRODUCT if views_per_product is None else views_per_product
+    path = settings.EMBEDDING_PROJECTION
+    if not path:
+        raise RecommenderError("EMBEDDING_PROJECTION is not set: there is nowhere to write the projection.")
+    backbone = embedder.backbone_config()
+    rows = list(
+        ProductImage.objects.filter(product__is_active=True)
+        .exclude(embedding_status=Status.FAILED)
+        .order_by("product_id", "position", "id")
+        .values_list("pk", "product_id", "product__category_id")
+    )
+    before = ImageEmbedding.objects.filter(model_version=embedder.model_version(backbone)).count()
+    vectors = _backbone_vectors(image_rows=[(i, p) for i, p, _ in rows], config=backbone)
+    embedded = ImageEmbedding.objects.filter(model_version=embedder.model_version(backbone)).count() - before
+    first_image: dict[int, int] = {}
+    for image_id, product_id, _ in rows:
+        if image_id in vectors:
+            first_image.setdefault(product_id, image_id)
+    category_of = {p: c for _, p, c in rows}
+    products = sorted(first_image)
+    if len({category_of[p] for p in products}) < 2:
+        raise NotEnoughTrainingData("Training needs embedded products in at least 2 categories.")
+    photos = _catalog_photos(products)
+    products = [p for p in products if p in photos]
+    row_of = {p: n for n, p in enumerate(products)}
+    views = None
+    if views_per_product > 0:
+        views = training.views_embed(
+            photos=[photos[p] for p in products],
+            labels=[category_of[p] for p in products],
+            products=products,
+            views_per_photo=views_per_product,
+            seed=seed,
+            batch_size=settings.EMBEDDING_BATCH_SIZE,
+            progress=progress,
+            config=backbone,
+        )
+        catalog = np.stack([vectors[first_image[p]] for p in products])
+        mean, matrix = training.projection_fit(
+            catalog,
+            np.array([category_of[p] for p in products]),
+            views,
+            np.array([row_of[int(p)] for p in views.products]),
+            epochs=epochs,
+            seed=seed,
+        )
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp.npz")
+        embedder.save_projection(tmp, mean, matrix)
+        os.replace(tmp, target)
+    version = embedder.model_version()
+    ids = sorted(vectors)
+    projected = embedder.project(np.stack([vectors[i] for i in ids])) if ids else np.zeros((0, 512), np.float32)
+    product_of = {i: p for i, p, _ in rows}
+    with transaction.atomic():
+        ImageEmbedding.objects.bulk_create(
+            [
+                ImageEmbedding(product_image_id=i, product_id=product_of[i], model_version=version, vector=v)
+                for i, v in zip(ids, projected, strict=True)
+            ],
+            ignore_conflicts=True,
+        )
+        ProductImage.objects.filter(pk__in=ids).update(embedding_status=Status.EMBEDDED, embedding_error="")
+        # Vectors of earlier projections are never searched again.
+        ImageEmbedding.objects.filter(model_version__startswith=f"{embedder.model_version(backbone)}+proj").exclude(
+            model_version=version
+        ).delete()
+    if views is not None:
+        views.vectors = embedder.project(views.vectors)
+    classifier = category_classifier_train(seed=seed, views_per_product=views_per_product, views=views)
+    return TrainReport(
+        backbone_version=embedder.model_version(backbone),
+        model_version=version,
+        backbone_embedded=embedded,
+        projected=len(ids),
+        views=0 if views is None else len(views.labels),
+        classifier=classifier,
+    )

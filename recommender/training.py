@@ -49,7 +49,7 @@ class ViewSet:
 
     def without(self, family: str) -> ViewSet:
         """The views made without ``family``."""
-        keep = ~self.families[:, customer_photos.FAMILIES.index(family)]
+        keep = ~self.families[:, customer_photos_family(family)]
         return ViewSet(self.vectors[keep], self.labels[keep], self.products[keep], self.families[keep])
 
     def subset(self, product_ids: set[int]) -> ViewSet:
@@ -66,12 +66,14 @@ def views_embed(
     seed: int = 0,
     batch_size: int = 32,
     progress=None,  # type: ignore[no-untyped-def]
+    config: embedder.EmbedderConfig | None = None,
 ) -> ViewSet:
     """``views_per_photo`` customer-style views of each catalog photo, embedded like queries.
 
     ``photos``: the catalog photos (RGB, the item on a plain light backdrop); ``labels`` and
     ``products``: their category and product ids. Deterministic in ``seed``. ``progress``: an
-    optional callable taking the number of views just embedded.
+    optional callable taking the number of views just embedded; ``config``: the embedder
+    settings to use (default: the current ones).
     """
     rng = np.random.default_rng(seed)
     items = [customer_photos.product_item(photo) for photo in photos]
@@ -87,7 +89,7 @@ def views_embed(
             )
             views.append(view.image)
             flags.append([f in view.families for f in customer_photos.FAMILIES])
-        chunk_vectors, _ = embedder.embed_photos(views, batch_size=batch_size)
+        chunk_vectors, _ = embedder.embed_photos(views, batch_size=batch_size, config=config)
         vectors.append(chunk_vectors)
         if progress is not None:
             progress(len(chunk))
@@ -182,3 +184,86 @@ def linear_classifier_fit(
         weights=weights.astype(np.float32),
         bias=bias.astype(np.float32),
     )
+
+
+def projection_fit(
+    catalog: np.ndarray,
+    catalog_labels: np.ndarray,
+    views: ViewSet,
+    view_catalog_rows: np.ndarray,
+    *,
+    epochs: int = 15,
+    temperature: float = 0.07,
+    batch_size: int = 256,
+    seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Learn a linear projection of backbone embeddings that is invariant to how shoppers take
+    photos: ``l2((x - mean) @ matrix)``, float32 mean (512,) and matrix (512, 512).
+
+    Trained with Keras on CPU (Adam, ``epochs`` passes) on two losses at once:
+
+    * **instance** (InfoNCE, ``temperature``): a customer-style view must land nearer its own
+      catalog photo than the other catalog photos in the batch (views re-dyed by the ``colour``
+      family are left out: a re-dyed product is another product);
+    * **category**: a softmax layer on the projected vectors predicts the category (all views),
+      so categories stay apart.
+
+    ``catalog``: float32 (n, 512) backbone vectors of the catalog photos, ``catalog_labels``
+    their category ids; ``views``: their customer-style views, ``view_catalog_rows`` the row in
+    ``catalog`` each view was made from. Deterministic in ``seed`` (up to float rounding).
+    """
+    import keras
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(seed)
+    classes, y_catalog = np.unique(catalog_labels, return_inverse=True)
+    lookup = {int(c): i for i, c in enumerate(classes)}
+    y_views = np.array([lookup[int(c)] for c in views.labels], dtype=np.int32)
+    colour = views.families[:, customer_photos_family("colour")]
+    mean = np.concatenate([catalog, views.vectors]).mean(axis=0).astype(np.float32)
+    # Every catalog photo is also its own view, so the clean look is learned too.
+    x = np.concatenate([views.vectors, catalog]).astype(np.float32) - mean
+    y = np.concatenate([y_views, y_catalog.astype(np.int32)])
+    rows = np.concatenate([view_catalog_rows, np.arange(len(catalog))]).astype(np.int64)
+    instance = np.concatenate([(~colour).astype(np.float32), np.ones(len(catalog), np.float32)])
+    anchors = (catalog - mean).astype(np.float32)
+
+    project_layer = keras.layers.Dense(catalog.shape[1], use_bias=False, kernel_initializer="identity")
+    classify = keras.layers.Dense(len(classes))
+    project_layer.build((None, catalog.shape[1]))
+    classify.build((None, catalog.shape[1]))
+    variables = project_layer.trainable_variables + classify.trainable_variables
+    optimizer = keras.optimizers.Adam(1e-3)
+
+    @tf.function(reduce_retracing=True)
+    def step(xb, yb, rb, ib, cb):  # type: ignore[no-untyped-def]
+        with tf.GradientTape() as tape:
+            z = tf.math.l2_normalize(project_layer(xb), axis=1)
+            zc = tf.math.l2_normalize(project_layer(cb), axis=1)
+            category = tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(yb, classify(z), from_logits=True))
+            nce = keras.losses.sparse_categorical_crossentropy(
+                rb, tf.matmul(z, zc, transpose_b=True) / temperature, from_logits=True
+            )
+            loss = category + tf.reduce_sum(nce * ib) / tf.maximum(tf.reduce_sum(ib), 1.0)
+        optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables, strict=True))
+
+    rng = np.random.default_rng(seed)
+    for _ in range(epochs):
+        order = rng.permutation(len(x))
+        for start in range(0, len(order) - batch_size + 1, batch_size):
+            batch = order[start : start + batch_size]
+            unique, inverse = np.unique(rows[batch], return_inverse=True)
+            step(
+                tf.constant(x[batch]),
+                tf.constant(y[batch]),
+                tf.constant(inverse.astype(np.int32)),
+                tf.constant(instance[batch]),
+                tf.constant(anchors[unique]),
+            )
+    matrix = np.asarray(project_layer.kernel.numpy(), dtype=np.float32)
+    return mean, matrix
+
+
+def customer_photos_family(name: str) -> int:
+    """Column of ``ViewSet.families`` for a family name."""
+    return customer_photos.FAMILIES.index(name)

@@ -198,6 +198,11 @@ EMBEDDING_POOLING = env("EMBEDDING_POOLING", default="max")
 EMBEDDING_PAD = env.float("EMBEDDING_PAD", default=0.1)
 # Find the item in every photo (catalog and query), crop to it and put it on white before embedding.
 EMBEDDING_ISOLATE = env.bool("EMBEDDING_ISOLATE", default=True)
+# The invariance projection learned by `manage.py train_recommender` (used once that file exists;
+# shared storage in production, like the weights).
+EMBEDDING_PROJECTION = env(
+    "EMBEDDING_PROJECTION", default=str(BASE_DIR / "var" / "models" / "embedding_projection.npz")
+)
 EMBEDDING_BACKEND = env("EMBEDDING_BACKEND", default="tflite")
 EMBEDDING_BATCH_SIZE = env.int("EMBEDDING_BATCH_SIZE", default=32)
 SIMILAR_ITEMS_LIMIT = 12

@@ -21,3 +21,5 @@ if env("CELERY_TEST_QUEUE", default=""):
 
 # The sample catalog is 120 products: one customer-style view each keeps classifier training ~1 s.
 CLASSIFIER_VIEWS_PER_PRODUCT = env.int("CLASSIFIER_VIEWS_PER_PRODUCT", default=1)
+# No learned projection unless a test trains one (a developer's trained file must not leak in).
+EMBEDDING_PROJECTION = None
