@@ -395,8 +395,16 @@ def test_find_by_photo_on_a_phone(shop, browser_page, fashion_mnist_sample, tmp_
     expect(page.locator("[data-testid=take-photo]")).to_have_attribute("capture", "environment")
     expect(page.locator(".camera-picker")).to_be_visible()
     expect(page.locator("label[for=id_image]")).to_be_visible()
+    held = []  # the search, held back to see the page while it works
+    page.route("**/api/search/image/", lambda route: held.append(route))
     page.set_input_files("[data-testid=choose-photo]", str(path))
+    expect(page.locator("[data-testid=search-status]")).to_be_visible()  # the spinner
+    expect(page.locator(".cropper-crop-box")).to_be_visible()  # the photo is already shown, whole
+    assert page.locator(".prediction").count() == 0
+    held[0].continue_()
+    page.unroute("**/api/search/image/")
     expect(page.locator(".prediction")).to_contain_text("Looks like Ankle boot")
+    expect(page.locator("[data-testid=search-status]")).to_be_hidden()
     expect(page.locator("[data-testid=photo-stage]")).to_have_attribute("data-box", re.compile(r"^[0-9.,]+$"))
     # The screen as the shopper sees it (a full-page capture drops the touch emulation).
     shots(page, "15-find-by-photo-phone", full_page=False)
