@@ -233,7 +233,12 @@
     return messages.length ? messages.join(" ") : `The search failed (HTTP ${status}). Please try again.`;
   }
 
-  OPTIONS.forEach((name) => form.elements[name].addEventListener("change", () => search({ refine: true })));
+  // Options chosen before any photo wait for it; afterwards each change refines the search.
+  OPTIONS.forEach((name) =>
+    form.elements[name].addEventListener("change", () => {
+      if (photo || queryId) search({ refine: true });
+    }),
+  );
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     search({ refine: true });
