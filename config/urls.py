@@ -15,7 +15,7 @@ from catalog.api.seller_views import (
 )
 from catalog.api.views import CategoryListView, ProductViewSet
 from orders.api.views import OrderDetailView, OrderListView
-from recommender.api.views import ImageSearchView, ProductSimilarView
+from recommender.api.views import ImageSearchQueryView, ImageSearchView, ProductSimilarView
 from shop.api.views import (
     CartLineDetailView,
     CartLineListView,
@@ -31,6 +31,7 @@ api_urlpatterns = [
     path("categories/", CategoryListView.as_view(), name="category-list"),
     path("products/<int:pk>/similar/", ProductSimilarView.as_view(), name="product-similar"),
     path("search/image/", ImageSearchView.as_view(), name="image-search"),
+    path("search/image/<str:query_id>/", ImageSearchQueryView.as_view(), name="image-search-query"),
     path("cart/", CartView.as_view(), name="cart"),
     path("cart/lines/", CartLineListView.as_view(), name="cart-line-list"),
     # At most 18 digits: any longer id could not be a database id (it would overflow the query).

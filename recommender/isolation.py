@@ -211,8 +211,12 @@ def detect_item_box(image: Image.Image) -> Box:
     return detect_item(image)[0]
 
 
-#: context kept around a shopper's box, as a fraction of its sides: a tight box still shows
-#: some background at its edges, which the background model needs
+#: context kept around a shopper's box, as a fraction of its sides. Shoppers draw boxes tight to
+#: the item; the background model is fitted to the crop's outer frame, so a crop with no
+#: background around the item finds only part of it. Measured on two-product photos
+#: (``customer_photos.two_product_photo``, 4 trouser + ankle boot pairs of the test sample x 4
+#: seeds, boxes exactly on the items): 10 of 32 items predicted in their own category with no
+#: margin, 21 with 0.05, 0.1 or 0.2.
 BOX_CONTEXT = 0.1
 
 
@@ -223,9 +227,19 @@ def expand_box(box: Box, fraction: float = BOX_CONTEXT) -> Box:
 
 
 def box_within(inner: Box, outer: Box) -> Box:
-    """``inner``, normalised to the crop ``outer``, in the coordinates of the whole photo."""
+    """``inner``, normalised to the crop ``outer``, in the coordinates of the whole photo
+    (rounded to 4 decimals, within [0, 1])."""
     w, h = outer.x1 - outer.x0, outer.y1 - outer.y0
-    return Box(outer.x0 + inner.x0 * w, outer.y0 + inner.y0 * h, outer.x0 + inner.x1 * w, outer.y0 + inner.y1 * h)
+
+    def clip(v: float) -> float:
+        return round(min(max(v, 0.0), 1.0), 4)
+
+    return Box(
+        clip(outer.x0 + inner.x0 * w),
+        clip(outer.y0 + inner.y0 * h),
+        clip(outer.x0 + inner.x1 * w),
+        clip(outer.y0 + inner.y1 * h),
+    )
 
 
 def shopper_crop(image: Image.Image, box: Box | None) -> tuple[Image.Image, Box]:

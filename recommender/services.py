@@ -4,6 +4,8 @@ import base64
 import io
 import logging
 import os
+import re
+import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -11,6 +13,7 @@ from typing import IO
 
 import numpy as np
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from PIL import Image
@@ -20,10 +23,16 @@ from catalog.images import image_open_validated
 from catalog.models import Category, ProductImage
 
 from . import embedder
-from .exceptions import RecommenderError, SearchUnavailable
-from .isolation import Box
+from .exceptions import QueryExpired, RecommenderError, SearchUnavailable
+from .isolation import Box, box_within, shopper_crop
 from .models import CategoryClassifier, ImageEmbedding
-from .selectors import CategoryPrediction, SimilarProduct, category_predict, search_by_vector
+from .selectors import (
+    CategoryPrediction,
+    SimilarProduct,
+    categories_to_search,
+    category_predictions,
+    search_by_vector,
+)
 from .vector_search import ProductFilters, nearest_products
 
 logger = logging.getLogger(__name__)
@@ -209,45 +218,152 @@ def query_image_embed_payload(*, payload: str) -> dict:
 
 @dataclass
 class ImageSearchResult:
-    predicted: CategoryPrediction | None  # phase 1; None when no classifier is trained
-    category: Category | None  # the category searched in; None for all categories
+    predicted: CategoryPrediction | None  # phase 1's most probable category; None without a classifier
+    category: Category | None  # the one category searched; None for all categories or several
     results: list[SimilarProduct]  # phase 2, in the requested order
+    #: the predicted categories searched together when phase 1 is unsure (one when it is sure;
+    #: empty when the shopper chose a category or "all")
+    searched: list[CategoryPrediction] = field(default_factory=list)
+    query_id: str | None = None  # refines this search without the photo (``image_search_by_query``)
+    box: Box | None = None  # the item found, normalised to the whole photo the shopper sent
 
 
 ALL_CATEGORIES = "all"
+
+
+@dataclass(frozen=True)
+class RememberedQuery:
+    vector: np.ndarray  #: float32 (512,), L2-normalised
+    box: Box  #: normalised to the whole photo
+
+
+_QUERY_ID = re.compile(r"[0-9a-f]{32}")
+
+
+def _query_cache_key(query_id: str) -> str:
+    return f"recommender:search-query:{query_id}"
+
+
+def query_vector_remember(*, vector: np.ndarray, box: Box) -> str:
+    """Keep a query's embedding (float32 (512,); never the photo) and its item box in the cache
+    for ``SEARCH_QUERY_TTL_SECONDS``, with the model version. Returns the query id: 32 hex
+    characters (uuid4), opaque and unguessable. The production cache is Redis, so any web
+    process can answer a refinement."""
+    query_id = uuid.uuid4().hex
+    value = {
+        "model_version": embedder.model_version(),
+        "vector": np.asarray(vector, dtype="<f4").tobytes(),
+        "box": list(box.as_tuple()),
+    }
+    cache.set(_query_cache_key(query_id), value, timeout=settings.SEARCH_QUERY_TTL_SECONDS)
+    return query_id
+
+
+def query_vector_recall(*, query_id: str) -> RememberedQuery:
+    """The query remembered under ``query_id``. Raises ``QueryExpired`` when there is none, or
+    when it was embedded by another model version than the current one (its vector would not
+    compare with the catalog's)."""
+    value = cache.get(_query_cache_key(query_id)) if _QUERY_ID.fullmatch(query_id) else None
+    if not value or value.get("model_version") != embedder.model_version():
+        raise QueryExpired("This photo search has expired; please choose the photo again.")
+    return RememberedQuery(vector=np.frombuffer(value["vector"], dtype="<f4").copy(), box=Box(*value["box"]))
+
+
+def _category_chosen(slug: str | None) -> Category | None:
+    """``slug`` -> its category; ``None`` for "all" or no choice. Raises ``Category.DoesNotExist``."""
+    return Category.objects.get(slug=slug) if slug and slug != ALL_CATEGORIES else None
 
 
 def image_search(
     *,
     file: IO[bytes],
     name: str | None,
+    box: Box | None = None,
     category: str | None = None,
     min_price: Decimal | None = None,
     max_price: Decimal | None = None,
     sort: str = "similarity",
     limit: int | None = None,
 ) -> ImageSearchResult:
-    """Find by photo. Validates and embeds the uploaded photo (never stored), predicts its
-    category (phase 1), then ranks similar products (phase 2) in ``category``: a category
-    slug, ``"all"``, or ``None`` for the predicted category (all when there is no classifier).
+    """Find by photo. Validates the uploaded photo (never stored), crops it to the shopper's
+    ``box`` (normalised to the photo, with some context around it: ``isolation.shopper_crop``;
+    ``None``: the whole photo), embeds the crop and remembers the vector (``query_vector_remember``), then searches
+    with it (``image_search_by_vector``).
 
+    The result's ``box`` is the item found inside the crop, normalised to the whole photo;
+    its ``query_id`` refines the search later without the photo (``image_search_by_query``).
     Raises ``InvalidImage`` for a bad upload, ``SearchUnavailable`` when no worker answers,
     ``Category.DoesNotExist`` for an unknown category slug.
     """
 
     # Refuse a bad upload or an unknown category before paying for the CNN.
     image = image_open_validated(file, name=name)
-    chosen = Category.objects.get(slug=category) if category and category != ALL_CATEGORIES else None
-    vector = query_image_embed(image=image).vector
-    predicted = category_predict(vector=vector)
-    if category:  # a slug, or "all" (chosen is None)
-        searched = chosen
-    else:
-        searched = predicted.category if predicted is not None else None
-    results = search_by_vector(
-        vector=vector, category=searched, min_price=min_price, max_price=max_price, sort=sort, limit=limit
+    _category_chosen(category)
+    crop, region = shopper_crop(image, box)
+    query = query_image_embed(image=crop)
+    found = box_within(query.box, region)
+    query_id = query_vector_remember(vector=query.vector, box=found)
+    result = image_search_by_vector(
+        vector=query.vector, category=category, min_price=min_price, max_price=max_price, sort=sort, limit=limit
     )
-    return ImageSearchResult(predicted=predicted, category=searched, results=results)
+    result.query_id, result.box = query_id, found
+    return result
+
+
+def image_search_by_query(
+    *,
+    query_id: str,
+    category: str | None = None,
+    min_price: Decimal | None = None,
+    max_price: Decimal | None = None,
+    sort: str = "similarity",
+    limit: int | None = None,
+) -> ImageSearchResult:
+    """Refine an earlier find-by-photo with other options, from its remembered vector (no photo,
+    no CNN): the same answer as ``image_search``, with the same ``query_id`` and ``box``.
+    Raises ``QueryExpired`` for an unknown or expired ``query_id``, ``Category.DoesNotExist``
+    for an unknown category slug."""
+    query = query_vector_recall(query_id=query_id)
+    result = image_search_by_vector(
+        vector=query.vector, category=category, min_price=min_price, max_price=max_price, sort=sort, limit=limit
+    )
+    result.query_id, result.box = query_id, query.box
+    return result
+
+
+def image_search_by_vector(
+    *,
+    vector: np.ndarray,
+    category: str | None = None,
+    min_price: Decimal | None = None,
+    max_price: Decimal | None = None,
+    sort: str = "similarity",
+    limit: int | None = None,
+) -> ImageSearchResult:
+    """Phases 1 and 2 of find by photo for a query embedding (float32 (512,)): predicts its
+    category (calibrated probabilities), then ranks similar products in ``category``: a
+    category slug, ``"all"``, or ``None`` for the predicted category. When phase 1 is unsure,
+    ``None`` searches the most probable categories together (``categories_to_search``), and a
+    product that matches the photo very closely is shown first whatever its category (all
+    categories when there is no classifier).
+    Raises ``Category.DoesNotExist`` for an unknown category slug."""
+    chosen = _category_chosen(category)
+    predictions = category_predictions(vector=vector)
+    predicted = predictions[0] if predictions else None
+    price = {"min_price": min_price, "max_price": max_price, "sort": sort, "limit": limit}
+    if category:  # a slug, or "all" (chosen is None)
+        results = search_by_vector(vector=vector, category=chosen, **price)
+        return ImageSearchResult(predicted=predicted, category=chosen, results=results)
+    searched = categories_to_search(predictions)
+    results = search_by_vector(
+        vector=vector, categories=[p.category for p in searched] or None, close_match_first=True, **price
+    )
+    return ImageSearchResult(
+        predicted=predicted,
+        category=searched[0].category if len(searched) == 1 else None,
+        results=results,
+        searched=searched,
+    )
 
 
 class NotEnoughTrainingData(RecommenderError):

@@ -4,9 +4,10 @@ from catalog.models import Category
 
 
 def shop(request):  # type: ignore[no-untyped-def]
-    """Shop name and the category menu, on every page."""
+    """Shop name, currency and the category menu, on every page."""
     return {
         "SHOP_NAME": settings.SHOP_NAME,
+        "SHOP_CURRENCY": settings.SHOP_CURRENCY,
         "nav_categories": Category.objects.order_by("position", "name"),
     }
 

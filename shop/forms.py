@@ -7,6 +7,7 @@ from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
 from catalog.models import Category
+from recommender.isolation import Box, InvalidBox, parse_box
 from recommender.selectors import SEARCH_SORTS
 from recommender.services import ALL_CATEGORIES
 
@@ -19,13 +20,20 @@ SORT_LABELS = {
 
 
 class ImageSearchForm(forms.Form):
-    """Find by photo. The photo itself is validated by ``image_open_validated`` in the service."""
+    """Find by photo. The photo itself is validated by ``image_open_validated`` in the service.
+
+    Without a new photo, ``query_id`` (a hidden field the results page carries) searches the
+    earlier photo's remembered vector again with the new options. ``box`` (set by the page's
+    cropper) searches only that part of the photo."""
 
     image = forms.FileField(
         label="Photo",
+        required=False,
         help_text="JPEG, PNG or WebP, up to 10 MB and 40 megapixels.",
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
+    box = forms.CharField(required=False, widget=forms.HiddenInput)
+    query_id = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
     category = forms.ChoiceField(required=False, label="Search in")
     min_price = forms.DecimalField(required=False, min_value=Decimal("0"), decimal_places=2, label="Min price")
     max_price = forms.DecimalField(required=False, min_value=Decimal("0"), decimal_places=2, label="Max price")
@@ -39,11 +47,22 @@ class ImageSearchForm(forms.Form):
             *[(c.slug, c.name) for c in Category.objects.order_by("position", "name")],
         ]
 
+    def clean_box(self) -> Box | None:
+        value = self.cleaned_data["box"]
+        if not value:
+            return None
+        try:
+            return parse_box(value)
+        except InvalidBox as exc:
+            raise forms.ValidationError(str(exc)) from None
+
     def clean(self):  # type: ignore[no-untyped-def]
         cleaned = super().clean()
         low, high = cleaned.get("min_price"), cleaned.get("max_price")
         if low is not None and high is not None and low > high:
             self.add_error("max_price", "The maximum price is below the minimum.")
+        if not cleaned.get("image") and not cleaned.get("query_id") and "image" not in self.errors:
+            self.add_error("image", "Choose a photo.")
         return cleaned
 
 

@@ -21,7 +21,7 @@ from catalog.selectors import category_get, category_list, product_get, product_
 from orders.selectors import order_link_url
 from orders.services import ShippingAddress, order_place
 from recommender.selectors import product_similar_list
-from recommender.services import image_search
+from recommender.services import image_search, image_search_by_query
 
 from .cart import request_cart
 from .forms import CartAddForm, CartUpdateForm, CheckoutForm, ImageSearchForm
@@ -87,29 +87,33 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def image_search_view(request: HttpRequest) -> HttpResponse:
-    """Find by photo: upload → predicted category → similar products. The photo is not kept."""
+    """Find by photo: upload → predicted category → similar products. The photo is not kept.
+
+    The page's script searches through the API and refines without uploading again; this plain
+    form post is the same search without JavaScript (a later post without a photo carries the
+    answer's ``query_id`` and searches its remembered vector)."""
     if request.method != "POST":
         return render(request, "shop/image_search.html", {"form": ImageSearchForm()})
     form = ImageSearchForm(request.POST, request.FILES)
     result = None
-    status = 200
     if form.is_valid():
         data = form.cleaned_data
+        options = {
+            "category": data["category"] or None,
+            "min_price": data["min_price"],
+            "max_price": data["max_price"],
+            "sort": data["sort"] or "similarity",
+        }
         upload = data["image"]
         try:
-            result = image_search(
-                file=upload,
-                name=upload.name,
-                category=data["category"] or None,
-                min_price=data["min_price"],
-                max_price=data["max_price"],
-                sort=data["sort"] or "similarity",
-            )
+            if upload:
+                result = image_search(file=upload, name=upload.name, box=data["box"], **options)
+            else:
+                result = image_search_by_query(query_id=data["query_id"], **options)
         except ShopError as exc:
             form.add_error("image", str(exc))
-    if result is None:
-        status = 400
-    return render(request, "shop/image_search.html", {"form": form, "result": result}, status=status)
+    context = {"form": form, "result": result}
+    return render(request, "shop/image_search.html", context, status=200 if result is not None else 400)
 
 
 # --- Cart and checkout --------------------------------------------------------------------

@@ -148,6 +148,7 @@ def test_schema_lists_the_endpoints(api):
     assert schema["info"]["title"] == "Vitrine API"
     assert {
         "/api/search/image/",
+        "/api/search/image/{query_id}/",
         "/api/products/",
         "/api/products/{id}/",
         "/api/products/{id}/similar/",
@@ -155,3 +156,16 @@ def test_schema_lists_the_endpoints(api):
     } <= set(schema["paths"])
     search = schema["paths"]["/api/search/image/"]["post"]
     assert "multipart/form-data" in search["requestBody"]["content"]
+    assert "box" in schema["components"]["schemas"]["ImageSearchRequestRequest"]["properties"]
+    answer = schema["components"]["schemas"]["ImageSearchResponse"]
+    assert {"query_id", "box", "predicted_category", "results"} <= set(answer["required"])
+    refine = schema["paths"]["/api/search/image/{query_id}/"]["get"]
+    assert {p["name"] for p in refine["parameters"]} == {
+        "query_id",
+        "category",
+        "min_price",
+        "max_price",
+        "sort",
+        "limit",
+    }
+    assert set(refine["responses"]) == {"200", "400", "404"}

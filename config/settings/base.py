@@ -121,8 +121,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
 
-# Shared by every web and worker process: allauth's login rate limits live here, so production
-# points it at Redis (CACHE_URL=redis://...); the embedded default is one process.
+# Shared by every web and worker process: allauth's login rate limits and remembered find-by-photo
+# queries live here, so production points it at Redis (CACHE_URL=redis://...); the embedded
+# default is one process.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
 # --- Shop ---------------------------------------------------------------------------------
@@ -213,6 +214,9 @@ SEARCH_RESULTS_DEFAULT_LIMIT = 24
 SEARCH_RESULTS_MAX_LIMIT = 100
 # How long the web process waits for a worker to embed a find-by-photo query (seconds).
 SEARCH_EMBED_TIMEOUT = env.float("SEARCH_EMBED_TIMEOUT", default=30.0)
+# A find-by-photo query's vector (never the photo) stays in the cache this long (seconds), so
+# the shopper can change category, price or sort without uploading again.
+SEARCH_QUERY_TTL_SECONDS = env.int("SEARCH_QUERY_TTL_SECONDS", default=1800)
 
 # --- Celery -------------------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")

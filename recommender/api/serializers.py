@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.api.serializers import ProductSummarySerializer
+from recommender.isolation import Box, InvalidBox, parse_box
 from recommender.selectors import SEARCH_SORTS
 
 
@@ -18,8 +20,9 @@ class PredictedCategorySerializer(serializers.Serializer):
     probability = serializers.FloatField()
 
 
-class ImageSearchRequestSerializer(serializers.Serializer):
-    image = serializers.FileField(help_text="JPEG, PNG or WebP; at most 10 MB and 40 megapixels.")
+class ImageSearchOptionsSerializer(serializers.Serializer):
+    """What to search for a query photo: the same options for a new photo and a refinement."""
+
     category = serializers.CharField(
         required=False, allow_blank=True, help_text='A category slug, or "all". Default: the predicted category.'
     )
@@ -35,6 +38,64 @@ class ImageSearchRequestSerializer(serializers.Serializer):
         return attrs
 
 
+class ImageSearchRequestSerializer(ImageSearchOptionsSerializer):
+    image = serializers.FileField(help_text="JPEG, PNG or WebP; at most 10 MB and 40 megapixels.")
+    box = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text=(
+            'Search only this part of the photo: "x0,y0,x1,y1", normalised to the photo (0 to 1, x to the '
+            "right, y down, x0 < x1, y0 < y1, at least 1 % each way). Default: the whole photo."
+        ),
+    )
+    field_order = ["image", "box", "category", "min_price", "max_price", "sort", "limit"]
+
+    def validate_box(self, value: str) -> Box | None:
+        if not value:
+            return None
+        try:
+            return parse_box(value)
+        except InvalidBox as exc:
+            raise serializers.ValidationError(str(exc)) from None
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "number", "format": "float", "minimum": 0, "maximum": 1},
+        "minItems": 4,
+        "maxItems": 4,
+        "example": [0.12, 0.08, 0.61, 0.93],
+    }
+)
+class BoxField(serializers.Field):
+    """A normalised box as ``[x0, y0, x1, y1]`` (floats in [0, 1], 4 decimals)."""
+
+    def to_representation(self, value: Box) -> list[float]:
+        return [round(v, 4) for v in value.as_tuple()]
+
+
 class ImageSearchResponseSerializer(serializers.Serializer):
+    query_id = serializers.CharField(
+        help_text=(
+            "Refine this search without the photo: GET /api/search/image/{query_id}/ with other options. "
+            "Opaque; kept for SEARCH_QUERY_TTL_SECONDS (30 minutes)."
+        )
+    )
+    box = BoxField(
+        help_text=(
+            "The item found in the part of the photo searched (the whole photo, or the box sent), as "
+            "[x0, y0, x1, y1] normalised to the whole photo (0 to 1, x to the right, y down). "
+            'Send it back as "x0,y0,x1,y1" to search just that item.'
+        )
+    )
     predicted_category = PredictedCategorySerializer(allow_null=True)
+    searched_categories = PredictedCategorySerializer(
+        many=True,
+        help_text=(
+            "The predicted categories searched, with their calibrated probabilities: one when the "
+            "classifier is sure, up to PHOTO_SEARCH_MAX_CATEGORIES together when it is not; empty when a "
+            "category (or all) was asked for. A product matching the photo very closely comes first anyway."
+        ),
+    )
     results = SimilarProductSerializer(many=True)

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import io
+import re
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache, caches
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
@@ -11,6 +14,7 @@ from catalog.tests.factories import CategoryFactory, ProductFactory
 from catalog.tests.image_files import BAD_UPLOADS, photo
 from catalog.tests.sample import FOOTWEAR
 from recommender import embedder, services
+from recommender.customer_photos import two_product_photo
 from recommender.exceptions import SearchUnavailable
 from recommender.models import ImageEmbedding
 from recommender.services import category_classifier_train
@@ -127,7 +131,12 @@ def test_search_response_shape(api, trained_catalog, fashion_mnist_sample):
 
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"predicted_category", "results"}
+    assert set(body) == {"query_id", "box", "predicted_category", "results"}
+    assert re.fullmatch(r"[0-9a-f]{32}", body["query_id"])
+    x0, y0, x1, y1 = body["box"]
+    assert 0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1
+    # The boot is centred on white: the box found is the item, not the whole photo.
+    assert (x1 - x0) * (y1 - y0) < 0.9
     predicted = body["predicted_category"]
     assert set(predicted) == {"slug", "name", "probability"}
     assert (predicted["slug"], predicted["name"]) == ("ankle-boot", "Ankle boot")
@@ -289,3 +298,220 @@ def test_search_busy_worker_is_503(api, monkeypatch):
 
     assert response.status_code == 503
     assert response.json() == {"detail": "Search by photo is busy right now; please try again in a moment."}
+
+
+# --- Find by photo: the shopper's box -------------------------------------------------------
+
+
+@pytest.fixture
+def no_embedding(monkeypatch):
+    """Fails the test if anything is embedded."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("nothing may be embedded here")
+
+    monkeypatch.setattr(embedder, "embed_images", refuse)
+    monkeypatch.setattr(embedder, "embed_photos", refuse)
+    monkeypatch.setattr(services, "query_image_embed", refuse)
+
+
+BETWEEN = 'A box is four numbers "x0,y0,x1,y1" between 0 and 1.'
+IN_RANGE = "Box coordinates must be between 0 and 1."
+ORDERED = "The box must have x0 < x1 and y0 < y1 (at least 1 % of the photo each way)."
+
+
+@pytest.mark.parametrize(
+    ("box", "message"),
+    [
+        ("0.1,0.2,0.3", BETWEEN),
+        ("0.1,0.2,0.3,0.4,0.5", BETWEEN),
+        ("left,top,right,bottom", BETWEEN),
+        ("0.1;0.2;0.5;0.6", BETWEEN),
+        ("0,0,1.5,1", IN_RANGE),
+        ("-0.1,0,1,1", IN_RANGE),
+        ("nan,0,1,1", IN_RANGE),
+        ("0.8,0.1,0.2,0.9", ORDERED),  # x inverted
+        ("0.1,0.9,0.8,0.2", ORDERED),  # y inverted
+        ("0.5,0.5,0.505,0.9", ORDERED),  # thinner than 1 % of the photo
+    ],
+)
+def test_search_bad_box_is_400_and_embeds_nothing(api, no_embedding, box, message):
+    response = api.post(SEARCH, {"image": upload(photo("PNG")), "box": box}, format="multipart")
+
+    assert response.status_code == 400
+    assert response.json() == {"box": [message]}
+
+
+def two_products(sample, *, first: int, second: int, seed: int) -> tuple[bytes, tuple]:
+    image, boxes = two_product_photo(sample.test_images[first], sample.test_images[second], seed=seed)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue(), boxes
+
+
+def iou(a, b) -> float:
+    width = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    height = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = width * height
+    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_box_on_each_of_two_products_answers_for_that_product(api, trained_catalog, fashion_mnist_sample, seed):
+    """A shopper's photo of a trouser and an ankle boot side by side (test images 5 and 28,
+    never in the catalog): a box exactly on each item answers that item's category, and the
+    box in the answer is that item, in whole-photo coordinates."""
+    trouser, boot = fashion_mnist_sample.rows("test", "trouser")[2], fashion_mnist_sample.rows("test", "ankle-boot")[2]
+    data, true_boxes = two_products(fashion_mnist_sample, first=trouser, second=boot, seed=seed)
+
+    for true_box, slug in zip(true_boxes, ("trouser", "ankle-boot"), strict=True):
+        box = ",".join(f"{v:.4f}" for v in true_box)
+        response = api.post(SEARCH, {"image": upload(data, "two.png"), "box": box}, format="multipart")
+
+        assert response.status_code == 200
+        body = response.json()
+        assert body["predicted_category"]["slug"] == slug
+        assert {row["product"]["category"]["slug"] for row in body["results"]} == {slug}
+        assert len(body["results"]) == 12
+        assert iou(body["box"], true_box) > 0.7
+
+
+# --- Find by photo: refining without the photo ----------------------------------------------
+
+
+@pytest.fixture
+def searched(api, trained_catalog, fashion_mnist_sample):
+    """A first search with the unseen ankle boot (test image 0): its answer."""
+    response = api.post(SEARCH, {"image": boot_photo(fashion_mnist_sample)}, format="multipart")
+    assert response.status_code == 200
+    return response.json()
+
+
+def refine_url(query_id: str) -> str:
+    return f"{SEARCH}{query_id}/"
+
+
+@pytest.mark.slow
+def test_refine_answers_like_the_post_without_embedding_again(api, searched, no_embedding):
+    response = api.get(refine_url(searched["query_id"]))
+
+    assert response.status_code == 200
+    assert response.json() == searched
+
+
+@pytest.mark.slow
+def test_refine_with_another_category_price_and_sort(api, searched, no_embedding):
+    response = api.get(
+        refine_url(searched["query_id"]),
+        {"category": "sandal", "min_price": "20", "max_price": "80", "sort": "price_asc", "limit": "5"},
+    )
+
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["query_id"], body["box"]) == (searched["query_id"], searched["box"])
+    assert body["predicted_category"] == searched["predicted_category"]  # still predicted, not applied
+    prices = [Decimal(row["product"]["price"]) for row in body["results"]]
+    assert len(prices) == 5
+    assert prices == sorted(prices)
+    assert all(Decimal("20") <= p <= Decimal("80") for p in prices)
+    assert {row["product"]["category"]["slug"] for row in body["results"]} == {"sandal"}
+
+
+@pytest.mark.slow
+def test_refine_in_all_categories(api, searched, no_embedding):
+    response = api.get(refine_url(searched["query_id"]), {"category": "all"})
+
+    slugs = [row["product"]["category"]["slug"] for row in response.json()["results"]]
+    assert len(slugs) == 24 and len(set(slugs)) >= 2
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"min_price": "20", "max_price": "10"}, "max_price"),
+        ({"min_price": "-1"}, "min_price"),
+        ({"sort": "random"}, "sort"),
+        ({"limit": "0"}, "limit"),
+        ({"limit": "101"}, "limit"),
+    ],
+)
+def test_refine_bad_parameters_are_400(api, searched, no_embedding, params, field):
+    response = api.get(refine_url(searched["query_id"]), params)
+
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
+
+
+@pytest.mark.slow
+def test_refine_unknown_category_is_400(api, searched, no_embedding):
+    response = api.get(refine_url(searched["query_id"]), {"category": "hats"})
+
+    assert response.status_code == 400
+    assert response.json() == {"category": ["No such category."]}
+
+
+EXPIRED = {"detail": "This photo search has expired; please choose the photo again."}
+
+
+@pytest.mark.parametrize("query_id", ["0" * 32, "f" * 31, "0" * 33, "A" * 32, "not-a-query"])
+def test_refine_unknown_query_is_404(api, query_id):
+    response = api.get(refine_url(query_id))
+
+    assert response.status_code == 404
+    assert response.json() == EXPIRED
+
+
+@pytest.mark.slow
+def test_refine_after_the_cache_is_cleared_is_404(api, searched):
+    cache.clear()
+
+    response = api.get(refine_url(searched["query_id"]))
+
+    assert response.status_code == 404
+    assert response.json() == EXPIRED
+
+
+@pytest.mark.slow
+def test_refine_is_kept_for_the_ttl_and_no_longer(api, searched, settings, monkeypatch):
+    from django.core.cache.backends import locmem
+
+    if not isinstance(caches["default"], locmem.LocMemCache):
+        pytest.skip("moves the clock of Django's in-memory cache (the test settings' cache)")
+    assert settings.SEARCH_QUERY_TTL_SECONDS == 1800
+    now = locmem.time.time()
+    monkeypatch.setattr(locmem.time, "time", lambda: now + 1790)
+    assert api.get(refine_url(searched["query_id"])).status_code == 200
+    monkeypatch.setattr(locmem.time, "time", lambda: now + 1801)
+    assert api.get(refine_url(searched["query_id"])).status_code == 404
+
+
+@pytest.mark.slow
+def test_refine_after_the_model_changed_is_404(api, searched, monkeypatch):
+    monkeypatch.setattr(embedder, "model_version", lambda: "vgg16-another-recipe")
+
+    response = api.get(refine_url(searched["query_id"]))
+
+    assert response.status_code == 404
+    assert response.json() == EXPIRED
+
+
+@pytest.mark.slow
+def test_only_the_vector_is_remembered(searched):
+    remembered = cache.get(f"recommender:search-query:{searched['query_id']}")
+
+    assert set(remembered) == {"model_version", "vector", "box"}
+    assert len(remembered["vector"]) == 512 * 4  # float32, not a photo
+    assert remembered["model_version"] == embedder.model_version()
+    assert remembered["box"] == pytest.approx(searched["box"], abs=1e-4)
+
+
+@pytest.mark.slow
+def test_each_search_gets_its_own_query_id(api, trained_catalog, fashion_mnist_sample):
+    ids = {
+        api.post(SEARCH, {"image": boot_photo(fashion_mnist_sample)}, format="multipart").json()["query_id"]
+        for _ in range(2)
+    }
+
+    assert len(ids) == 2

@@ -9,12 +9,13 @@ import pytest
 from celery.exceptions import TimeoutError as CeleryTimeoutError
 from PIL import Image
 
+from catalog.exceptions import InvalidImage
 from catalog.models import Category, ProductImage
 from catalog.services import product_image_create
 from catalog.tests.factories import CategoryFactory, ProductFactory
 from catalog.tests.image_files import photo
-from recommender import embedder
-from recommender.exceptions import SearchUnavailable
+from recommender import embedder, services
+from recommender.exceptions import QueryExpired, SearchUnavailable
 from recommender.isolation import Box
 from recommender.models import CategoryClassifier, ImageEmbedding
 from recommender.selectors import product_images_pending
@@ -23,12 +24,17 @@ from recommender.services import (
     NotEnoughTrainingData,
     category_classifier_train,
     image_search,
+    image_search_by_query,
     product_image_embedding_fail,
     product_image_embedding_retry,
     product_images_embed,
     query_image_embed,
     query_image_embed_payload,
+    query_vector_recall,
+    query_vector_remember,
 )
+
+from .vectors import E0
 
 pytestmark = pytest.mark.django_db
 
@@ -295,6 +301,87 @@ def test_image_search_refuses_an_unknown_category_before_embedding(monkeypatch):
 
     with pytest.raises(Category.DoesNotExist):
         image_search(file=io.BytesIO(photo("PNG")), name="q.png", category="hats")
+
+
+def png_of_size(width: int, height: int) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 180, 160)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_image_search_embeds_the_boxed_part_and_answers_the_box_in_photo_coordinates(monkeypatch):
+    """The shopper's box (plus a 10 % margin each way) is what is embedded; the item found in it
+    comes back normalised to the whole photo, and is remembered with the vector."""
+    embedded = []
+
+    def fake_embed(*, image):
+        embedded.append(image.size)
+        return services.QueryEmbedding(vector=E0, box=Box(0.25, 0.0, 0.75, 1.0))  # the crop's middle half
+
+    monkeypatch.setattr(services, "query_image_embed", fake_embed)
+
+    result = image_search(
+        file=io.BytesIO(png_of_size(400, 200)), name="q.png", box=Box(0.5, 0.25, 0.75, 0.75), category="all"
+    )
+
+    # Grown by 10 %: x 0.475-0.775, y 0.2-0.8 of 400 x 200 px.
+    assert embedded == [(120, 120)]
+    assert result.box.as_tuple() == pytest.approx((0.55, 0.2, 0.7, 0.8), abs=1e-4)
+    remembered = query_vector_recall(query_id=result.query_id)
+    assert remembered.box == result.box
+    assert float(remembered.vector @ E0) == pytest.approx(1.0)
+
+
+def test_image_search_without_a_box_answers_the_box_found_in_the_whole_photo(monkeypatch):
+    embedded = []
+
+    def fake_embed(*, image):
+        embedded.append(image.size)
+        return services.QueryEmbedding(vector=E0, box=Box(0.1, 0.2, 0.3, 0.4))
+
+    monkeypatch.setattr(services, "query_image_embed", fake_embed)
+
+    result = image_search(file=io.BytesIO(png_of_size(400, 200)), name="q.png")
+
+    assert embedded == [(400, 200)]
+    assert result.box == Box(0.1, 0.2, 0.3, 0.4)
+    assert (result.predicted, result.category, result.results) == (None, None, [])
+
+
+def test_image_search_refuses_a_bad_upload_before_cropping_or_embedding(monkeypatch):
+    def no_embedding(*args, **kwargs):
+        raise AssertionError("the CNN must not run for a request that is refused anyway")
+
+    monkeypatch.setattr(services, "query_image_embed", no_embedding)
+
+    with pytest.raises(InvalidImage):
+        image_search(file=io.BytesIO(b"not a photo"), name="q.png", box=Box(0.1, 0.1, 0.5, 0.5))
+
+
+def test_image_search_by_query_searches_the_remembered_vector(monkeypatch):
+    query_id = query_vector_remember(vector=E0, box=Box(0.1, 0.2, 0.3, 0.4))
+    seen = []
+    monkeypatch.setattr(services, "search_by_vector", lambda **kwargs: seen.append(kwargs) or [])
+
+    result = image_search_by_query(query_id=query_id, sort="price_asc", limit=5)
+
+    assert (result.query_id, result.box) == (query_id, Box(0.1, 0.2, 0.3, 0.4))
+    assert len(seen) == 1 and float(seen[0]["vector"] @ E0) == pytest.approx(1.0)
+    assert (seen[0]["sort"], seen[0]["limit"], seen[0]["category"]) == ("price_asc", 5, None)
+
+
+@pytest.mark.parametrize("query_id", ["0" * 32, "", "x" * 32])
+def test_query_vector_recall_of_an_unknown_id_raises_query_expired(query_id):
+    with pytest.raises(QueryExpired, match="This photo search has expired"):
+        query_vector_recall(query_id=query_id)
+
+
+def test_query_vector_recall_of_another_model_version_raises_query_expired(monkeypatch):
+    query_id = query_vector_remember(vector=E0, box=Box(0.1, 0.2, 0.3, 0.4))
+    monkeypatch.setattr(embedder, "model_version", lambda: "vgg16-another-recipe")
+
+    with pytest.raises(QueryExpired):
+        query_vector_recall(query_id=query_id)
 
 
 # --- Category classifier --------------------------------------------------------------------

@@ -59,8 +59,8 @@ def shots(tmp_path: Path):  # type: ignore[no-untyped-def]
     folder = Path(os.environ.get("VITRINE_SCREENSHOT_DIR") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
 
-    def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
-        page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+    def shot(page, name: str, *, full_page: bool = True) -> None:  # type: ignore[no-untyped-def]
+        page.screenshot(path=str(folder / f"{name}.png"), full_page=full_page)
 
     return shot
 
@@ -266,3 +266,187 @@ def test_seller_is_approved_uploads_and_the_new_arrival_is_found_by_photo(
     expect(shopper.locator(".prediction")).to_contain_text("Ankle boot")
     assert shopper.locator(".product-card .name").first.inner_text() == "Midnight ankle boot"
     shots(shopper, "11-new-arrival-found")
+
+
+def _cropper_box(page) -> list[float]:  # type: ignore[no-untyped-def]
+    """The crop box on screen, normalised to the photo shown (x0, y0, x1, y1)."""
+    photo = page.locator(".cropper-canvas").bounding_box()
+    box = page.locator(".cropper-crop-box").bounding_box()
+    return [
+        (box["x"] - photo["x"]) / photo["width"],
+        (box["y"] - photo["y"]) / photo["height"],
+        (box["x"] + box["width"] - photo["x"]) / photo["width"],
+        (box["y"] + box["height"] - photo["y"]) / photo["height"],
+    ]
+
+
+def _iou(a, b) -> float:  # type: ignore[no-untyped-def]
+    width = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    height = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = width * height
+    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
+
+
+def _customer_photo(sample, tmp_path: Path) -> tuple[Path, tuple]:  # type: ignore[no-untyped-def]
+    """A shopper's JPEG of an ankle boot the catalog has never seen (Fashion-MNIST test image
+    28), off-centre on a textured floor."""
+    from recommender.customer_photos import TEST_INDEX_LIMIT, customer_photo
+
+    row = sample.rows("test", "ankle-boot")[2]
+    assert int(sample.test_indices[row]) < TEST_INDEX_LIMIT  # 9000-9999 are kept for independent checks
+    made = customer_photo(sample.test_images[row], families=("background", "placement"), seed=2)
+    path = tmp_path / "boot-on-the-floor.jpg"
+    made.image.save(path, format="JPEG", quality=90)
+    return path, made.box
+
+
+def test_shopper_boxes_the_item_refines_without_uploading_again_and_buys(
+    shop, browser_page, fashion_mnist_sample, tmp_path, shots, monkeypatch
+):
+    """Find by photo with JavaScript: the photo appears with a box preselected on the boot; the
+    shopper drags a corner of the box (the photo is sent again, with the box), then changes
+    the category and the price range, which refine the search without sending the photo; a
+    result goes into the cart."""
+    from playwright.sync_api import expect
+
+    from recommender.api import views as api_views
+
+    # What the API received with each photo (the browser does not show file bodies to Playwright).
+    uploads: list[tuple[str, object]] = []
+    real_image_search = api_views.image_search
+
+    def image_search(**kwargs):  # type: ignore[no-untyped-def]
+        uploads.append((kwargs["name"], kwargs["box"]))
+        return real_image_search(**kwargs)
+
+    monkeypatch.setattr(api_views, "image_search", image_search)
+    path, true_box = _customer_photo(fashion_mnist_sample, tmp_path)
+    page = browser_page
+    page.set_viewport_size({"width": 1366, "height": 900})
+    sent: list[tuple[str, str]] = []  # (method, path) of every request to the shop
+    page.on("request", lambda r: sent.append((r.method, r.url.removeprefix(shop))))
+
+    page.goto(f"{shop}/search/photo/")
+    page.set_input_files("[data-testid=choose-photo]", str(path))
+    expect(page.locator(".prediction")).to_contain_text("Looks like Ankle boot")
+    expect(page.locator("[data-testid=photo-stage]")).to_have_attribute("data-box", re.compile(r"^[0-9.,]+$"))
+    found = [float(v) for v in page.get_attribute("[data-testid=photo-stage]", "data-box").split(",")]  # type: ignore[union-attr]
+    assert _iou(found, true_box) > 0.7  # the server found the boot
+    assert _cropper_box(page) == pytest.approx(found, abs=0.01)  # and the box shows it
+    assert uploads == [("boot-on-the-floor.jpg", None)]
+    shots(page, "12-find-by-photo-preselected")
+
+    # Drag the box's bottom-right corner 30 px out: the photo goes again, with the new box.
+    handle = page.locator(".cropper-point.point-se").bounding_box()
+    x, y = handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2
+    with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/api/search/image/")) as boxed:
+        page.mouse.move(x, y)
+        page.mouse.down()
+        page.mouse.move(x + 15, y + 15, steps=4)
+        page.mouse.move(x + 30, y + 30, steps=4)
+        page.mouse.up()
+    answer = boxed.value.json()
+    assert len(uploads) == 2 and uploads[1][0] == "boot-on-the-floor.jpg"
+    sent_box = uploads[1][1].as_tuple()  # type: ignore[union-attr]
+    assert sent_box == pytest.approx(_cropper_box(page), abs=0.01)
+    assert sent_box[:2] == pytest.approx(found[:2], abs=0.01) and sent_box[2] > found[2] + 0.02
+    expect(page.locator(".prediction")).to_contain_text("Looks like Ankle boot")
+    shots(page, "13-find-by-photo-box")
+
+    # Category and price range: refined from the remembered vector, no photo sent.
+    before = len(sent)
+    with page.expect_response(lambda r: f"/api/search/image/{answer['query_id']}/" in r.url):
+        page.select_option("#id_category", "sneaker")
+    expect(page.locator(".prediction")).to_contain_text("Showing Sneaker.")
+    page.fill("#id_min_price", "20")
+    page.fill("#id_max_price", "70")
+    with page.expect_response(lambda r: "max_price=70" in r.url and r.status == 200):
+        page.press("#id_max_price", "Enter")
+    cards = page.locator(".product-card")
+    expect(cards.first).to_be_visible()
+    assert set(cards.locator(".meta small").all_inner_texts()) == {"Sneaker"}
+    prices = [Decimal(p.replace("$", "")) for p in cards.locator(".price").all_inner_texts()]
+    assert prices and all(Decimal("20") <= p <= Decimal("70") for p in prices)
+    later = [(m, url) for m, url in sent[before:] if not url.startswith("/media/")]  # not the cards' photos
+    assert later and all(m == "GET" and url.startswith(f"/api/search/image/{answer['query_id']}/?") for m, url in later)
+    assert "category=sneaker&min_price=20&max_price=70" in later[-1][1]
+    assert len(later) == len(set(later))  # and never the same search twice
+    assert len(uploads) == 2  # no photo reached the server again
+    assert _cropper_box(page) == pytest.approx(sent_box, abs=0.01)  # the shopper's box stays
+    shots(page, "14-find-by-photo-refined")
+
+    product_name = cards.first.locator(".name").inner_text()
+    cards.first.locator("[data-testid=card-add-to-cart]").click()
+    page.wait_for_url(f"{shop}/cart/")
+    assert product_name in page.inner_text("[data-testid=cart-lines]")
+
+
+def test_find_by_photo_on_a_phone(shop, browser_page, fashion_mnist_sample, tmp_path, shots):
+    """At 390 x 844 with touch: both photo controls, no sideways scrolling, and every control
+    at least 44 px tall."""
+    from playwright.sync_api import expect
+
+    path, _ = _customer_photo(fashion_mnist_sample, tmp_path)
+    context = browser_page.context.browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, device_scale_factor=2
+    )
+    page = context.new_page()
+    page.goto(f"{shop}/search/photo/")
+    expect(page.locator("[data-testid=take-photo]")).to_have_attribute("capture", "environment")
+    expect(page.locator(".camera-picker")).to_be_visible()
+    expect(page.locator("label[for=id_image]")).to_be_visible()
+    held = []  # the search, held back to see the page while it works
+    page.route("**/api/search/image/", lambda route: held.append(route))
+    page.set_input_files("[data-testid=choose-photo]", str(path))
+    expect(page.locator("[data-testid=search-status]")).to_be_visible()  # the spinner
+    expect(page.locator(".cropper-crop-box")).to_be_visible()  # the photo is already shown, whole
+    assert page.locator(".prediction").count() == 0
+    held[0].continue_()
+    page.unroute("**/api/search/image/")
+    expect(page.locator(".prediction")).to_contain_text("Looks like Ankle boot")
+    expect(page.locator("[data-testid=search-status]")).to_be_hidden()
+    expect(page.locator("[data-testid=photo-stage]")).to_have_attribute("data-box", re.compile(r"^[0-9.,]+$"))
+    # The screen as the shopper sees it (a full-page capture drops the touch emulation).
+    shots(page, "15-find-by-photo-phone", full_page=False)
+    page.evaluate("document.querySelector('[data-testid=photo-dropzone]').scrollIntoView()")
+    shots(page, "16-find-by-photo-phone-box", full_page=False)
+    page.evaluate("document.querySelector('.prediction').scrollIntoView()")
+    shots(page, "17-find-by-photo-phone-results", full_page=False)
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    controls = page.locator(
+        ".picker, #id_category, #id_min_price, #id_max_price, #id_sort, [data-testid=search-button],"
+        " [data-testid=card-add-to-cart], .site-header nav li > a, .site-header summary"
+    )
+    small = [
+        (c.evaluate("e => e.outerHTML.slice(0, 80)"), box["height"])
+        for c in controls.all()
+        if c.is_visible() and (box := c.bounding_box()) is not None and box["height"] < 44
+    ]
+    assert small == []
+    context.close()
+
+
+def test_find_by_photo_without_javascript(shop, browser_page, fashion_mnist_sample, tmp_path, shots):
+    """The plain form: a photo and a search button; the results page refines the search with
+    other options without choosing the photo again (it carries the query id)."""
+    from playwright.sync_api import expect
+
+    path, _ = _customer_photo(fashion_mnist_sample, tmp_path)
+    context = browser_page.context.browser.new_context(
+        java_script_enabled=False, viewport={"width": 1280, "height": 900}
+    )
+    page = context.new_page()
+    page.goto(f"{shop}/search/photo/")
+    expect(page.locator("[data-testid=photo-stage]")).to_be_hidden()
+    page.set_input_files("[data-testid=choose-photo]", str(path))
+    page.click("[data-testid=search-button]")
+    expect(page.locator(".prediction")).to_contain_text("Looks like Ankle boot")
+    assert page.input_value("input[name=query_id]") != ""
+
+    page.select_option("#id_category", "sandal")
+    page.click("[data-testid=search-button]")  # no photo chosen this time
+    expect(page.locator(".prediction")).to_contain_text("Showing Sandal.")
+    assert set(page.locator(".product-card .meta small").all_inner_texts()) == {"Sandal"}
+    shots(page, "18-find-by-photo-no-js")
+    context.close()

@@ -244,7 +244,7 @@ def test_image_search_without_file_is_400(client):
     response = client.post("/search/photo/", {"category": "all"})
 
     assert response.status_code == 400
-    assert "<li>This field is required.</li>" in response.content.decode()
+    assert "<li>Choose a photo.</li>" in response.content.decode()
 
 
 def test_image_search_min_price_above_max_is_400(client):
@@ -313,3 +313,73 @@ def test_image_search_all_categories_sorted_by_price(client, sample_catalog, fas
     assert len(prices) == 24
     assert prices == sorted(prices)
     assert max(prices) <= Decimal("60")
+
+
+def test_image_search_bad_box_is_400_with_the_error(client, stored_state):
+    before, state = stored_state
+    upload = SimpleUploadedFile("a.png", photo("PNG"))
+
+    response = client.post("/search/photo/", {"image": upload, "box": "0.9,0.1,0.2,0.8"})
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "<li>The box must have x0 &lt; x1 and y0 &lt; y1 (at least 1 % of the photo each way).</li>" in html
+    assert CARD not in html
+    assert state() == before
+
+
+def test_image_search_expired_query_is_400_and_asks_for_the_photo(client):
+    response = client.post("/search/photo/", {"query_id": "0" * 32, "category": "all"})
+
+    assert response.status_code == 400
+    assert "<li>This photo search has expired; please choose the photo again.</li>" in response.content.decode()
+
+
+def test_image_search_page_has_the_cropper_drop_zone_and_camera(client):
+    html = client.get("/search/photo/").content.decode()
+
+    assert '<script src="/static/vendor/cropperjs/cropper.min.js"></script>' in html
+    assert '<link rel="stylesheet" href="/static/vendor/cropperjs/cropper.min.css">' in html
+    assert 'data-testid="photo-dropzone"' in html
+    assert 'capture="environment"' in html
+    assert 'data-api-url="/api/search/image/"' in html
+    assert 'data-query-url="/api/search/image/QUERY_ID/"' in html
+    # Without JavaScript the page is a plain form: a photo, the options and a search button.
+    assert '<input type="hidden" name="box" value="">' in html
+    assert '<input type="hidden" name="query_id" value="">' in html
+    assert '<button type="submit" data-testid="search-button">Search</button>' in html
+
+
+@pytest.mark.slow
+def test_image_search_without_javascript_refines_with_the_query_id(
+    client, sample_catalog, fashion_mnist_sample, monkeypatch
+):
+    """The plain form: a first post with the photo; the results page carries the query id, so
+    changing the options and posting again (the browser sends no photo) searches the same
+    vector without embedding again."""
+    from recommender import embedder, services
+    from recommender.services import category_classifier_train
+
+    category_classifier_train()
+    upload = SimpleUploadedFile("query.png", fashion_mnist_sample.png("test", 0))
+    first = client.post("/search/photo/", {"image": upload}).content.decode()
+    query_id = re.search(r'<input type="hidden" name="query_id" value="([0-9a-f]{32})">', first).group(1)  # type: ignore[union-attr]
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("no photo was sent: nothing may be embedded")
+
+    monkeypatch.setattr(services, "query_image_embed", refuse)
+    monkeypatch.setattr(embedder, "embed_photos", refuse)
+    response = client.post(
+        "/search/photo/", {"query_id": query_id, "category": "sandal", "sort": "price_desc", "max_price": "90"}
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Looks like <strong>Ankle boot</strong>" in html
+    assert "Showing Sandal." in html
+    names = card_names(html)
+    assert len(names) == 12 and all(name.startswith("Sandal FM-") for name in names)
+    prices = [Decimal(p.replace("$", "")) for p in re.findall(r'<span class="price">([^<]*)</span>', html)]
+    assert prices == sorted(prices, reverse=True) and max(prices) <= Decimal("90")
+    assert f'<input type="hidden" name="query_id" value="{query_id}">' in html
