@@ -21,12 +21,13 @@ $(VENV)/.installed: requirements.txt
 weights: venv
 	$(MANAGE) vgg16_weights
 
-# Migrate SQLite, import real Fashion-MNIST products, embed them, train the category classifier.
+# Migrate SQLite, import real Fashion-MNIST products (dyed in shop colours), embed them, then train
+# what find by photo learns from them: the invariance projection and the calibrated classifier.
 catalog: weights
 	$(MANAGE) migrate --no-input
 	$(MANAGE) import_fashion_mnist --per-category $(PER_CATEGORY)
 	$(MANAGE) embed_images
-	$(MANAGE) train_category_classifier
+	$(MANAGE) train_recommender
 
 serve: venv
 	$(MANAGE) runserver 127.0.0.1:8000

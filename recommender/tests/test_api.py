@@ -131,7 +131,7 @@ def test_search_response_shape(api, trained_catalog, fashion_mnist_sample):
 
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"query_id", "box", "predicted_category", "results"}
+    assert set(body) == {"query_id", "box", "predicted_category", "searched_categories", "results"}
     assert re.fullmatch(r"[0-9a-f]{32}", body["query_id"])
     x0, y0, x1, y1 = body["box"]
     assert 0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1
@@ -141,8 +141,12 @@ def test_search_response_shape(api, trained_catalog, fashion_mnist_sample):
     assert set(predicted) == {"slug", "name", "probability"}
     assert (predicted["slug"], predicted["name"]) == ("ankle-boot", "Ankle boot")
     assert 0.1 < predicted["probability"] <= 1.0
-    # Searched in the predicted category: its 12 products, most similar first.
-    assert len(body["results"]) == 12
+    # Searched in the predicted category (with the next ones when unsure), most similar first.
+    searched = body["searched_categories"]
+    assert searched[0] == predicted and 1 <= len(searched) <= 3
+    assert sum(c["probability"] for c in searched) >= 0.75 or len(searched) == 3
+    slugs = {c["slug"] for c in searched}
+    assert len(body["results"]) == 12 * len(searched) if len(searched) > 1 else len(body["results"]) == 12
     first = body["results"][0]
     assert set(first) == {"product", "similarity"}
     assert set(first["product"]) == {"id", "name", "slug", "url", "price", "category", "image_url"}
@@ -152,7 +156,7 @@ def test_search_response_shape(api, trained_catalog, fashion_mnist_sample):
     assert Decimal(first["product"]["price"]) > 0
     similarities = [row["similarity"] for row in body["results"]]
     assert similarities == sorted(similarities, reverse=True)
-    assert all(row["product"]["category"]["slug"] == "ankle-boot" for row in body["results"])
+    assert all(row["product"]["category"]["slug"] in slugs for row in body["results"])
 
 
 @pytest.mark.slow
@@ -372,8 +376,10 @@ def test_a_box_on_each_of_two_products_answers_for_that_product(api, trained_cat
         assert response.status_code == 200
         body = response.json()
         assert body["predicted_category"]["slug"] == slug
-        assert {row["product"]["category"]["slug"] for row in body["results"]} == {slug}
-        assert len(body["results"]) == 12
+        searched = {c["slug"] for c in body["searched_categories"]}
+        assert slug in searched
+        assert {row["product"]["category"]["slug"] for row in body["results"]} <= searched
+        assert body["results"][0]["product"]["category"]["slug"] == slug
         assert iou(body["box"], true_box) > 0.7
 
 

@@ -77,7 +77,8 @@ def test_train_category_classifier_command(sample_catalog):
 
     classifier = CategoryClassifier.objects.get()
     assert f"Trained classifier {classifier.pk} for {embedder.model_version()}: held-out accuracy" in out
-    assert "(96 train / 24 test images, 10 categories)." in out
+    assert "(192 train / 12 test images, 10 categories). Held-out customer-style views: accuracy" in out
+    assert f"(temperature {classifier.temperature:.2f})" in out
 
 
 def test_train_category_classifier_without_data():
