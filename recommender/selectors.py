@@ -22,10 +22,36 @@ SEARCH_SORTS = ("similarity", "newest", "price_asc", "price_desc")
 class SimilarProduct:
     product: Product
     similarity: float  # cosine similarity in [-1, 1]
+    score: float | None = None  # match score in [0, 1] (see ``match_scale``); None before training
 
     @property
     def similarity_percent(self) -> int:
-        return round(max(self.similarity, 0.0) * 100)
+        """The match score as a percentage (the cosine similarity's until a scale is trained)."""
+        value = self.score if self.score is not None else max(self.similarity, 0.0)
+        return round(value * 100)
+
+
+@dataclass(frozen=True)
+class MatchScale:
+    """Cosine similarity -> match score, calibrated on the catalog: the score of a similarity is the
+    share of the catalog's similar-items lists (each product's ``SIMILAR_ITEMS_LIMIT`` nearest other
+    products) that are less similar. 0.5 is a typical similar item; 0.9 better than nine in ten."""
+
+    similarities: np.ndarray  #: float (101,), increasing: the 0th..100th percentiles
+
+    def score(self, similarity: float) -> float:
+        return float(np.interp(similarity, self.similarities, np.linspace(0.0, 1.0, len(self.similarities))))
+
+    def similarity(self, score: float) -> float:
+        """The cosine similarity that scores ``score`` (the inverse, for thresholds)."""
+        return float(np.interp(score, np.linspace(0.0, 1.0, len(self.similarities)), self.similarities))
+
+
+def match_scale(*, model_version: str | None = None) -> MatchScale | None:
+    """The active classifier's match scale for the current model (``None`` until trained)."""
+    classifier = category_classifier_active(model_version=model_version)
+    levels = classifier.metrics.get("match_scale") if classifier is not None else None
+    return MatchScale(np.asarray(levels, dtype=np.float64)) if levels else None
 
 
 @dataclass(frozen=True)
@@ -57,7 +83,12 @@ def product_embedding(*, product: Product, model_version: str | None = None) -> 
 
 def _hydrate(pairs: list[tuple[int, float]]) -> list[SimilarProduct]:
     products = products_by_ids(ids=[pid for pid, _ in pairs])
-    return [SimilarProduct(products[pid], sim) for pid, sim in pairs if pid in products]
+    scale = match_scale() if pairs else None
+    return [
+        SimilarProduct(products[pid], sim, scale.score(sim) if scale is not None else None)
+        for pid, sim in pairs
+        if pid in products
+    ]
 
 
 def product_similar_list(
@@ -66,6 +97,7 @@ def product_similar_list(
     limit: int | None = None,
     same_category: bool = False,
     min_similarity: float | None = None,
+    min_score: float | None = None,
 ) -> list[SimilarProduct]:
     """Up to ``limit`` (default ``SIMILAR_ITEMS_LIMIT``, 12) active products that look most like
     ``product``, most similar first: never the product itself, one entry per product, with

@@ -472,7 +472,11 @@ def category_classifier_train(
         X_fit, y_fit = X_train, y_train
     model = training.linear_classifier_fit(X_fit, y_fit, regularization=regularization, seed=seed)
     accuracy = float((model.classes[np.argmax(model.logits(X_test), axis=1)] == y_test).mean())
+    all_vectors = np.stack([np.asarray(v, np.float32) for _, _, v in rows])
     metrics: dict[str, object] = {
+        "match_scale": training.match_scale_fit(
+            all_vectors, np.array([pid for pid, _, _ in rows]), k=settings.SIMILAR_ITEMS_LIMIT, seed=seed
+        ),
         "train_products": len(train_set),
         "views_per_product": views_per_product,
         "train_examples": len(y_fit),

@@ -267,3 +267,27 @@ def projection_fit(
 def customer_photos_family(name: str) -> int:
     """Column of ``ViewSet.families`` for a family name."""
     return customer_photos.FAMILIES.index(name)
+
+
+def match_scale_fit(
+    vectors: np.ndarray, products: np.ndarray, *, k: int, sample: int = 500, seed: int = 0
+) -> list[float]:
+    """The 0th..100th percentiles (101 floats, increasing) of the cosine similarities in the
+    catalog's similar-items lists: for up to ``sample`` products, the ``k`` most similar images
+    of other products. ``vectors`` float32 (n, 512) L2-normalised image vectors, ``products``
+    (n,) their product ids."""
+    rng = np.random.default_rng(seed)
+    unique = np.unique(products)
+    chosen = rng.choice(unique, size=min(sample, len(unique)), replace=False)
+    sims = []
+    for product in chosen:
+        row = vectors[np.flatnonzero(products == product)[0]]
+        s = vectors @ row
+        s[products == product] = -np.inf
+        sims.append(np.sort(s)[::-1][:k])
+    values = np.concatenate(sims)
+    values = values[np.isfinite(values)]
+    if len(values) == 0:
+        return []
+    levels = np.percentile(values, np.arange(101))
+    return [float(v) for v in np.maximum.accumulate(levels)]

@@ -33,7 +33,8 @@ from .templatetags.shop_tags import money
 ADDRESS_FIELDS = ["full_name", "phone", "address_line1", "address_line2", "city", "postcode", "region", "country"]
 
 PAGE_SIZE = 24
-SIMILARITY_CHOICES = [("0", "Any"), ("0.5", "50%"), ("0.6", "60%"), ("0.7", "70%"), ("0.8", "80%"), ("0.9", "90%")]
+#: the product page's "minimum match" choices: match scores (see recommender.selectors.MatchScale)
+MATCH_CHOICES = [("", "Any"), ("0.5", "50% or better"), ("0.75", "75% or better"), ("0.9", "90% or better")]
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -55,20 +56,22 @@ def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _parse_similarity(raw: str | None) -> float | None:
+def _parse_number(raw: str | None, low: float, high: float) -> float | None:
     try:
         value = float(raw) if raw not in (None, "") else None
     except ValueError:
         return None
-    return None if value is None else min(max(value, -1.0), 1.0)
+    return None if value is None or value != value else min(max(value, low), high)
 
 
 def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
     product = product_get(slug=slug)
     same_category = request.GET.get("same_category") == "1"
-    min_similarity = _parse_similarity(request.GET.get("min_similarity"))
-    similar = product_similar_list(product=product, same_category=same_category, min_similarity=min_similarity)
-    shown_min = min_similarity if min_similarity is not None else settings.SIMILAR_ITEMS_MIN_SIMILARITY
+    min_similarity = _parse_number(request.GET.get("min_similarity"), -1.0, 1.0)
+    min_score = _parse_number(request.GET.get("min_score"), 0.0, 1.0)
+    similar = product_similar_list(
+        product=product, same_category=same_category, min_similarity=min_similarity, min_score=min_score
+    )
     return render(
         request,
         "shop/product_detail.html",
@@ -77,8 +80,8 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "images": list(product.images.all()),
             "similar": similar,
             "same_category": same_category,
-            "min_similarity_str": f"{shown_min:g}",
-            "similarity_choices": SIMILARITY_CHOICES,
+            "min_score_str": "" if min_score is None else f"{min_score:g}",
+            "match_choices": MATCH_CHOICES,
             "embedding_pending": not similar and product.images.exclude(embedding_status="embedded").exists(),
             "max_quantity": max(1, min(product.stock, settings.CART_MAX_LINE_QUANTITY)),
         },

@@ -12,6 +12,13 @@ from recommender.selectors import SEARCH_SORTS
 class SimilarProductSerializer(serializers.Serializer):
     product = ProductSummarySerializer()
     similarity = serializers.FloatField(help_text="Cosine similarity of the product's image to the query, -1 to 1.")
+    score = serializers.FloatField(
+        allow_null=True,
+        help_text=(
+            "Match score, 0 to 1: the share of the catalog's similar-items lists that are less similar "
+            "(0.5 a typical similar item, 0.9 better than nine in ten); null until the recommender is trained."
+        ),
+    )
 
 
 class PredictedCategorySerializer(serializers.Serializer):

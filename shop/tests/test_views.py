@@ -166,7 +166,7 @@ def test_product_page_shows_12_similar_products(client, sample_catalog):
     html = response.content.decode()
     similar = html[html.index('id="similar"') :]
     assert similar.count(CARD) == 12
-    assert similar.count("% similar</div>") == 12
+    assert similar.count("% match</div>") == 12
     assert sneaker.name not in card_names(similar)
 
 
@@ -180,7 +180,29 @@ def test_product_page_same_category_and_min_similarity(client, sample_catalog):
     assert 1 <= len(similar) <= 11
     assert all(name.startswith("Sneaker ") for name in similar)
     assert 'value="1" role="switch" checked' in html
-    assert '<option value="0.5" selected>' in html
+
+
+@pytest.mark.slow
+def test_product_page_minimum_match_changes_what_is_shown(client, sample_catalog):
+    """Match scores spread over their range once trained, so the threshold removes items."""
+    from recommender.services import category_classifier_train
+
+    category_classifier_train()
+    sneaker = sample_catalog.products[sample_catalog.rows_in("sneaker")[0]]
+
+    def shown(min_score):
+        html = client.get(sneaker.get_absolute_url(), {"min_score": min_score}).content.decode()
+        section = html[html.index('id="similar"') :]
+        return section, card_names(section)
+
+    section, every = shown("")
+    _, good = shown("0.5")
+    best_html, best = shown("0.9")
+    assert len(every) == 12 and len(every) > len(good) > len(best)
+    assert best == every[: len(best)] and good == every[: len(good)]  # the best ones stay, in order
+    assert '<option value="0.9" selected>' in best_html
+    percents = [int(p) for p in re.findall(r">(\d+)% match</div>", section)]
+    assert len(percents) == 12 and max(percents) - min(percents) >= 20  # spread, not all 88-96
 
 
 # --- Find by photo --------------------------------------------------------------------------
@@ -291,7 +313,7 @@ def test_image_search_predicts_the_category_and_lists_its_products(
     assert len(names) == 12  # every ankle boot in the catalog, nothing else
     assert all(name.startswith("Ankle boot FM-") for name in names)
     assert "<h2>12 matching products</h2>" in html
-    assert html.count("% similar</div>") == 12
+    assert html.count("% match</div>") == 12
     # The query photo is not stored; the only new files are the result cards' thumbnails.
     new_files = sorted(set(media_files()) - set(files_before))
     assert len(new_files) == 12 and all(f.startswith("CACHE/images/products/") for f in new_files)

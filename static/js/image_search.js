@@ -305,9 +305,10 @@
     field("category").textContent = product.category.name;
     field("product_id").value = product.id;
     field("add").setAttribute("aria-label", `Add ${product.name} to cart`);
-    const percent = Math.round(Math.max(item.similarity, 0) * 100);
-    field("similarity").textContent = `${percent}% similar`;
-    field("similarity").title = `Cosine similarity ${item.similarity.toFixed(3)}`;
+    const matched = item.score !== null && item.score !== undefined;
+    const percent = Math.round(Math.max(matched ? item.score : item.similarity, 0) * 100);
+    field("similarity").textContent = `${percent}% match`;
+    field("similarity").title = `Match score: better than ${percent}% of the shop's similar items (cosine similarity ${item.similarity.toFixed(3)})`;
     field("similarity_bar").style.width = `${percent}%`;
     return node;
   }
