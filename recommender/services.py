@@ -477,6 +477,7 @@ def category_classifier_train(
         "match_scale": training.match_scale_fit(
             all_vectors, np.array([pid for pid, _, _ in rows]), k=settings.SIMILAR_ITEMS_LIMIT, seed=seed
         ),
+        "catalog_vectors": len(rows),
         "train_products": len(train_set),
         "views_per_product": views_per_product,
         "train_examples": len(y_fit),

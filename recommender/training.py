@@ -16,6 +16,8 @@ error (ECE, 15 equal-width confidence bins) is reported before and after.
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -76,23 +78,21 @@ def views_embed(
     settings to use (default: the current ones).
     """
     rng = np.random.default_rng(seed)
+    cfg = config or embedder.get_config()
     items = [customer_photos.product_item(photo) for photo in photos]
     jobs = [(i, int(rng.integers(2**31))) for _ in range(views_per_photo) for i in range(len(items))]
     vectors, flags = [], []
-    for start in range(0, len(jobs), VIEW_CHUNK):
-        chunk = jobs[start : start + VIEW_CHUNK]
-        views = []
-        for index, view_seed in chunk:
-            view_rng = np.random.default_rng(view_seed)
-            view = customer_photos.product_view(
-                items[index], families=customer_photos.mixed_families(view_rng), seed=view_seed
-            )
-            views.append(view.image)
-            flags.append([f in view.families for f in customer_photos.FAMILIES])
-        chunk_vectors, _ = embedder.embed_photos(views, batch_size=batch_size, config=config)
-        vectors.append(chunk_vectors)
-        if progress is not None:
-            progress(len(chunk))
+    with _view_pool(len(jobs)) as pool:
+        for start in range(0, len(jobs), VIEW_WINDOW):
+            window = jobs[start : start + VIEW_WINDOW]
+            args = [(items[index], view_seed, cfg.isolate) for index, view_seed in window]
+            made = list(pool.map(_view_make, args, chunksize=16)) if pool else [_view_make(a) for a in args]
+            flags.extend([f in families for f in customer_photos.FAMILIES] for _, families in made)
+            for chunk in range(0, len(made), VIEW_CHUNK):
+                images = [image for image, _ in made[chunk : chunk + VIEW_CHUNK]]
+                vectors.append(embedder.embed_images(images, batch_size=batch_size, config=cfg))
+                if progress is not None:
+                    progress(len(images))
     index = np.array([i for i, _ in jobs], dtype=np.int64)
     return ViewSet(
         vectors=np.concatenate(vectors) if vectors else np.zeros((0, embedder.EMBEDDING_DIM), np.float32),
@@ -100,6 +100,40 @@ def views_embed(
         products=np.asarray(products, dtype=np.int64)[index],
         families=np.array(flags, dtype=bool).reshape(len(jobs), len(customer_photos.FAMILIES)),
     )
+
+
+#: views made by the worker processes at a time (bounds memory)
+VIEW_WINDOW = 512
+
+
+def _view_make(args: tuple[Image.Image, int, bool]) -> tuple[Image.Image, tuple[str, ...]]:
+    """One customer-style view, isolated like a query when ``isolate`` (a worker process's job:
+    pure NumPy/Pillow/scikit-image, no Django, no TensorFlow)."""
+    from .isolation import detect_and_isolate
+
+    item, view_seed, isolate = args
+    view = customer_photos.product_view(
+        item, families=customer_photos.mixed_families(np.random.default_rng(view_seed)), seed=view_seed
+    )
+    return (detect_and_isolate(view.image)[0] if isolate else view.image), view.families
+
+
+@contextlib.contextmanager
+def _view_pool(jobs: int):  # type: ignore[no-untyped-def]
+    """A pool of ``TRAINING_PROCESSES`` spawned processes making views while this one runs the
+    CNN; ``None`` (work here) for small jobs, one process, or inside a daemonic process (a Celery
+    prefork child may not have children)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from django.conf import settings
+
+    workers = int(getattr(settings, "TRAINING_PROCESSES", 0) or os.cpu_count() or 1)
+    if jobs < 256 or workers < 2 or multiprocessing.current_process().daemon:
+        yield None
+        return
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        yield pool
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:

@@ -73,9 +73,28 @@ class Command(BaseCommand):
     # ---------------------------------------------------------------- embedding
     def bench_embedding(self, options) -> dict:  # type: ignore[no-untyped-def]
         images, labels = self._dataset(options, "train")
-        photos = [fm.to_product_photo(images[i]) for i in fm.balanced_indices(labels, 20)]  # 200 photos
+        indices = fm.balanced_indices(labels, 20)  # 200 photos
+        photos = [fm.to_product_photo(images[i]) for i in indices]
         config = embedder.get_config()
         results: dict = {"model_version": embedder.model_version(), "input_size": config.input_size}
+        # The whole catalog recipe, as a worker runs it: isolation, CNN, projection (when trained),
+        # on the demo catalog's colour photos (224 px), in batches of EMBEDDING_BATCH_SIZE.
+        catalog = [fm.to_product_photo(images[i], colour=fm.product_colour(int(i))[1]) for i in indices]
+        from recommender.isolation import detect_and_isolate
+
+        embedder.embed_photos(catalog[:2], batch_size=1)
+        runs = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            embedder.embed_photos(catalog, batch_size=settings.EMBEDDING_BATCH_SIZE)
+            runs.append(len(catalog) / (time.perf_counter() - t0))
+        isolation = [_timed(detect_and_isolate, p) for p in catalog[:100]]
+        results["catalog_recipe"] = {
+            "images_per_s_median": round(float(np.median(runs)), 1),
+            "images_per_s_range": [round(min(runs), 1), round(max(runs), 1)],
+            "isolation_ms": _percentiles(isolation),
+        }
+        self.stdout.write(f"  catalog recipe (isolation + CNN): {results['catalog_recipe']}")
         backends = [config.backend] + (["keras"] if config.backend != "keras" else [])
         vectors: dict[str, np.ndarray] = {}
         for backend in backends:
@@ -232,16 +251,21 @@ class Command(BaseCommand):
         return results
 
     def _bench_find_by_photo(self, options, category_classifier_train, image_search) -> dict:  # type: ignore[no-untyped-def]
-        classifier = category_classifier_train()
+        from recommender import customer_photos
+
+        classifier = category_classifier_train(views_per_product=0)  # the vectors here have no photos
         test_images, test_labels = self._dataset(options, "test")
         uploads = []
-        for i in fm.balanced_indices(test_labels, 5):
+        # Shoppers' photos (320 px, every variation family mixed, JPEG): query-side isolation included.
+        for n, i in enumerate(fm.balanced_indices(test_labels, 5)):
+            families = customer_photos.mixed_families(np.random.default_rng(n))
+            photo = customer_photos.customer_photo(test_images[i], families=families, seed=n).image
             buffer = io.BytesIO()
-            fm.to_product_photo(test_images[i]).save(buffer, format="PNG")
+            photo.save(buffer, format="JPEG", quality=90)
             uploads.append(buffer.getvalue())
-        image_search(file=SimpleUploadedFile("warm.png", uploads[0]), name="warm.png")
+        image_search(file=SimpleUploadedFile("warm.jpg", uploads[0]), name="warm.jpg")
         seconds = [
-            _timed(image_search, file=SimpleUploadedFile("query.png", data, "image/png"), name="query.png")
+            _timed(image_search, file=SimpleUploadedFile("query.jpg", data, "image/jpeg"), name="query.jpg")
             for data in uploads
         ]
         return {

@@ -3,7 +3,10 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from recommender import embedder
 from recommender.exceptions import RecommenderError
+from recommender.models import ImageEmbedding
+from recommender.selectors import category_classifier_active, product_images_pending
 from recommender.services import recommender_train
 
 
@@ -19,8 +22,21 @@ class Command(BaseCommand):
         parser.add_argument("--views", type=int, default=None, help="Views per product (CLASSIFIER_VIEWS_PER_PRODUCT).")
         parser.add_argument("--epochs", type=int, default=15, help="Projection training passes (default 15).")
         parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument("--force", action="store_true", help="Train again even if nothing changed.")
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+        version = embedder.model_version()
+        active = category_classifier_active(model_version=version)
+        vectors = ImageEmbedding.objects.filter(model_version=version, product__is_active=True).count()
+        if (
+            not options["force"]
+            and active is not None
+            and "+proj" in version
+            and active.metrics.get("catalog_vectors") == vectors
+            and not product_images_pending(model_version=version).exists()
+        ):
+            self.stdout.write(f"Already trained for {version} on these {vectors} photos (--force trains again).")
+            return
         try:
             with tqdm(desc="Customer-style views", unit="view") as bar:
                 report = recommender_train(
