@@ -197,18 +197,23 @@ def evaluate_vectors(name: str, vectors: np.ndarray, labels: np.ndarray, catalog
     )
 
 
-def embed(photos: list[Image.Image]) -> tuple[np.ndarray, list[Box]]:
-    """Query photos -> (float32 (n, 512), the item box found in each), as find by photo embeds them."""
-    return embedder.embed_photos(photos, batch_size=settings.EMBEDDING_BATCH_SIZE)
+def embed(photos: list[Image.Image], *, config: embedder.EmbedderConfig | None = None) -> tuple[np.ndarray, list[Box]]:
+    """Query photos -> (float32 (n, 512), the item box found in each), as find by photo embeds them
+    (``config``: e.g. the backbone's, default the current recipe)."""
+    return embedder.embed_photos(photos, batch_size=settings.EMBEDDING_BATCH_SIZE, config=config)
 
 
 def known_product(catalog: Catalog, train_images: np.ndarray, *, n: int, seed: int) -> dict:
     """Recall@1 / recall@10 of the exact catalog product for customer-style photos of it."""
-    skus = dict(
-        Product.objects.filter(sku__startswith="FM-", is_active=True, embeddings__model_version=catalog.version)
+    skus = {
+        pk: sku
+        for pk, sku in Product.objects.filter(
+            sku__startswith="FM-", is_active=True, embeddings__model_version=catalog.version
+        )
         .distinct()
         .values_list("pk", "sku")
-    )
+        if sku[3:].isdigit() and int(sku[3:]) < len(train_images)
+    }
     if not skus:
         return {"queries": 0}
     rng = np.random.default_rng(seed)
@@ -238,7 +243,7 @@ def two_products(catalog: Catalog, images: np.ndarray, labels: np.ndarray, *, pa
     """Accuracy of each boxed item's category in photos of two products side by side."""
     if catalog.classifier is None:
         return {"photos": 0}
-    usable = np.arange(customer_photos.TEST_INDEX_LIMIT)
+    usable = np.arange(min(len(images), customer_photos.TEST_INDEX_LIMIT))
     rng = np.random.default_rng(seed)
     crops, truth = [], []
     for p in range(pairs):
@@ -262,58 +267,85 @@ def two_products(catalog: Catalog, images: np.ndarray, labels: np.ndarray, *, pa
 
 def leave_one_family_out(
     catalog: Catalog,
-    query_vectors: dict[str, tuple[np.ndarray, np.ndarray]],
+    backbone_queries: dict[str, tuple[np.ndarray, np.ndarray]],
     *,
     views_per_product: int,
     seed: int,
+    epochs: int = 15,
     progress: Callable[[int], None] | None = None,
 ) -> dict:
-    """Accuracy on each family's set of a classifier trained with that family held out of the
-    customer-style views, beside the same recipe trained on all families."""
-    from .services import _catalog_photos
+    """Accuracy on each family's set when that family is held out of *all* training: the
+    customer-style views that train the invariance projection (when one is configured) and the
+    classifier are made without it. Beside it, the same recipe trained on every family.
 
+    ``backbone_queries``: per set, (backbone vectors float32 (n, 512), Fashion-MNIST labels)."""
+    from .services import catalog_views_embed
+
+    backbone = embedder.backbone_config()
+    projected = embedder.get_config().projection is not None
     rows = list(
-        ImageEmbedding.objects.filter(model_version=catalog.version, product__is_active=True)
-        .order_by("id")
+        ImageEmbedding.objects.filter(model_version=embedder.model_version(backbone), product__is_active=True)
+        .order_by("product_id", "id")
         .values_list("product_id", "product__category_id", "vector")
     )
     X = np.stack([np.asarray(v, np.float32) for _, _, v in rows])
     y = np.array([cid for _, cid, _ in rows])
-    products = sorted({pid for pid, _, _ in rows})
-    labels = dict((pid, cid) for pid, cid, _ in rows)
-    photos = _catalog_photos(products)
-    ids = [pid for pid in products if pid in photos]
-    views = training.views_embed(
-        photos=[photos[pid] for pid in ids],
-        labels=[labels[pid] for pid in ids],
-        products=ids,
-        views_per_photo=views_per_product,
+    views = catalog_views_embed(
+        category_of={pid: cid for pid, cid, _ in rows},
+        views_per_product=views_per_product,
         seed=seed + 1,
-        batch_size=settings.EMBEDDING_BATCH_SIZE,
         progress=progress,
+        config=backbone,
     )
+    products = sorted(set(views.products.tolist()))
+    first = {}
+    for n, (pid, _, _) in enumerate(rows):
+        first.setdefault(pid, n)
+    catalog_rows = np.array([first[p] for p in products])
+    row_of = {p: n for n, p in enumerate(products)}
 
-    def accuracy(model: training.LinearClassifier, family: str) -> float:
-        vectors, truth = query_vectors[family]
-        predicted = model.classes[np.argmax(model.logits(vectors), axis=1)]
-        return float(
-            np.mean([catalog.label_of_category.get(int(c)) == t for c, t in zip(predicted, truth, strict=True)])
+    def fit(view_set: training.ViewSet) -> tuple[training.LinearClassifier, Callable[[np.ndarray], np.ndarray]]:
+        if projected:
+            mean, matrix = training.projection_fit(
+                X[catalog_rows],
+                y[catalog_rows],
+                view_set,
+                np.array([row_of[int(p)] for p in view_set.products]),
+                epochs=epochs,
+                seed=seed,
+            )
+
+            def project(v: np.ndarray) -> np.ndarray:
+                z = (np.asarray(v, np.float32) - mean) @ matrix
+                return (z / np.maximum(np.linalg.norm(z, axis=1, keepdims=True), 1e-12)).astype(np.float32)
+        else:
+
+            def project(v: np.ndarray) -> np.ndarray:
+                return v
+
+        model = training.linear_classifier_fit(
+            np.concatenate([project(X), project(view_set.vectors)]),
+            np.concatenate([y, view_set.labels]),
+            regularization=settings.CLASSIFIER_REGULARIZATION,
         )
+        return model, project
 
-    regularization = settings.CLASSIFIER_REGULARIZATION
-    everything = training.linear_classifier_fit(
-        np.concatenate([X, views.vectors]), np.concatenate([y, views.labels]), regularization=regularization
-    )
+    def accuracy(fitted, family: str) -> float:  # type: ignore[no-untyped-def]
+        model, project = fitted
+        vectors, truth = backbone_queries[family]
+        predicted = model.classes[np.argmax(model.logits(project(vectors)), axis=1)]
+        hits = [catalog.label_of_category.get(int(c)) == t for c, t in zip(predicted, truth, strict=True)]
+        return float(np.mean(hits))
+
+    everything = fit(views)
     out = {}
     for family in customer_photos.FAMILIES:
         held = views.without(family)
-        model = training.linear_classifier_fit(
-            np.concatenate([X, held.vectors]), np.concatenate([y, held.labels]), regularization=regularization
-        )
         out[family] = {
             "trained_on_all_families": _r(accuracy(everything, family)),
-            "family_held_out": _r(accuracy(model, family)),
+            "family_held_out": _r(accuracy(fit(held), family)),
             "training_views": len(held.labels),
+            "projection_retrained": projected,
         }
     return out
 

@@ -386,6 +386,33 @@ def _catalog_photos(product_ids: list[int]) -> dict[int, Image.Image]:
     return photos
 
 
+def catalog_views_embed(
+    *,
+    category_of: dict[int, int],
+    views_per_product: int,
+    seed: int = 0,
+    progress=None,  # type: ignore[no-untyped-def]
+    config: embedder.EmbedderConfig | None = None,
+):  # type: ignore[no-untyped-def]
+    """``training.ViewSet``: ``views_per_product`` customer-style views of the first readable photo
+    of each product in ``category_of`` (product id -> category id), embedded with ``config``
+    (default: the current recipe). Products without a readable photo are left out."""
+    from . import training
+
+    photos = _catalog_photos(sorted(category_of))
+    ids = sorted(photos)
+    return training.views_embed(
+        photos=[photos[pid] for pid in ids],
+        labels=[category_of[pid] for pid in ids],
+        products=ids,
+        views_per_photo=views_per_product,
+        seed=seed,
+        batch_size=settings.EMBEDDING_BATCH_SIZE,
+        progress=progress,
+        config=config,
+    )
+
+
 def category_classifier_train(
     *,
     test_fraction: float = 0.2,
@@ -453,15 +480,10 @@ def category_classifier_train(
     y_test = np.array([cid for pid, cid, _ in rows if pid in test_set])
 
     if views is None and views_per_product > 0:
-        photos = _catalog_photos(products)
-        ids = [pid for pid in products if pid in photos]
-        views = training.views_embed(
-            photos=[photos[pid] for pid in ids],
-            labels=[labels_by_product[pid] for pid in ids],
-            products=ids,
-            views_per_photo=views_per_product,
+        views = catalog_views_embed(
+            category_of={pid: labels_by_product[pid] for pid in products},
+            views_per_product=views_per_product,
             seed=seed,
-            batch_size=settings.EMBEDDING_BATCH_SIZE,
             progress=progress,
         )
     if views is not None:
@@ -608,21 +630,17 @@ def recommender_train(
     products = sorted(first_image)
     if len({category_of[p] for p in products}) < 2:
         raise NotEnoughTrainingData("Training needs embedded products in at least 2 categories.")
-    photos = _catalog_photos(products)
-    products = [p for p in products if p in photos]
-    row_of = {p: n for n, p in enumerate(products)}
     views = None
     if views_per_product > 0:
-        views = training.views_embed(
-            photos=[photos[p] for p in products],
-            labels=[category_of[p] for p in products],
-            products=products,
-            views_per_photo=views_per_product,
+        views = catalog_views_embed(
+            category_of={p: category_of[p] for p in products},
+            views_per_product=views_per_product,
             seed=seed,
-            batch_size=settings.EMBEDDING_BATCH_SIZE,
             progress=progress,
             config=backbone,
         )
+        products = sorted(set(views.products.tolist()))
+        row_of = {p: n for n, p in enumerate(products)}
         catalog = np.stack([vectors[first_image[p]] for p in products])
         mean, matrix = training.projection_fit(
             catalog,

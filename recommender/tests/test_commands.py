@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from catalog import fashion_mnist as fm
 from catalog.models import ProductImage
 from catalog.services import product_image_create
 from catalog.tests.factories import ProductFactory
-from recommender import embedder
+from recommender import customer_photos, embedder
 from recommender.models import CategoryClassifier, ImageEmbedding
 
 pytestmark = pytest.mark.django_db
@@ -84,3 +85,40 @@ def test_train_category_classifier_command(sample_catalog):
 def test_train_category_classifier_without_data():
     with pytest.raises(CommandError, match="Training needs at least 2 categories"):
         run("train_category_classifier")
+
+
+@pytest.mark.slow
+def test_evaluate_recommender_reports_customer_photos(sample_catalog, fashion_mnist_sample, tmp_path):
+    import json
+
+    from catalog.tests.test_commands import write_idx
+    from recommender.services import category_classifier_train
+
+    for (split, kind), name in fm.FILES.items():
+        write_idx(tmp_path / name, getattr(fashion_mnist_sample, f"{split}_{kind}"))
+    category_classifier_train()
+    output = tmp_path / "report" / "evaluation.json"
+
+    out = run(
+        "evaluate_recommender",
+        queries=20,
+        known_products=8,
+        two_product_photos=4,
+        lofo_views=1,
+        data_dir=tmp_path,
+        output=output,
+    )
+
+    report = json.loads(output.read_text())
+    assert list(report["sets"]) == ["clean", *customer_photos.FAMILIES, "mixed"]
+    for row in report["sets"].values():
+        assert row["queries"] == 20  # 2 per category, test images below 9000
+        assert 0 <= row["accuracy"] <= 1 and 0 <= row["precision_at_10"] <= 1 and 0 <= row["ece"] <= 1
+    assert report["known_product"]["queries"] == 8 and 0 <= report["known_product"]["recall_at_10"] <= 1
+    assert report["two_products"] == {"photos": 4, "boxes": 8, "accuracy": report["two_products"]["accuracy"]}
+    assert set(report["leave_one_family_out"]) == set(customer_photos.FAMILIES)
+    assert all(0 <= r["family_held_out"] <= 1 for r in report["leave_one_family_out"].values())
+    page = output.with_suffix(".html").read_text()
+    assert page.count("data:image/png;base64,") == 3  # per family, confusion matrix, reliability
+    assert "Worst failures" in page and "data:image/jpeg;base64," in page
+    assert "mixed: accuracy" in out and "held out of training" in out

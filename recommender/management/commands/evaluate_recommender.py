@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from catalog import fashion_mnist as fm
-from recommender import customer_photos, evaluation
+from recommender import customer_photos, embedder, evaluation
 
 
 class Command(BaseCommand):
@@ -52,12 +52,15 @@ class Command(BaseCommand):
         per_category = max(1, options["queries"] // len(fm.CATEGORIES))
         indices = evaluation.query_indices(test_labels, per_category)
         seed = options["seed"]
-        results, query_sets, vectors = {}, {}, {}
+        results, query_sets, backbone_vectors = {}, {}, {}
+        backbone = embedder.backbone_config()
         for name in sets:
             query_set = evaluation.query_set(name, test_images, test_labels, indices, seed=seed)
-            embedded, seconds = evaluation.timed(evaluation.embed, query_set.photos)
-            vectors[name] = (embedded[0], query_set.labels)
-            results[name] = evaluation.evaluate_vectors(name, embedded[0], query_set.labels, catalog)
+            # The current recipe's vectors are the projection of the backbone's (applied after the CNN).
+            (raw, _), seconds = evaluation.timed(evaluation.embed, query_set.photos, config=backbone)
+            backbone_vectors[name] = (raw, query_set.labels)
+            vectors = embedder.project(raw)
+            results[name] = evaluation.evaluate_vectors(name, vectors, query_set.labels, catalog)
             query_sets[name] = query_set
             row = results[name].summary()
             self.stdout.write(
@@ -71,10 +74,14 @@ class Command(BaseCommand):
         self.stdout.write(f"two products, boxed: {two}")
         lofo_views = settings.CLASSIFIER_VIEWS_PER_PRODUCT if options["lofo_views"] is None else options["lofo_views"]
         lofo = {}
-        if lofo_views > 0 and catalog.classifier is not None and all(f in vectors for f in customer_photos.FAMILIES):
+        if (
+            lofo_views > 0
+            and catalog.classifier is not None
+            and all(f in backbone_vectors for f in customer_photos.FAMILIES)
+        ):
             with tqdm(total=catalog.size * lofo_views, desc="Views for leave-one-family-out", unit="view") as bar:
                 lofo = evaluation.leave_one_family_out(
-                    catalog, vectors, views_per_product=lofo_views, seed=seed, progress=bar.update
+                    catalog, backbone_vectors, views_per_product=lofo_views, seed=seed, progress=bar.update
                 )
             for family, row in lofo.items():
                 self.stdout.write(f"{family:>10}: held out of training {row['family_held_out']}")
