@@ -511,3 +511,32 @@ def timed(function, *args, **kwargs):  # type: ignore[no-untyped-def]
     started = time.perf_counter()
     value = function(*args, **kwargs)
     return value, time.perf_counter() - started
+
+
+def table(report: dict) -> str:
+    """The report as a Markdown table (readable in a terminal too): one row per set."""
+    lofo = report.get("leave_one_family_out") or {}
+    lines = [
+        "| set | accuracy | accuracy, family held out of training | precision@10 | kNN precision@10 | ECE | "
+        "wrong at >= 90 % |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+
+    def cell(value: float | None) -> str:
+        return "" if value is None else f"{value:.3f}"
+
+    for name, row in report["sets"].items():
+        held = lofo.get(name, {}).get("family_held_out")
+        lines.append(
+            f"| {name} | {cell(row['accuracy'])} | {cell(held)} | {cell(row['precision_at_10'])} | "
+            f"{cell(row['knn_precision_at_10'])} | {cell(row['ece'])} | {cell(row['wrong_at_90'])} |"
+        )
+    known, two = report["known_product"], report["two_products"]
+    lines += [
+        "",
+        f"Known product ({known.get('queries')} photos): recall@1 {known.get('recall_at_1')}, "
+        f"recall@10 {known.get('recall_at_10')}. Two products in one photo, boxed "
+        f"({two.get('boxes')} boxes): accuracy {two.get('accuracy')}. Catalog {report['catalog_size']}, "
+        f"{report['model_version']}.",
+    ]
+    return "\n".join(lines)

@@ -24,6 +24,7 @@ Boxes are normalised ``(x0, y0, x1, y1)`` floats in [0, 1], x to the right, y do
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -124,6 +125,16 @@ def _frame_mask(h: int, w: int) -> np.ndarray:
     return frame
 
 
+@functools.lru_cache(maxsize=16)
+def _design(h: int, w: int) -> np.ndarray:
+    """The quadratic surface's terms (1, x, y, x², xy, y²) at every pixel: float32 (h, w, 6)."""
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    xx, yy = xx / max(w - 1, 1) - 0.5, yy / max(h - 1, 1) - 0.5
+    design = np.stack([np.ones_like(xx), xx, yy, xx * xx, xx * yy, yy * yy], axis=-1)
+    design.flags.writeable = False
+    return design
+
+
 def _background_model(lab: np.ndarray, frame: np.ndarray) -> np.ndarray:
     """A quadratic surface per CIE Lab channel fitted to the frame pixels (robust passes that
     drop the frame pixels far from the fit: a thumb or the item touching the edge)."""
@@ -131,9 +142,7 @@ def _background_model(lab: np.ndarray, frame: np.ndarray) -> np.ndarray:
     b = lab[frame]
     if float(np.abs(b - np.median(b, axis=0)).max()) < 2.0:  # a plain backdrop
         return np.broadcast_to(np.median(b, axis=0), lab.shape)
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    xx, yy = xx / max(w - 1, 1) - 0.5, yy / max(h - 1, 1) - 0.5
-    design = np.stack([np.ones_like(xx), xx, yy, xx * xx, xx * yy, yy * yy], axis=-1)
+    design = _design(h, w)
     a = design[frame]
     keep = np.ones(len(a), dtype=bool)
     coef = np.zeros((6, 3), dtype=np.float32)

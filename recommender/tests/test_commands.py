@@ -122,3 +122,5 @@ def test_evaluate_recommender_reports_customer_photos(sample_catalog, fashion_mn
     assert page.count("data:image/png;base64,") == 3  # per family, confusion matrix, reliability
     assert "Worst failures" in page and "data:image/jpeg;base64," in page
     assert "mixed: accuracy" in out and "held out of training" in out
+    table = output.with_suffix(".md").read_text()
+    assert table.startswith("| set | accuracy |") and table.count("\n| mixed | ") == 1 and "recall@1" in table

@@ -115,4 +115,7 @@ class Command(BaseCommand):
         failures = evaluation.worst_failures(results, query_sets)
         html_path = output.with_suffix(".html")
         html_path.write_text(evaluation.html_report(report, results, failures))
-        self.stdout.write(self.style.SUCCESS(f"Wrote {output} and {html_path}"))
+        markdown = evaluation.table(report)
+        output.with_suffix(".md").write_text(markdown + "\n")
+        self.stdout.write(markdown)
+        self.stdout.write(self.style.SUCCESS(f"Wrote {output}, {output.with_suffix('.md')} and {html_path}"))
