@@ -22,8 +22,8 @@ colour) of products that *are* in the catalog, rendered from their Fashion-MNIST
 colour; **recall@1** and **recall@10** of that exact product over all categories.
 
 **Two products in one photo**: two test images side by side (:func:`two_product_photo`); the
-shopper's box on each (the true box, each side jittered by up to 5 %); accuracy of each boxed
-item's category.
+shopper's box on each (the true box, each side jittered by up to 5 %), cropped with context as
+find by photo does (``isolation.shopper_crop``); accuracy of each boxed item's category.
 
 **Leave one family out**: the classifier is refitted on the catalog plus customer-style views
 made *without* family F (``recommender.training``), then measured on set F; reported beside the
@@ -46,7 +46,7 @@ from catalog import fashion_mnist as fm
 from catalog.models import Category, Product
 
 from . import customer_photos, embedder, training
-from .isolation import Box, crop_to_box
+from .isolation import Box, shopper_crop
 from .models import CategoryClassifier, ImageEmbedding
 from .selectors import CategoryPrediction, categories_to_search, search_by_vector
 from .vector_search import nearest_products
@@ -254,7 +254,8 @@ def two_products(catalog: Catalog, images: np.ndarray, labels: np.ndarray, *, pa
         for index, box in ((first, boxes[0]), (second, boxes[1])):
             jitter = rng.uniform(-0.05, 0.05, 4) * np.array([box[2] - box[0], box[3] - box[1]] * 2)
             x0, y0, x1, y1 = np.clip(np.array(box) + jitter, 0, 1)
-            crops.append(crop_to_box(photo, Box(float(x0), float(y0), float(x1), float(y1))))
+            # What find by photo embeds for that box: the box plus some context (shopper_crop).
+            crops.append(shopper_crop(photo, Box(float(x0), float(y0), float(x1), float(y1)))[0])
             truth.append(int(labels[index]))
     vectors, _ = embed(crops)
     probabilities = catalog.classifier.predict_proba(vectors)
