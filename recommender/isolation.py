@@ -125,6 +125,13 @@ def _frame_mask(h: int, w: int) -> np.ndarray:
     return frame
 
 
+def _plain_backdrop(frame_lab: np.ndarray) -> bool:
+    """Most of the frame is one colour (a studio backdrop, every catalog photo), though the item
+    may touch the frame."""
+    deviation = np.abs(frame_lab - np.median(frame_lab, axis=0)).max(axis=1)
+    return float(np.median(deviation)) < 1.0 and float(np.percentile(deviation, 25)) < 0.5
+
+
 @functools.lru_cache(maxsize=16)
 def _design(h: int, w: int) -> np.ndarray:
     """The quadratic surface's terms (1, x, y, x², xy, y²) at every pixel: float32 (h, w, 6)."""
@@ -140,7 +147,7 @@ def _background_model(lab: np.ndarray, frame: np.ndarray) -> np.ndarray:
     drop the frame pixels far from the fit: a thumb or the item touching the edge)."""
     h, w, _ = lab.shape
     b = lab[frame]
-    if float(np.abs(b - np.median(b, axis=0)).max()) < 2.0:  # a plain backdrop
+    if _plain_backdrop(b):
         return np.broadcast_to(np.median(b, axis=0), lab.shape)
     design = _design(h, w)
     a = design[frame]
@@ -160,7 +167,8 @@ def _background_model(lab: np.ndarray, frame: np.ndarray) -> np.ndarray:
     return design @ coef
 
 
-def _item_mask(rgb: np.ndarray) -> np.ndarray | None:
+def _item_mask(rgb: np.ndarray) -> tuple[np.ndarray | None, bool]:
+    """(the item's mask or ``None``, whether the backdrop is plain)."""
     from scipy import ndimage
     from skimage.color import rgb2lab
     from skimage.filters import threshold_otsu
@@ -168,6 +176,7 @@ def _item_mask(rgb: np.ndarray) -> np.ndarray | None:
     h, w, _ = rgb.shape
     frame = _frame_mask(h, w)
     lab = rgb2lab(rgb).astype(np.float32)
+    plain = _plain_backdrop(lab[frame])
     distance = np.linalg.norm(lab - _background_model(lab, frame), axis=-1)
     distance = ndimage.gaussian_filter(distance, sigma=1.0)
     frame_values = distance[frame]
@@ -175,20 +184,27 @@ def _item_mask(rgb: np.ndarray) -> np.ndarray | None:
     try:
         otsu = float(threshold_otsu(distance))
     except ValueError:  # a constant image
-        return None
-    mask = distance > max(floor, min(otsu, 3.0 * floor))
-    mask = ndimage.binary_opening(mask, iterations=1)
-    mask = ndimage.binary_closing(mask, iterations=2)
+        return None, plain
+    if plain:  # the backdrop is known: anything that differs from it is the item
+        mask = ndimage.binary_opening(distance > 0.5 * floor, iterations=1)
+        mask = ndimage.binary_closing(mask, iterations=2)
+    else:
+        mask = distance > max(floor, min(otsu, 3.0 * floor))
+        mask = ndimage.binary_opening(mask, iterations=1)
+        mask = ndimage.binary_closing(mask, iterations=2)
     mask = ndimage.binary_fill_holes(mask)
     labels, n = ndimage.label(mask)
     if n == 0:
-        return None
+        return None, plain
     areas = ndimage.sum(mask, labels, index=np.arange(1, n + 1))
+    if plain:  # on a plain backdrop everything that stands out is the item, touching the frame or not
+        keep = np.flatnonzero(areas >= MIN_REGION_FRACTION * h * w) + 1
+        return (np.isin(labels, keep) if len(keep) else None), plain
     border_touch = ndimage.sum(frame, labels, index=np.arange(1, n + 1)) / np.maximum(areas, 1)
     scores = areas * (1.0 - 0.8 * np.clip(border_touch * 3, 0, 1))
     best = int(np.argmax(scores)) + 1
     if areas[best - 1] < MIN_REGION_FRACTION * h * w:
-        return None
+        return None, plain
     # Regions close to the best one (within a tenth of the side) and not tiny join it.
     near = ndimage.binary_dilation(labels == best, iterations=max(2, round(0.1 * min(h, w))))
     chosen = {best}
@@ -196,23 +212,28 @@ def _item_mask(rgb: np.ndarray) -> np.ndarray | None:
         if index != best and areas[index - 1] >= 0.1 * areas[best - 1] and border_touch[index - 1] < 0.2:
             if np.any(near & (labels == index)):
                 chosen.add(index)
-    return np.isin(labels, list(chosen))
+    return np.isin(labels, list(chosen)), plain
 
 
 def detect_item(image: Image.Image) -> tuple[Box, np.ndarray | None]:
     """The item's box in ``image`` and its mask (bool, on a copy at most ``WORK_SIDE`` px wide;
     ``None`` when nothing stands out, and then the box is the whole photo)."""
+    box, mask, _ = _detect(image)
+    return box, mask
+
+
+def _detect(image: Image.Image) -> tuple[Box, np.ndarray | None, bool]:
     rgb = _working_copy(image)
-    mask = _item_mask(rgb)
+    mask, plain = _item_mask(rgb)
     if mask is None or mask.mean() > 0.97:
-        return FULL_BOX, None
+        return FULL_BOX, None, plain
     h, w = mask.shape
     ys, xs = np.nonzero(mask)
     x0, x1 = xs.min() / w, (xs.max() + 1) / w
     y0, y1 = ys.min() / h, (ys.max() + 1) / h
     mx, my = BOX_MARGIN * (x1 - x0), BOX_MARGIN * (y1 - y0)
     box = Box(max(0.0, x0 - mx), max(0.0, y0 - my), min(1.0, x1 + mx), min(1.0, y1 + my))
-    return box, mask
+    return box, mask, plain
 
 
 def detect_item_box(image: Image.Image) -> Box:
@@ -274,9 +295,11 @@ def detect_and_isolate(image: Image.Image) -> tuple[Image.Image, Box]:
     from scipy import ndimage
 
     source = image.convert("RGB")
-    found, mask = detect_item(source)
+    found, mask, plain = _detect(source)
     if mask is None:
         return source, FULL_BOX
+    if plain:  # nothing to neutralise: the item's light parts stay as they are
+        return crop_to_box(source, found), found
     w, h = source.size
     alpha = ndimage.gaussian_filter(mask.astype(np.float32), sigma=0.7)
     alpha = np.clip(alpha * 1.5, 0.0, 1.0)
