@@ -168,7 +168,7 @@ def _background_model(lab: np.ndarray, frame: np.ndarray) -> np.ndarray:
 
 
 def _item_mask(rgb: np.ndarray) -> tuple[np.ndarray | None, bool]:
-    """(the item's mask or ``None``, whether the backdrop is plain)."""
+    """(the item's mask or ``None``, whether the backdrop is plain white, as in a catalog photo)."""
     from scipy import ndimage
     from skimage.color import rgb2lab
     from skimage.filters import threshold_otsu
@@ -177,6 +177,8 @@ def _item_mask(rgb: np.ndarray) -> tuple[np.ndarray | None, bool]:
     frame = _frame_mask(h, w)
     lab = rgb2lab(rgb).astype(np.float32)
     plain = _plain_backdrop(lab[frame])
+    backdrop = np.median(lab[frame], axis=0)
+    white = plain and backdrop[0] > 92 and float(np.hypot(backdrop[1], backdrop[2])) < 6
     distance = np.linalg.norm(lab - _background_model(lab, frame), axis=-1)
     distance = ndimage.gaussian_filter(distance, sigma=1.0)
     frame_values = distance[frame]
@@ -184,7 +186,7 @@ def _item_mask(rgb: np.ndarray) -> tuple[np.ndarray | None, bool]:
     try:
         otsu = float(threshold_otsu(distance))
     except ValueError:  # a constant image
-        return None, plain
+        return None, white
     if plain:  # the backdrop is known: anything that differs from it is the item
         mask = ndimage.binary_opening(distance > 0.5 * floor, iterations=1)
         mask = ndimage.binary_closing(mask, iterations=2)
@@ -195,16 +197,16 @@ def _item_mask(rgb: np.ndarray) -> tuple[np.ndarray | None, bool]:
     mask = ndimage.binary_fill_holes(mask)
     labels, n = ndimage.label(mask)
     if n == 0:
-        return None, plain
+        return None, white
     areas = ndimage.sum(mask, labels, index=np.arange(1, n + 1))
     if plain:  # on a plain backdrop everything that stands out is the item, touching the frame or not
         keep = np.flatnonzero(areas >= MIN_REGION_FRACTION * h * w) + 1
-        return (np.isin(labels, keep) if len(keep) else None), plain
+        return (np.isin(labels, keep) if len(keep) else None), white
     border_touch = ndimage.sum(frame, labels, index=np.arange(1, n + 1)) / np.maximum(areas, 1)
     scores = areas * (1.0 - 0.8 * np.clip(border_touch * 3, 0, 1))
     best = int(np.argmax(scores)) + 1
     if areas[best - 1] < MIN_REGION_FRACTION * h * w:
-        return None, plain
+        return None, white
     # Regions close to the best one (within a tenth of the side) and not tiny join it.
     near = ndimage.binary_dilation(labels == best, iterations=max(2, round(0.1 * min(h, w))))
     chosen = {best}
@@ -212,7 +214,7 @@ def _item_mask(rgb: np.ndarray) -> tuple[np.ndarray | None, bool]:
         if index != best and areas[index - 1] >= 0.1 * areas[best - 1] and border_touch[index - 1] < 0.2:
             if np.any(near & (labels == index)):
                 chosen.add(index)
-    return np.isin(labels, list(chosen)), plain
+    return np.isin(labels, list(chosen)), white
 
 
 def detect_item(image: Image.Image) -> tuple[Box, np.ndarray | None]:
@@ -224,16 +226,16 @@ def detect_item(image: Image.Image) -> tuple[Box, np.ndarray | None]:
 
 def _detect(image: Image.Image) -> tuple[Box, np.ndarray | None, bool]:
     rgb = _working_copy(image)
-    mask, plain = _item_mask(rgb)
+    mask, white = _item_mask(rgb)
     if mask is None or mask.mean() > 0.97:
-        return FULL_BOX, None, plain
+        return FULL_BOX, None, white
     h, w = mask.shape
     ys, xs = np.nonzero(mask)
     x0, x1 = xs.min() / w, (xs.max() + 1) / w
     y0, y1 = ys.min() / h, (ys.max() + 1) / h
     mx, my = BOX_MARGIN * (x1 - x0), BOX_MARGIN * (y1 - y0)
     box = Box(max(0.0, x0 - mx), max(0.0, y0 - my), min(1.0, x1 + mx), min(1.0, y1 + my))
-    return box, mask, plain
+    return box, mask, white
 
 
 def detect_item_box(image: Image.Image) -> Box:
@@ -295,10 +297,10 @@ def detect_and_isolate(image: Image.Image) -> tuple[Image.Image, Box]:
     from scipy import ndimage
 
     source = image.convert("RGB")
-    found, mask, plain = _detect(source)
+    found, mask, white = _detect(source)
     if mask is None:
         return source, FULL_BOX
-    if plain:  # nothing to neutralise: the item's light parts stay as they are
+    if white:  # on white already: nothing to neutralise, the item's light parts stay as they are
         return crop_to_box(source, found), found
     w, h = source.size
     alpha = ndimage.gaussian_filter(mask.astype(np.float32), sigma=0.7)
