@@ -82,11 +82,21 @@ def views_embed(
     items = [customer_photos.product_item(photo) for photo in photos]
     jobs = [(i, int(rng.integers(2**31))) for _ in range(views_per_photo) for i in range(len(items))]
     vectors, flags = [], []
+    windows = [jobs[start : start + VIEW_WINDOW] for start in range(0, len(jobs), VIEW_WINDOW)]
+
+    def arguments(window: list[tuple[int, int]]) -> list[tuple[Image.Image, int, bool]]:
+        return [(items[index], view_seed, cfg.isolate) for index, view_seed in window]
+
     with _view_pool(len(jobs)) as pool:
-        for start in range(0, len(jobs), VIEW_WINDOW):
-            window = jobs[start : start + VIEW_WINDOW]
-            args = [(items[index], view_seed, cfg.isolate) for index, view_seed in window]
-            made = list(pool.map(_view_make, args, chunksize=16)) if pool else [_view_make(a) for a in args]
+        # The pool makes the next window's views while this process embeds the current one.
+        pending = pool.map(_view_make, arguments(windows[0]), chunksize=16) if pool and windows else None
+        for k, window in enumerate(windows):
+            if pool:
+                made = list(pending)
+                if k + 1 < len(windows):
+                    pending = pool.map(_view_make, arguments(windows[k + 1]), chunksize=16)
+            else:
+                made = [_view_make(a) for a in arguments(window)]
             flags.extend([f in families for f in customer_photos.FAMILIES] for _, families in made)
             for chunk in range(0, len(made), VIEW_CHUNK):
                 images = [image for image, _ in made[chunk : chunk + VIEW_CHUNK]]
