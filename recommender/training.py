@@ -279,7 +279,7 @@ def projection_fit(
     variables = project_layer.trainable_variables + classify.trainable_variables
     optimizer = keras.optimizers.Adam(1e-3)
 
-    @tf.function(reduce_retracing=True)
+    @tf.function(reduce_retracing=True, autograph=False)  # no Python control flow to convert
     def step(xb, yb, rb, ib, cb):  # type: ignore[no-untyped-def]
         with tf.GradientTape() as tape:
             z = tf.math.l2_normalize(project_layer(xb), axis=1)
