@@ -101,10 +101,16 @@ def product_similar_list(
 ) -> list[SimilarProduct]:
     """Up to ``limit`` (default ``SIMILAR_ITEMS_LIMIT``, 12) active products that look most like
     ``product``, most similar first: never the product itself, one entry per product, with
-    cosine similarity ≥ ``min_similarity`` (default ``SIMILAR_ITEMS_MIN_SIMILARITY``).
+    cosine similarity ≥ ``min_similarity`` (default ``SIMILAR_ITEMS_MIN_SIMILARITY``) and, once a
+    match scale is trained, a match score ≥ ``min_score`` (0-1, see ``MatchScale``).
     Empty while the product has no embedding yet.
     """
     version = embedder.model_version()
+    if min_score is not None:
+        scale = match_scale(model_version=version)
+        if scale is not None:
+            floor = scale.similarity(min_score)
+            min_similarity = floor if min_similarity is None else max(min_similarity, floor)
     vector: np.ndarray | Subquery | None
     if connection.vendor == "postgresql":
         # pgvector averages the product's vectors inside the search query: one round trip.

@@ -149,7 +149,8 @@ def test_search_response_shape(api, trained_catalog, fashion_mnist_sample):
     slugs = {c["slug"] for c in searched}
     assert len(body["results"]) == 12 * len(searched) if len(searched) > 1 else len(body["results"]) == 12
     first = body["results"][0]
-    assert set(first) == {"product", "similarity"}
+    assert set(first) == {"product", "similarity", "score"}
+    assert first["score"] is not None and 0 <= first["score"] <= 1  # the recommender is trained
     assert set(first["product"]) == {"id", "name", "slug", "url", "price", "category", "image_url"}
     assert first["product"]["category"] == {"slug": "ankle-boot", "name": "Ankle boot"}
     assert first["product"]["url"] == f"http://testserver/p/{first['product']['slug']}/"

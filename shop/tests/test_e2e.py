@@ -337,6 +337,7 @@ def test_shopper_boxes_the_item_refines_without_uploading_again_and_buys(
     shots(page, "12-find-by-photo-preselected")
 
     # Drag the box's bottom-right corner 30 px out: the photo goes again, with the new box.
+    page.wait_for_load_state("networkidle")  # the result cards' photos are in: nothing moves any more
     handle = page.locator(".cropper-point.point-se").bounding_box()
     x, y = handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2
     with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/api/search/image/")) as boxed:
