@@ -405,12 +405,7 @@ def embed_arrays(batch: np.ndarray, *, batch_size: int = 32, config: EmbedderCon
     if len(batch) == 0:
         return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
     out = np.concatenate([run(batch[i : i + batch_size]) for i in range(0, len(batch), batch_size)])
-    out = _l2(out)
-    proj = _projection(cfg.projection)
-    if proj is not None:
-        mean, matrix = proj
-        out = _l2((out - mean) @ matrix)
-    return out
+    return project(_l2(out), config=cfg)
 
 
 def embed_images(
