@@ -14,6 +14,12 @@ often a thumb at the edge. The embedder was trained on catalog photos: the item 
    (a thumb, a table edge) counting for less; regions close to it join it (a pair of sandals).
 3. **Crop and neutralise** — the photo is cropped to the mask's bounding box plus a margin and
    everything outside the (softened) mask becomes white, so the embedder sees the item on white.
+4. **Canonical pose** (:func:`canonical_pose`) — a photo taken at an angle or with a selfie
+   camera shows the item rotated or mirrored; VGG16 features are neither. The crop is turned
+   upright (rotated by the angle, within ±45°, whose axis-aligned box around the mask's convex
+   hull is smallest, when that box is clearly smaller than the unrotated one) and mirrored so
+   that the mask's horizontal skewness is positive (a shoe's toe always points the same way).
+   Catalog photos take the same step, so both sides agree on one pose.
 
 The same function runs on catalog photos (already on white: it only crops them), so catalog
 and query vectors come from one recipe. A shopper's box (:func:`parse_box`) restricts the search
@@ -42,6 +48,9 @@ __all__ = [
     "box_within",
     "shopper_crop",
     "isolate_item",
+    "canonical_pose",
+    "deskew_angle",
+    "horizontal_skewness",
     "FULL_BOX",
 ]
 
@@ -53,6 +62,12 @@ FRAME_FRACTION = 0.06
 BOX_MARGIN = 0.04
 #: regions below this fraction of the work image are noise
 MIN_REGION_FRACTION = 0.002
+#: candidate rotations (degrees) tried to turn an item upright
+DESKEW_ANGLES = np.arange(-45.0, 45.0, 1.0)
+#: rotate only when the upright box is this much smaller (relative area) than the unrotated one
+DESKEW_MIN_GAIN = 0.02
+#: mirror when the mask's horizontal skewness is below minus this (near-symmetric items stay)
+MIRROR_SKEWNESS = 0.15
 
 
 class InvalidBox(ValueError):
@@ -291,9 +306,71 @@ def isolate_item(image: Image.Image, *, box: Box | None = None) -> Image.Image:
     return detect_and_isolate(shopper_crop(image.convert("RGB"), box)[0])[0]
 
 
+def deskew_angle(mask: np.ndarray) -> float:
+    """The rotation (degrees, in [-45, 45); ``Image.rotate``'s sense) that turns the item of
+    ``mask`` (bool (h, w)) upright: the one whose axis-aligned box around the mask's convex hull
+    has the smallest area, or 0 when that box is under ``DESKEW_MIN_GAIN`` smaller than the
+    unrotated one (an upright item, or a round one whose box hardly depends on the angle)."""
+    from scipy.spatial import ConvexHull, QhullError
+
+    ys, xs = np.nonzero(mask)
+    if len(xs) < 10:
+        return 0.0
+    pixels = np.stack([xs, ys], axis=1).astype(np.float64)
+    corners = np.concatenate([pixels + offset for offset in ((0, 0), (1, 0), (0, 1), (1, 1))])
+    try:
+        hull = corners[ConvexHull(corners).vertices]
+    except QhullError:  # a straight line of pixels
+        return 0.0
+    radians = np.deg2rad(DESKEW_ANGLES)
+    c, s = np.cos(radians), np.sin(radians)
+    rx = hull[:, :1] * c + hull[:, 1:] * s  # (vertices, angles)
+    ry = hull[:, 1:] * c - hull[:, :1] * s
+    area = (rx.max(axis=0) - rx.min(axis=0)) * (ry.max(axis=0) - ry.min(axis=0))
+    best = int(np.argmin(area))
+    unrotated = area[int(np.argmin(np.abs(DESKEW_ANGLES)))]
+    if unrotated <= area[best] * (1.0 + DESKEW_MIN_GAIN):
+        return 0.0
+    return float(DESKEW_ANGLES[best])
+
+
+def horizontal_skewness(mask: np.ndarray) -> float:
+    """Skewness of the mask's pixel columns (bool (h, w)): > 0 when its mass leans left and its
+    long tail runs right; changes sign when the image is mirrored; 0 for fewer than 10 pixels."""
+    xs = np.nonzero(mask)[1].astype(np.float64)
+    if len(xs) < 10:
+        return 0.0
+    centred = xs - xs.mean()
+    return float(np.mean((centred / (centred.std() + 1e-6)) ** 3))
+
+
+def canonical_pose(item: Image.Image, mask: np.ndarray) -> Image.Image:
+    """``item`` (RGB, on white) turned upright (:func:`deskew_angle`) and mirrored so that its
+    :func:`horizontal_skewness` is not below ``-MIRROR_SKEWNESS``; ``mask`` (bool, any
+    resolution) covers the item in ``item``. Returns RGB, cropped to the turned mask."""
+    shape = Image.fromarray(mask.astype(np.uint8) * 255, mode="L").resize(item.size, Image.Resampling.NEAREST)
+    angle = deskew_angle(np.asarray(shape) > 127)
+    if angle:
+        item = item.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=(255, 255, 255))
+        shape = shape.rotate(angle, resample=Image.Resampling.NEAREST, expand=True)
+        bbox = shape.getbbox()
+        if bbox:
+            item, shape = item.crop(bbox), shape.crop(bbox)
+    if horizontal_skewness(np.asarray(shape) > 127) < -MIRROR_SKEWNESS:
+        item = item.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+    return item
+
+
+def _mask_in_box(mask: np.ndarray, box: Box) -> np.ndarray:
+    h, w = mask.shape
+    x0, y0 = int(np.floor(box.x0 * w)), int(np.floor(box.y0 * h))
+    x1, y1 = max(x0 + 1, int(np.ceil(box.x1 * w))), max(y0 + 1, int(np.ceil(box.y1 * h)))
+    return mask[y0:y1, x0:x1]
+
+
 def detect_and_isolate(image: Image.Image) -> tuple[Image.Image, Box]:
-    """``image`` -> (RGB: the item cropped and put on white, the item's box in ``image``).
-    Nothing found: (the whole photo, ``FULL_BOX``)."""
+    """``image`` -> (RGB: the item cropped, put on white and in its canonical pose, the item's
+    box in ``image``). Nothing found: (the whole photo, ``FULL_BOX``)."""
     from scipy import ndimage
 
     source = image.convert("RGB")
@@ -301,11 +378,11 @@ def detect_and_isolate(image: Image.Image) -> tuple[Image.Image, Box]:
     if mask is None:
         return source, FULL_BOX
     if white:  # on white already: nothing to neutralise, the item's light parts stay as they are
-        return crop_to_box(source, found), found
+        return canonical_pose(crop_to_box(source, found), _mask_in_box(mask, found)), found
     w, h = source.size
     alpha = ndimage.gaussian_filter(mask.astype(np.float32), sigma=0.7)
     alpha = np.clip(alpha * 1.5, 0.0, 1.0)
     alpha_img = Image.fromarray((alpha * 255).astype(np.uint8), mode="L").resize((w, h), Image.Resampling.BILINEAR)
     white = Image.new("RGB", (w, h), (255, 255, 255))
     neutral = Image.composite(source, white, alpha_img)
-    return crop_to_box(neutral, found), found
+    return canonical_pose(crop_to_box(neutral, found), _mask_in_box(mask, found)), found

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from catalog import fashion_mnist as fm
 from recommender import customer_photos as cp
@@ -15,7 +15,10 @@ from recommender.isolation import (
     InvalidBox,
     box_within,
     crop_to_box,
+    deskew_angle,
+    detect_and_isolate,
     detect_item_box,
+    horizontal_skewness,
     isolate_item,
     parse_box,
     shopper_crop,
@@ -162,3 +165,41 @@ def test_catalog_colours_dye_the_item(fashion_mnist_sample):
     ratio = inside / np.maximum(np.array(colour), 1)
     assert np.percentile(ratio, 1) >= 0.58 and np.percentile(ratio, 99) <= 1.02
     assert {fm.product_colour(i)[0] for i in range(24)} == {n for n, _ in fm.SHOP_COLOURS}
+
+
+def _mask_iou(a: np.ndarray, b: np.ndarray) -> float:
+    return float((a & b).sum() / max((a | b).sum(), 1))
+
+
+def test_a_tilted_item_is_turned_upright():
+    upright = Image.new("L", (200, 200), 0)
+    ImageDraw.Draw(upright).rectangle([60, 30, 140, 170], fill=255)
+    assert deskew_angle(np.asarray(upright) > 127) == 0.0
+    for tilt in (-20, 13):
+        tilted = np.asarray(upright.rotate(tilt, expand=True)) > 127
+        assert abs(deskew_angle(tilted) + tilt) <= 1.0  # rotating back by -tilt
+
+
+def test_rotated_and_mirrored_photos_of_an_item_come_out_in_one_pose(fashion_mnist_sample):
+    boot = fashion_mnist_sample.rows("test", "ankle-boot")[0]
+    photo = fm.to_product_photo(_pixels(fashion_mnist_sample, boot), colour=fm.product_colour(3)[1])
+    mask = np.asarray(photo.convert("L")) < 250
+
+    mirrored = photo.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+    assert horizontal_skewness(mask) == pytest.approx(-horizontal_skewness(mask[:, ::-1]), abs=1e-6)
+    assert abs(horizontal_skewness(mask)) > 0.15  # a boot is not symmetric
+
+    def pose(image: Image.Image) -> np.ndarray:
+        item, _ = detect_and_isolate(image)
+        return np.asarray(item.convert("L").resize((56, 56))) < 200
+
+    def unturned(image: Image.Image) -> np.ndarray:  # only cropped to the item
+        bbox = image.convert("L").point(lambda v: 255 if v < 250 else 0).getbbox()
+        return np.asarray(image.crop(bbox).convert("L").resize((56, 56))) < 200
+
+    reference = pose(photo)
+    assert _mask_iou(pose(mirrored), reference) > 0.85
+    for tilt in (-18, 18):
+        rotated = photo.rotate(tilt, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=(255, 255, 255))
+        turned_iou = _mask_iou(pose(rotated), reference)
+        assert turned_iou > 0.65 and turned_iou > _mask_iou(unturned(rotated), unturned(photo)) + 0.05
