@@ -346,16 +346,20 @@ def horizontal_skewness(mask: np.ndarray) -> float:
 
 def canonical_pose(item: Image.Image, mask: np.ndarray) -> Image.Image:
     """``item`` (RGB, on white) turned upright (:func:`deskew_angle`) and mirrored so that its
-    :func:`horizontal_skewness` is not below ``-MIRROR_SKEWNESS``; ``mask`` (bool, any
-    resolution) covers the item in ``item``. Returns RGB, cropped to the turned mask."""
-    shape = Image.fromarray(mask.astype(np.uint8) * 255, mode="L").resize(item.size, Image.Resampling.NEAREST)
-    angle = deskew_angle(np.asarray(shape) > 127)
+    :func:`horizontal_skewness` is not below ``-MIRROR_SKEWNESS``; ``mask`` (bool, the
+    detection's resolution, at most ``WORK_SIDE`` px: the pose is read off it, cheaply) covers
+    the item in ``item``. Returns RGB, cropped to the turned item."""
+    shape = Image.fromarray(mask.astype(np.uint8) * 255, mode="L")
+    angle = deskew_angle(mask)
     if angle:
         item = item.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=(255, 255, 255))
         shape = shape.rotate(angle, resample=Image.Resampling.NEAREST, expand=True)
         bbox = shape.getbbox()
         if bbox:
-            item, shape = item.crop(bbox), shape.crop(bbox)
+            fx, fy = item.width / shape.width, item.height / shape.height
+            left, top = int(np.floor(bbox[0] * fx)), int(np.floor(bbox[1] * fy))
+            right, bottom = int(np.ceil(bbox[2] * fx)), int(np.ceil(bbox[3] * fy))
+            item, shape = item.crop((left, top, max(right, left + 1), max(bottom, top + 1))), shape.crop(bbox)
     if horizontal_skewness(np.asarray(shape) > 127) < -MIRROR_SKEWNESS:
         item = item.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
     return item
