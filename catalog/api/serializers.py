@@ -12,15 +12,17 @@ class CategorySerializer(serializers.ModelSerializer):
 
 
 class ProductSummarySerializer(serializers.ModelSerializer):
-    """A product card: what lists and search results show. ``price`` is a decimal string."""
+    """A product card: what lists and search results show. ``price`` is a decimal string;
+    ``in_stock`` says whether it can be added to a cart now."""
 
     url = serializers.SerializerMethodField()
     image_url = serializers.SerializerMethodField()
     category = CategorySerializer(read_only=True)
+    in_stock = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = Product
-        fields = ["id", "name", "slug", "url", "price", "category", "image_url"]
+        fields = ["id", "name", "slug", "url", "price", "category", "image_url", "in_stock"]
 
     def _absolute(self, path: str) -> str:
         request = self.context.get("request")

@@ -25,7 +25,7 @@ def products():
     start = timezone.now() - timedelta(days=5)
     made = {
         "shoe10": ProductFactory(
-            category=shoes, name="Shoe ten", slug="shoe-ten", price=Decimal("10.00"), created_at=start
+            category=shoes, name="Shoe ten", slug="shoe-ten", price=Decimal("10.00"), created_at=start, stock=0
         ),
         "shoe30": ProductFactory(category=shoes, price=Decimal("30.00"), created_at=start + timedelta(days=1)),
         "bag15": ProductFactory(category=bags, price=Decimal("15.50"), created_at=start + timedelta(days=2)),
@@ -54,8 +54,9 @@ def test_product_list_shape(api, products):
         "price": "10.00",
         "category": {"slug": "shoes", "name": "Shoes"},
         "image_url": f"http://testserver/media/{image.image.name}",
+        "in_stock": False,  # sold out: a card offers no "Add to cart"
     }
-    assert body["results"][1]["image_url"] is None
+    assert body["results"][1]["image_url"] is None and body["results"][1]["in_stock"] is True
 
 
 def test_product_list_default_order_is_newest_and_hides_inactive(api, products):

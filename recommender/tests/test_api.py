@@ -71,6 +71,7 @@ def test_similar_products_shape_and_order(api, neighbours):
             "price": "12.50",
             "category": {"slug": "bags", "name": "Bags"},
             "image_url": f"http://testserver/media/products/test/{neighbours['near'].pk}-0.png",
+            "in_stock": True,
         },
         "similarity": pytest.approx(0.9 / (0.81 + 0.01) ** 0.5, abs=1e-6),
         "score": None,  # no match scale before the recommender is trained
@@ -151,7 +152,7 @@ def test_search_response_shape(api, trained_catalog, fashion_mnist_sample):
     first = body["results"][0]
     assert set(first) == {"product", "similarity", "score"}
     assert first["score"] is not None and 0 <= first["score"] <= 1  # the recommender is trained
-    assert set(first["product"]) == {"id", "name", "slug", "url", "price", "category", "image_url"}
+    assert set(first["product"]) == {"id", "name", "slug", "url", "price", "category", "image_url", "in_stock"}
     assert first["product"]["category"] == {"slug": "ankle-boot", "name": "Ankle boot"}
     assert first["product"]["url"] == f"http://testserver/p/{first['product']['slug']}/"
     assert first["product"]["image_url"].startswith("http://testserver/media/products/sample/fm-")

@@ -304,7 +304,14 @@
     field("price").textContent = money.format(Number(product.price));
     field("category").textContent = product.category.name;
     field("product_id").value = product.id;
-    field("add").setAttribute("aria-label", `Add ${product.name} to cart`);
+    if (product.in_stock === false) {
+      const soldOut = document.createElement("span");
+      soldOut.className = "badge";
+      soldOut.textContent = "Sold out";
+      field("add").closest("form").replaceWith(soldOut);
+    } else {
+      field("add").setAttribute("aria-label", `Add ${product.name} to cart`);
+    }
     const matched = item.score !== null && item.score !== undefined;
     const percent = Math.round(Math.max(matched ? item.score : item.similarity, 0) * 100);
     field("similarity").textContent = `${percent}% match`;
