@@ -16,7 +16,7 @@ from decimal import Decimal
 import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Avg, Count, Max, Subquery
+from django.db.models import Avg, Count, FloatField, Max, Subquery, Value
 from pgvector.django import CosineDistance
 
 from catalog.models import Product
@@ -101,9 +101,10 @@ def _nearest_pgvector(
 ) -> list[tuple[int, float]]:
     # Products usually have a few images: over-fetch image rows, then keep one per product;
     # widen the fetch when a product's many photos crowd the others out.
-    queryset = filters.apply(ImageEmbedding.objects.filter(model_version=model_version), prefix="product__")
-    queryset = queryset.annotate(distance=CosineDistance("vector", vector)).order_by("distance")
+    rows_of = filters.apply(ImageEmbedding.objects.filter(model_version=model_version), prefix="product__")
+    queryset = rows_of.annotate(distance=CosineDistance("vector", vector)).order_by("distance")
     candidates = limit * 4
+    exact = False
     while True:
         query = queryset.values_list("product_id", "distance")[:candidates]
         if candidates <= settings.HNSW_EF_SEARCH:  # the connection's ef_search suffices
@@ -119,6 +120,16 @@ def _nearest_pgvector(
         rows.sort(key=lambda row: -row[1])  # relaxed order: re-sort the few rows returned
         found = _dedupe(rows, limit, min_similarity)
         exhausted = len(rows) < candidates or rows[-1][1] < min_similarity
+        if len(found) < limit and len(rows) < candidates and not exact:
+            # An approximate (HNSW) scan can come back short: dead index entries (rows deleted
+            # or rolled back, until VACUUM) and filters cut what it reaches. Fewer rows than
+            # asked for means the filtered set is small, so an exact scan of it is cheap and
+            # complete: ordering by an expression the index cannot serve forces one.
+            exact = True
+            queryset = rows_of.annotate(
+                distance=CosineDistance("vector", vector) + Value(0.0, output_field=FloatField())
+            ).order_by("distance")
+            continue
         if len(found) == limit or exhausted:
             return found
         candidates *= 4

@@ -84,3 +84,39 @@ def test_pgvector_top_10_matches_exact_search(sample_catalog, sample_embeddings,
 
     assert min(overlaps) >= 0.9
     assert np.mean(overlaps) >= 0.97
+
+
+def test_rows_rolled_back_around_the_query_do_not_hide_the_live_ones():
+    """Dead index entries (rows deleted or rolled back, until VACUUM) crowd the HNSW graph around
+    a popular point; the search still returns every live product there (a CI run once lost
+    them all)."""
+    from django.db import transaction
+
+    from catalog.models import ProductImage
+    from catalog.tests.factories import ProductFactory
+    from recommender import embedder
+
+    from .vectors import E0, embed, unit
+
+    force_index_scans()
+    version = embedder.model_version()
+    ghost = ProductFactory()
+    try:
+        with transaction.atomic():  # a savepoint: its rows die when it rolls back
+            images = ProductImage.objects.bulk_create(
+                ProductImage(product=ghost, image=f"products/test/ghost-{n}.png", sha256="0" * 64, width=1, height=1)
+                for n in range(3000)
+            )
+            ImageEmbedding.objects.bulk_create(
+                ImageEmbedding(product_image=image, product=ghost, model_version=version, vector=E0) for image in images
+            )
+            raise RuntimeError("roll back")
+    except RuntimeError:
+        pass
+    live = ProductFactory.create_batch(3)
+    for i, product in enumerate(live):
+        embed(product, unit(1.0, 0.01 * (i + 1)), version=version)
+
+    found = nearest_products(vector=E0, model_version=version, limit=3)
+
+    assert [pid for pid, _ in found] == [p.pk for p in live]
