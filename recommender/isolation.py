@@ -115,12 +115,16 @@ def parse_box(value: str) -> Box:
     return Box(x0, y0, x1, y1)
 
 
-def crop_to_box(image: Image.Image, box: Box) -> Image.Image:
-    """The part of ``image`` inside ``box`` (at least 1 x 1 px)."""
-    w, h = image.size
+def _box_pixels(box: Box, w: int, h: int) -> tuple[int, int, int, int]:
+    """``box`` in the pixels of a ``w`` x ``h`` image: (left, top, right, bottom), at least 1 x 1."""
     left, top = int(np.floor(box.x0 * w)), int(np.floor(box.y0 * h))
     right, bottom = max(left + 1, int(np.ceil(box.x1 * w))), max(top + 1, int(np.ceil(box.y1 * h)))
-    return image.crop((left, top, min(right, w), min(bottom, h)))
+    return left, top, min(right, w), min(bottom, h)
+
+
+def crop_to_box(image: Image.Image, box: Box) -> Image.Image:
+    """The part of ``image`` inside ``box`` (at least 1 x 1 px)."""
+    return image.crop(_box_pixels(box, *image.size))
 
 
 def _working_copy(image: Image.Image) -> np.ndarray:
@@ -365,13 +369,6 @@ def canonical_pose(item: Image.Image, mask: np.ndarray) -> Image.Image:
     return item
 
 
-def _mask_in_box(mask: np.ndarray, box: Box) -> np.ndarray:
-    h, w = mask.shape
-    x0, y0 = int(np.floor(box.x0 * w)), int(np.floor(box.y0 * h))
-    x1, y1 = max(x0 + 1, int(np.ceil(box.x1 * w))), max(y0 + 1, int(np.ceil(box.y1 * h)))
-    return mask[y0:y1, x0:x1]
-
-
 def detect_and_isolate(image: Image.Image) -> tuple[Image.Image, Box]:
     """``image`` -> (RGB: the item cropped, put on white and in its canonical pose, the item's
     box in ``image``). Nothing found: (the whole photo, ``FULL_BOX``)."""
@@ -381,12 +378,12 @@ def detect_and_isolate(image: Image.Image) -> tuple[Image.Image, Box]:
     found, mask, white = _detect(source)
     if mask is None:
         return source, FULL_BOX
-    if white:  # on white already: nothing to neutralise, the item's light parts stay as they are
-        return canonical_pose(crop_to_box(source, found), _mask_in_box(mask, found)), found
-    w, h = source.size
-    alpha = ndimage.gaussian_filter(mask.astype(np.float32), sigma=0.7)
-    alpha = np.clip(alpha * 1.5, 0.0, 1.0)
-    alpha_img = Image.fromarray((alpha * 255).astype(np.uint8), mode="L").resize((w, h), Image.Resampling.BILINEAR)
-    white = Image.new("RGB", (w, h), (255, 255, 255))
-    neutral = Image.composite(source, white, alpha_img)
-    return canonical_pose(crop_to_box(neutral, found), _mask_in_box(mask, found)), found
+    item = source  # on white already: nothing to neutralise, the item's light parts stay as they are
+    if not white:
+        w, h = source.size
+        alpha = ndimage.gaussian_filter(mask.astype(np.float32), sigma=0.7)
+        alpha = np.clip(alpha * 1.5, 0.0, 1.0)
+        alpha_img = Image.fromarray((alpha * 255).astype(np.uint8), mode="L").resize((w, h), Image.Resampling.BILINEAR)
+        item = Image.composite(source, Image.new("RGB", (w, h), (255, 255, 255)), alpha_img)
+    left, top, right, bottom = _box_pixels(found, mask.shape[1], mask.shape[0])
+    return canonical_pose(crop_to_box(item, found), mask[top:bottom, left:right]), found
