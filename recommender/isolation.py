@@ -315,11 +315,13 @@ def deskew_angle(mask: np.ndarray) -> float:
     ``mask`` (bool (h, w)) upright: the one whose axis-aligned box around the mask's convex hull
     has the smallest area, or 0 when that box is under ``DESKEW_MIN_GAIN`` smaller than the
     unrotated one (an upright item, or a round one whose box hardly depends on the angle)."""
+    from scipy import ndimage
     from scipy.spatial import ConvexHull, QhullError
 
-    ys, xs = np.nonzero(mask)
-    if len(xs) < 10:
+    if np.count_nonzero(mask) < 10:
         return 0.0
+    # The hull of the mask is the hull of its outline: the interior pixels add nothing.
+    ys, xs = np.nonzero(mask & ~ndimage.binary_erosion(mask))
     pixels = np.stack([xs, ys], axis=1).astype(np.float64)
     corners = np.concatenate([pixels + offset for offset in ((0, 0), (1, 0), (0, 1), (1, 1))])
     try:
