@@ -90,7 +90,7 @@ EMBEDDING_DIM = 512
 #: Bump when preprocessing/pooling code changes in a way that changes vectors.
 RECIPE_VERSION = 1
 #: Bump when ``recommender.isolation`` changes in a way that changes vectors.
-ISOLATION_VERSION = 3
+ISOLATION_VERSION = 4
 
 _LAYERS = ("block5_pool", "block5_conv3", "block4_conv3")
 _LAYER_TAGS = {"block5_pool": "b5", "block5_conv3": "b5c3", "block4_conv3": "b4c3"}

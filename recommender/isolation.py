@@ -12,6 +12,11 @@ often a thumb at the edge. The embedder was trained on catalog photos: the item 
    sets a higher bar) and Otsu's threshold (scikit-image), is the item mask; opened, closed
    and hole-filled (SciPy). The largest connected region wins, a region hugging the border
    (a thumb, a table edge) counting for less; regions close to it join it (a pair of sandals).
+   **Occluders** — a thumb or a finger that enters from the edge and touches the item joins its
+   region. The mask's pixels are split into two colour clusters (2-means in Lab, lightness at a
+   quarter weight); the smaller one is painted out when it reaches the frame, is of a colour
+   that is neither a shade of the item nor a mix of the item and the backdrop, and its part at
+   the frame is one convex blob (:func:`_occluder`).
 3. **Crop and neutralise** — the photo is cropped to the mask's bounding box plus a margin and
    everything outside the (softened) mask becomes white, so the embedder sees the item on white.
 4. **Canonical pose** (:func:`canonical_pose`) — a photo taken at an angle or with a selfie
@@ -186,8 +191,94 @@ def _background_model(lab: np.ndarray, frame: np.ndarray) -> np.ndarray:
     return design @ coef
 
 
+#: an occluder (a thumb, a finger) differs in colour from the item: at least this CIE Lab a*b*
+#: distance between the centres of the mask's two colour clusters (skin against a grey item: ~25)
+OCCLUDER_CHROMA_DISTANCE = 15.0
+#: it covers this share of the mask at most
+OCCLUDER_MAX_SHARE = 0.45
+#: and it is one convex blob: its area over the area of its convex hull is at least this
+OCCLUDER_SOLIDITY = 0.8
+
+
+def _two_colour_clusters(pixels: np.ndarray, iterations: int = 8) -> np.ndarray:
+    """2-means of float (n, 3) colours, seeded deterministically (the pixel farthest from the
+    mean, then the pixel farthest from it): bool (n,), True for the cluster of the second seed."""
+    first = pixels[int(np.argmax(np.linalg.norm(pixels - pixels.mean(axis=0), axis=1)))]
+    second = pixels[int(np.argmax(np.linalg.norm(pixels - first, axis=1)))]
+    centres = np.stack([first, second])
+    which = np.zeros(len(pixels), dtype=bool)
+    for _ in range(iterations):
+        which = np.linalg.norm(pixels - centres[1], axis=1) < np.linalg.norm(pixels - centres[0], axis=1)
+        if which.all() or not which.any():
+            break
+        centres = np.stack([pixels[~which].mean(axis=0), pixels[which].mean(axis=0)])
+    return which
+
+
+def _solidity(region: np.ndarray) -> float:
+    """Area of a bool region over the area of its convex hull (1 for a convex blob)."""
+    from scipy.spatial import ConvexHull, QhullError
+
+    ys, xs = np.nonzero(region)
+    if len(xs) < 10:
+        return 0.0
+    pixels = np.stack([xs, ys], axis=1).astype(np.float64)
+    corners = np.concatenate([pixels + offset for offset in ((0, 0), (1, 0), (0, 1), (1, 1))])
+    try:
+        return float(len(xs) / ConvexHull(corners).volume)
+    except QhullError:
+        return 0.0
+
+
+def _distance_to_segment(point: np.ndarray, start: np.ndarray, end: np.ndarray) -> float:
+    """Euclidean distance of ``point`` to the segment ``start``-``end`` (1-d float arrays)."""
+    direction = end - start
+    t = float(np.clip(np.dot(point - start, direction) / max(float(np.dot(direction, direction)), 1e-9), 0.0, 1.0))
+    return float(np.linalg.norm(point - (start + t * direction)))
+
+
+def _occluder(lab: np.ndarray, mask: np.ndarray, frame: np.ndarray, backdrop: np.ndarray) -> np.ndarray | None:
+    """A thumb or finger that enters the photo from its edge and joins the item's ``mask``, or
+    ``None``. Of the mask's two colour clusters (:func:`_two_colour_clusters`), the occluder is
+    the smaller one (at most ``OCCLUDER_MAX_SHARE``), reaching the frame, of another colour than
+    the item's shades and their mixes with the ``backdrop`` (Lab, float (3,)) by
+    ``OCCLUDER_CHROMA_DISTANCE``: its largest connected part at the frame, if that part is one
+    convex blob (``OCCLUDER_SOLIDITY``). ``lab`` float32 (h, w, 3), ``mask`` and ``frame`` bool
+    (h, w). Returns bool (h, w), dilated by a pixel (its blurred rim)."""
+    from scipy import ndimage
+
+    pixels = lab[mask] * np.array([0.25, 1.0, 1.0], dtype=np.float32)
+    if len(pixels) < 50:
+        return None
+    which = _two_colour_clusters(pixels)
+    if which.mean() > 0.5:  # the occluder is the smaller part
+        which = ~which
+    if not 0.02 < which.mean() <= OCCLUDER_MAX_SHARE:
+        return None
+    # Not a shade of the item, nor a mix of it with the backdrop (its rim, its shadow): away from
+    # the a*b* segment between the two.
+    if _distance_to_segment(pixels[which, 1:].mean(axis=0), pixels[~which, 1:].mean(axis=0), backdrop[1:]) < (
+        OCCLUDER_CHROMA_DISTANCE
+    ):
+        return None
+    part = np.zeros_like(mask)
+    part[mask] = which
+    if not np.any(part & frame):
+        return None
+    labels, _ = ndimage.label(part)
+    touching = np.unique(labels[frame & part])
+    touching = touching[touching > 0]
+    sizes = ndimage.sum(part, labels, index=touching)
+    blob = labels == touching[int(np.argmax(sizes))]
+    if _solidity(blob) < OCCLUDER_SOLIDITY:
+        return None
+    blob = ndimage.binary_dilation(blob, iterations=1)
+    return blob if np.count_nonzero(mask & ~blob) >= 0.5 * np.count_nonzero(mask) else None
+
+
 def _item_mask(rgb: np.ndarray) -> tuple[np.ndarray | None, bool]:
-    """(the item's mask or ``None``, whether the backdrop is plain white, as in a catalog photo)."""
+    """(the item's mask or ``None``, whether the photo can stay as it is around the item: a plain
+    white backdrop, as in a catalog photo, and no occluder to paint out)."""
     from scipy import ndimage
     from skimage.color import rgb2lab
     from skimage.filters import threshold_otsu
@@ -214,6 +305,10 @@ def _item_mask(rgb: np.ndarray) -> tuple[np.ndarray | None, bool]:
         mask = ndimage.binary_opening(mask, iterations=1)
         mask = ndimage.binary_closing(mask, iterations=2)
     mask = ndimage.binary_fill_holes(mask)
+    occluder = _occluder(lab, mask, frame, backdrop)
+    if occluder is not None:
+        mask &= ~occluder
+        white = False  # the thumb must be painted out: the item goes on white through its mask
     labels, n = ndimage.label(mask)
     if n == 0:
         return None, white

@@ -203,3 +203,53 @@ def test_rotated_and_mirrored_photos_of_an_item_come_out_in_one_pose(fashion_mni
         rotated = photo.rotate(tilt, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=(255, 255, 255))
         turned_iou = _mask_iou(pose(rotated), reference)
         assert turned_iou > 0.65 and turned_iou > _mask_iou(unturned(rotated), unturned(photo)) + 0.05
+
+
+def _skin_share(image: Image.Image) -> float:
+    """Share of pixels the colour of the drawn thumb (orange-brown: R > G > B, clearly chromatic)."""
+    rgb = np.asarray(image.convert("RGB")).astype(int)
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    return float(((r - b > 50) & (r > g) & (g > b)).mean())
+
+
+@pytest.mark.parametrize("category, edge", [("trouser", "right"), ("pullover", "bottom"), ("ankle-boot", "top")])
+def test_a_thumb_entering_from_the_edge_is_painted_out(fashion_mnist_sample, category, edge):
+    row = fashion_mnist_sample.rows("test", category)[1]
+    photo = fm.to_product_photo(_pixels(fashion_mnist_sample, row), size=240)
+    item_box = detect_item_box(photo)
+    draw = ImageDraw.Draw(photo)
+    skin = (214, 160, 128)
+    if edge == "right":  # a thumb from the right edge over the item's middle
+        draw.ellipse([150, 100, 300, 140], fill=skin)
+    elif edge == "bottom":
+        draw.ellipse([140, 170, 180, 300], fill=skin)
+    else:
+        draw.ellipse([100, -60, 135, 70], fill=skin)
+    assert _skin_share(photo) > 0.03
+
+    item, box = detect_and_isolate(photo)
+
+    assert _skin_share(item) < 0.005  # the thumb is gone, painted white
+    assert _iou(box.as_tuple(), item_box.as_tuple()) > 0.8  # the box is the item's, not item + thumb
+
+
+def test_catalog_photos_and_multicoloured_items_are_not_cut(fashion_mnist_sample):
+    """No part of an item is taken for an occluder: a catalog photo comes out exactly as before
+    the step existed (cropped, posed, not repainted), whatever its colour, even when it touches
+    the frame."""
+    from recommender import isolation
+
+    for row in range(0, 120, 6):
+        colour = fm.product_colour(row)[1]
+        for photo in (
+            fm.to_product_photo(fashion_mnist_sample.train_images[row], colour=colour),
+            fm.to_product_photo(fashion_mnist_sample.train_images[row], size=240).crop((10, 10, 230, 230)),
+        ):
+            rgb = isolation._working_copy(photo)
+            frame = isolation._frame_mask(*rgb.shape[:2])
+            mask, _ = isolation._item_mask(rgb)
+            assert mask is not None
+            from skimage.color import rgb2lab
+
+            lab = rgb2lab(rgb).astype(np.float32)
+            assert isolation._occluder(lab, mask, frame, np.median(lab[frame], axis=0)) is None
