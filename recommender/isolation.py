@@ -166,12 +166,13 @@ def _design(h: int, w: int) -> np.ndarray:
     return design
 
 
-def _background_model(lab: np.ndarray, frame: np.ndarray) -> np.ndarray:
+def _background_model(lab: np.ndarray, frame: np.ndarray, *, plain: bool) -> np.ndarray:
     """A quadratic surface per CIE Lab channel fitted to the frame pixels (robust passes that
-    drop the frame pixels far from the fit: a thumb or the item touching the edge)."""
+    drop the frame pixels far from the fit: a thumb or the item touching the edge); the frame's
+    median colour when the backdrop is ``plain`` (:func:`_plain_backdrop`)."""
     h, w, _ = lab.shape
     b = lab[frame]
-    if _plain_backdrop(b):
+    if plain:
         return np.broadcast_to(np.median(b, axis=0), lab.shape)
     design = _design(h, w)
     a = design[frame]
@@ -200,19 +201,29 @@ OCCLUDER_MAX_SHARE = 0.45
 OCCLUDER_SOLIDITY = 0.8
 
 
+#: the 2-means centres are found on at most this many of the mask's pixels (every k-th)
+CLUSTER_SAMPLE = 1500
+
+
 def _two_colour_clusters(pixels: np.ndarray, iterations: int = 8) -> np.ndarray:
     """2-means of float (n, 3) colours, seeded deterministically (the pixel farthest from the
-    mean, then the pixel farthest from it): bool (n,), True for the cluster of the second seed."""
-    first = pixels[int(np.argmax(np.linalg.norm(pixels - pixels.mean(axis=0), axis=1)))]
-    second = pixels[int(np.argmax(np.linalg.norm(pixels - first, axis=1)))]
+    mean, then the pixel farthest from it) and run on every k-th pixel (``CLUSTER_SAMPLE``):
+    bool (n,), True for the pixels nearer the second centre."""
+    sample = pixels[:: max(1, -(-len(pixels) // CLUSTER_SAMPLE))]
+    first = sample[int(np.argmax(np.square(sample - sample.mean(axis=0)).sum(axis=1)))]
+    second = sample[int(np.argmax(np.square(sample - first).sum(axis=1)))]
     centres = np.stack([first, second])
-    which = np.zeros(len(pixels), dtype=bool)
+
+    def nearer_second(points: np.ndarray) -> np.ndarray:
+        # |p - c1|^2 < |p - c0|^2  <=>  2 p . (c0 - c1) < |c0|^2 - |c1|^2
+        return 2.0 * points @ (centres[0] - centres[1]) < np.square(centres[0]).sum() - np.square(centres[1]).sum()
+
     for _ in range(iterations):
-        which = np.linalg.norm(pixels - centres[1], axis=1) < np.linalg.norm(pixels - centres[0], axis=1)
+        which = nearer_second(sample)
         if which.all() or not which.any():
             break
-        centres = np.stack([pixels[~which].mean(axis=0), pixels[which].mean(axis=0)])
-    return which
+        centres = np.stack([sample[~which].mean(axis=0), sample[which].mean(axis=0)])
+    return nearer_second(pixels)
 
 
 def _solidity(region: np.ndarray) -> float:
@@ -289,7 +300,7 @@ def _item_mask(rgb: np.ndarray) -> tuple[np.ndarray | None, bool]:
     plain = _plain_backdrop(lab[frame])
     backdrop = np.median(lab[frame], axis=0)
     white = plain and backdrop[0] > 92 and float(np.hypot(backdrop[1], backdrop[2])) < 6
-    distance = np.linalg.norm(lab - _background_model(lab, frame), axis=-1)
+    distance = np.linalg.norm(lab - _background_model(lab, frame, plain=plain), axis=-1)
     distance = ndimage.gaussian_filter(distance, sigma=1.0)
     frame_values = distance[frame]
     floor = float(np.percentile(frame_values, 90)) * 1.5 + 4.0
