@@ -226,19 +226,33 @@ def _two_colour_clusters(pixels: np.ndarray, iterations: int = 8) -> np.ndarray:
     return nearer_second(pixels)
 
 
-def _solidity(region: np.ndarray) -> float:
-    """Area of a bool region over the area of its convex hull (1 for a convex blob)."""
+def _pixel_hull(region: np.ndarray) -> np.ndarray | None:
+    """The convex hull of a bool (h, w) region's pixels, each a unit square: its vertices, float64
+    (k, 2) as (x, y), counter-clockwise; ``None`` for fewer than 10 pixels or pixels on a line."""
+    from scipy import ndimage
     from scipy.spatial import ConvexHull, QhullError
 
-    ys, xs = np.nonzero(region)
-    if len(xs) < 10:
-        return 0.0
+    if np.count_nonzero(region) < 10:
+        return None
+    # The hull of the region is the hull of its outline: the interior pixels add nothing.
+    ys, xs = np.nonzero(region & ~ndimage.binary_erosion(region))
     pixels = np.stack([xs, ys], axis=1).astype(np.float64)
     corners = np.concatenate([pixels + offset for offset in ((0, 0), (1, 0), (0, 1), (1, 1))])
     try:
-        return float(len(xs) / ConvexHull(corners).volume)
-    except QhullError:
+        return corners[ConvexHull(corners).vertices]
+    except QhullError:  # a straight line of pixels
+        return None
+
+
+def _solidity(region: np.ndarray) -> float:
+    """Area of a bool region over the area of its convex hull (1 for a convex blob, 0 for fewer
+    than 10 pixels)."""
+    hull = _pixel_hull(region)
+    if hull is None:
         return 0.0
+    x, y = hull[:, 0], hull[:, 1]
+    area = 0.5 * abs(float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))))  # shoelace
+    return float(np.count_nonzero(region) / area)
 
 
 def _distance_to_segment(point: np.ndarray, start: np.ndarray, end: np.ndarray) -> float:
@@ -421,18 +435,8 @@ def deskew_angle(mask: np.ndarray) -> float:
     ``mask`` (bool (h, w)) upright: the one whose axis-aligned box around the mask's convex hull
     has the smallest area, or 0 when that box is under ``DESKEW_MIN_GAIN`` smaller than the
     unrotated one (an upright item, or a round one whose box hardly depends on the angle)."""
-    from scipy import ndimage
-    from scipy.spatial import ConvexHull, QhullError
-
-    if np.count_nonzero(mask) < 10:
-        return 0.0
-    # The hull of the mask is the hull of its outline: the interior pixels add nothing.
-    ys, xs = np.nonzero(mask & ~ndimage.binary_erosion(mask))
-    pixels = np.stack([xs, ys], axis=1).astype(np.float64)
-    corners = np.concatenate([pixels + offset for offset in ((0, 0), (1, 0), (0, 1), (1, 1))])
-    try:
-        hull = corners[ConvexHull(corners).vertices]
-    except QhullError:  # a straight line of pixels
+    hull = _pixel_hull(mask)
+    if hull is None:
         return 0.0
     radians = np.deg2rad(DESKEW_ANGLES)
     c, s = np.cos(radians), np.sin(radians)
