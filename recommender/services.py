@@ -226,6 +226,9 @@ class ImageSearchResult:
     searched: list[CategoryPrediction] = field(default_factory=list)
     query_id: str | None = None  # refines this search without the photo (``image_search_by_query``)
     box: Box | None = None  # the item found, normalised to the whole photo the shopper sent
+    #: the product shown although it is outside the categories searched: it matches the photo so
+    #: closely (``PHOTO_SEARCH_CLOSE_MATCH``) that the photo very likely shows it
+    close_match: SimilarProduct | None = None
 
 
 ALL_CATEGORIES = "all"
@@ -358,11 +361,14 @@ def image_search_by_vector(
     results = search_by_vector(
         vector=vector, categories=[p.category for p in searched] or None, close_match_first=True, **price
     )
+    inside = {p.category.pk for p in searched}
+    outside = [r for r in results if inside and r.product.category_id not in inside]
     return ImageSearchResult(
         predicted=predicted,
         category=searched[0].category if len(searched) == 1 else None,
         results=results,
         searched=searched,
+        close_match=outside[0] if outside else None,
     )
 
 

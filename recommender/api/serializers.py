@@ -106,3 +106,11 @@ class ImageSearchResponseSerializer(serializers.Serializer):
         ),
     )
     results = SimilarProductSerializer(many=True)
+    close_match_id = serializers.IntegerField(
+        allow_null=True,
+        help_text=(
+            "The id of the product in results that is outside the categories searched: it matches the photo so "
+            "closely (cosine similarity >= PHOTO_SEARCH_CLOSE_MATCH) that the photo very likely shows it. "
+            "Null when there is none."
+        ),
+    )

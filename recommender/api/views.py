@@ -67,6 +67,7 @@ def _image_search_response(request: Request, result: ImageSearchResult) -> Respo
         "predicted_category": result.predicted,
         "searched_categories": result.searched,
         "results": result.results,
+        "close_match_id": result.close_match.product.pk if result.close_match else None,
     }
     return Response(ImageSearchResponseSerializer(body, context={"request": request}).data)
 

@@ -133,7 +133,8 @@ def test_search_response_shape(api, trained_catalog, fashion_mnist_sample):
 
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"query_id", "box", "predicted_category", "searched_categories", "results"}
+    assert set(body) == {"query_id", "box", "predicted_category", "searched_categories", "results", "close_match_id"}
+    assert body["close_match_id"] is None  # a boot the shop does not sell: nothing shown from elsewhere
     assert re.fullmatch(r"[0-9a-f]{32}", body["query_id"])
     x0, y0, x1, y1 = body["box"]
     assert 0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1

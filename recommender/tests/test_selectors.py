@@ -174,6 +174,43 @@ def test_search_by_vector_sorts_the_most_similar_not_the_whole_catalog(results_s
     assert keys(search_by_vector(vector=E0, category=None, limit=2, sort="price_desc"), made) == ["bag", "closest"]
 
 
+def test_a_close_match_comes_first_even_outside_the_categories_searched(results_shelf, settings):
+    """The bag (cosine 0.9986 to the photo) is very likely the product photographed: it leads the
+    shoes searched; a threshold above it leaves the shoes alone."""
+    shoes, made = results_shelf
+    settings.PHOTO_SEARCH_CLOSE_MATCH = 0.99
+    assert keys(search_by_vector(vector=E0, categories=[shoes]), made) == ["closest", "closer", "close"]
+    shown = search_by_vector(vector=E0, categories=[shoes], close_match_first=True)
+    assert keys(shown, made) == ["bag", "closest", "closer", "close"]
+    settings.PHOTO_SEARCH_CLOSE_MATCH = 0.999
+    assert keys(search_by_vector(vector=E0, categories=[shoes], close_match_first=True), made) == [
+        "closest",
+        "closer",
+        "close",
+    ]
+
+
+def test_image_search_names_the_close_match_it_shows_outside_the_predicted_category(
+    results_shelf, settings, monkeypatch
+):
+    from recommender import services
+    from recommender.selectors import CategoryPrediction
+
+    shoes, made = results_shelf
+    settings.PHOTO_SEARCH_CLOSE_MATCH = 0.99
+    monkeypatch.setattr(services, "category_predictions", lambda vector: [CategoryPrediction(shoes, 0.97)])
+
+    result = services.image_search_by_vector(vector=E0, sort="price_asc")
+
+    assert result.close_match is not None and result.close_match.product == made["bag"]
+    assert made["bag"] in [r.product for r in result.results]
+    # Asked for a category (or all), nothing is shown from outside it: no close match to name.
+    assert services.image_search_by_vector(vector=E0, category="all").close_match is None
+    assert services.image_search_by_vector(vector=E0, category=shoes.slug).close_match is None
+    settings.PHOTO_SEARCH_CLOSE_MATCH = 0.999
+    assert services.image_search_by_vector(vector=E0).close_match is None
+
+
 def test_search_by_vector_price_range(results_shelf):
     _, made = results_shelf
 

@@ -271,6 +271,17 @@
       line.append("Looks like ", name, ` (${Math.round(predicted.probability * 100)}% sure). `);
     }
     line.append(`Showing ${searchedIn(searched)}.`);
+    const nodes = [line];
+    const close = body.results.find((item) => item.product.id === body.close_match_id);
+    if (close) { // outside the categories searched, but very likely the product in the photo
+      const note = document.createElement("p");
+      note.className = "close-match";
+      note.dataset.testid = "close-match";
+      const name = document.createElement("strong");
+      name.textContent = close.product.name;
+      note.append("Also showing ", name, ` (${close.product.category.name}): it matches your photo very closely.`);
+      nodes.push(note);
+    }
     const count = body.results.length;
     const heading = document.createElement("h2");
     heading.textContent = `${count} matching product${count === 1 ? "" : "s"}`;
@@ -282,7 +293,7 @@
       none.textContent = "No products match. Try “All categories” or a wider price range.";
       grid.append(none);
     }
-    results.replaceChildren(line, heading, grid);
+    results.replaceChildren(...nodes, heading, grid);
   }
 
   function card(item) {
