@@ -344,6 +344,31 @@ def test_image_search_all_categories_sorted_by_price(client, sample_catalog, fas
     assert max(prices) <= Decimal("60")
 
 
+@pytest.mark.slow
+def test_image_search_names_the_product_it_shows_from_outside_the_guessed_category(
+    client, sample_catalog, fashion_mnist_sample, monkeypatch
+):
+    """A shopper photographs a bag the shop sells; the classifier guesses "Sandal". The bag is
+    still shown (it matches the photo very closely) and the page says why."""
+    from recommender import services
+    from recommender.selectors import CategoryPrediction
+
+    row = sample_catalog.rows_in("bag")[0]
+    bag = sample_catalog.products[row]
+    guess = [CategoryPrediction(sample_catalog.categories["sandal"], 0.97)]
+    monkeypatch.setattr(services, "category_predictions", lambda vector: guess)
+    upload = SimpleUploadedFile("bag.png", fashion_mnist_sample.png("train", row))
+
+    html = client.post("/search/photo/", {"image": upload}).content.decode()
+
+    assert "Looks like <strong>Sandal</strong> (97% sure)." in html
+    assert (
+        f'<p class="close-match" data-testid="close-match">Also showing <strong>{bag.name}</strong> (Bag): '
+        "it matches your photo very closely.</p>"
+    ) in html
+    assert card_names(html)[0] == bag.name
+
+
 def test_image_search_bad_box_is_400_with_the_error(client, stored_state):
     before, state = stored_state
     upload = SimpleUploadedFile("a.png", photo("PNG"))
