@@ -149,10 +149,11 @@ def _frame_mask(h: int, w: int) -> np.ndarray:
     return frame
 
 
-def _plain_backdrop(frame_lab: np.ndarray) -> bool:
+def _plain_backdrop(frame_lab: np.ndarray, median: np.ndarray) -> bool:
     """Most of the frame is one colour (a studio backdrop, every catalog photo), though the item
-    may touch the frame."""
-    deviation = np.abs(frame_lab - np.median(frame_lab, axis=0)).max(axis=1)
+    may touch the frame. ``frame_lab``: the frame's Lab pixels (n, 3); ``median``: their
+    per-channel median (3,)."""
+    deviation = np.abs(frame_lab - median).max(axis=1)
     return float(np.median(deviation)) < 1.0 and float(np.percentile(deviation, 25)) < 0.5
 
 
@@ -166,14 +167,14 @@ def _design(h: int, w: int) -> np.ndarray:
     return design
 
 
-def _background_model(lab: np.ndarray, frame: np.ndarray, *, plain: bool) -> np.ndarray:
+def _background_model(lab: np.ndarray, frame: np.ndarray, *, plain_colour: np.ndarray | None) -> np.ndarray:
     """A quadratic surface per CIE Lab channel fitted to the frame pixels (robust passes that
-    drop the frame pixels far from the fit: a thumb or the item touching the edge); the frame's
-    median colour when the backdrop is ``plain`` (:func:`_plain_backdrop`)."""
+    drop the frame pixels far from the fit: a thumb or the item touching the edge); everywhere
+    ``plain_colour`` (Lab, (3,)) when the backdrop is plain (:func:`_plain_backdrop`)."""
     h, w, _ = lab.shape
+    if plain_colour is not None:
+        return np.broadcast_to(plain_colour, lab.shape)
     b = lab[frame]
-    if plain:
-        return np.broadcast_to(np.median(b, axis=0), lab.shape)
     design = _design(h, w)
     a = design[frame]
     keep = np.ones(len(a), dtype=bool)
@@ -311,10 +312,11 @@ def _item_mask(rgb: np.ndarray) -> tuple[np.ndarray | None, bool]:
     h, w, _ = rgb.shape
     frame = _frame_mask(h, w)
     lab = rgb2lab(rgb).astype(np.float32)
-    plain = _plain_backdrop(lab[frame])
-    backdrop = np.median(lab[frame], axis=0)
+    frame_lab = lab[frame]
+    backdrop = np.median(frame_lab, axis=0)
+    plain = _plain_backdrop(frame_lab, backdrop)
     white = plain and backdrop[0] > 92 and float(np.hypot(backdrop[1], backdrop[2])) < 6
-    distance = np.linalg.norm(lab - _background_model(lab, frame, plain=plain), axis=-1)
+    distance = np.linalg.norm(lab - _background_model(lab, frame, plain_colour=backdrop if plain else None), axis=-1)
     distance = ndimage.gaussian_filter(distance, sigma=1.0)
     frame_values = distance[frame]
     floor = float(np.percentile(frame_values, 90)) * 1.5 + 4.0
