@@ -36,6 +36,7 @@ THIRD_PARTY_APPS = [
     "imagekit",
 ]
 LOCAL_APPS = [
+    "core",
     "accounts",
     "catalog",
     "recommender",
