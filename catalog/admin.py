@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from .forms import ProductImageAdminForm
+from .indexing import product_image_index
 from .models import Category, Product, ProductImage
 from .services import product_image_create, product_image_replace
 
@@ -136,14 +137,11 @@ class ProductImageAdmin(admin.ModelAdmin):
 
     @admin.action(description="Re-embed the selected images (drop their vectors, embed again)")
     def reembed(self, request, queryset):  # type: ignore[no-untyped-def]
-        from recommender.services import product_image_reembed
-
-        count = product_image_reembed(image_ids=list(queryset.values_list("pk", flat=True)))
+        count = product_image_index().product_image_reembed(image_ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(request, f"{count} image(s) queued to be embedded again.", messages.SUCCESS)
 
     @admin.action(description="Retry failed images (and any not embedded yet)")
     def retry_embedding(self, request, queryset):  # type: ignore[no-untyped-def]
-        from recommender.services import product_image_embedding_retry
-
-        count = product_image_embedding_retry(image_ids=list(queryset.values_list("pk", flat=True)))
+        image_ids = list(queryset.values_list("pk", flat=True))
+        count = product_image_index().product_image_embedding_retry(image_ids=image_ids)
         self.message_user(request, f"{count} image(s) queued for embedding.", messages.SUCCESS)

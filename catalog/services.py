@@ -10,6 +10,7 @@ from django.utils.text import slugify
 
 from .exceptions import InsufficientStock, ShopError
 from .images import file_sha256, image_encode_stored, image_open_validated
+from .indexing import product_image_index
 from .models import Category, Product, ProductImage
 
 
@@ -72,12 +73,10 @@ def product_image_create(
     ``enqueue=False`` leaves the image pending for a batch run of ``manage.py embed_images``;
     ``thumbnails=False`` leaves the thumbnails to be made on first view (a large batch import).
     """
-    from recommender.services import product_image_embed_enqueue
-
     product_image = ProductImage(product=product, position=position)
     _photo_store(product_image=product_image, file=file, name=name, thumbnails=thumbnails)
     if enqueue:
-        product_image_embed_enqueue(image_ids=[product_image.pk])
+        product_image_index().product_image_embed_enqueue(image_ids=[product_image.pk])
     return product_image
 
 
@@ -88,18 +87,16 @@ def product_image_replace(*, product_image: ProductImage, file: IO[bytes], name:
     ``file`` is validated and re-encoded exactly as by ``product_image_create``; ``sha256``,
     ``width`` and ``height`` (pixels) become the new file's and the thumbnails are made. The old
     file and its resized copies are deleted once the transaction commits, and the photo is
-    re-embedded (``recommender.services.product_image_reembed``: the current model's vectors are
+    re-embedded (``product_image_reembed`` of the index, ``catalog.indexing``: the current model's vectors are
     deleted, the photo turns pending and is enqueued after commit). Only the file changes: other
     fields are taken from the row, read again under a lock. Returns the updated ``ProductImage``.
     Raises ``InvalidImage``; nothing is written then (the old file and vectors stay).
     """
-    from recommender.services import product_image_reembed
-
     current = ProductImage.objects.select_for_update().get(pk=product_image.pk)
     old_files = _photo_file_names(current)
     _photo_store(product_image=current, file=file, name=name, thumbnails=True)
     _files_delete_on_commit(storage=current.image.storage, names=old_files)
-    product_image_reembed(image_ids=[current.pk])
+    product_image_index().product_image_reembed(image_ids=[current.pk])
     current.refresh_from_db()  # pending, duplicate flag cleared
     return current
 
@@ -281,9 +278,8 @@ def seller_product_set_active(*, seller, product_id: int, is_active: bool) -> Pr
 def seller_product_reindex(*, seller, product_id: int) -> int:  # type: ignore[no-untyped-def]
     """Retry indexing one of the seller's products: its failed (or never embedded) photos are
     enqueued again. Returns how many. Raises ``Http404`` for anyone else's product."""
-    from recommender.services import product_image_embedding_retry
-
     from .selectors import seller_product_get
 
     product = seller_product_get(seller=seller, product_id=product_id)
-    return product_image_embedding_retry(image_ids=list(product.images.values_list("pk", flat=True)))
+    image_ids = list(product.images.values_list("pk", flat=True))
+    return product_image_index().product_image_embedding_retry(image_ids=image_ids)

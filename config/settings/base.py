@@ -191,6 +191,9 @@ VGG16_WEIGHTS = env("VGG16_WEIGHTS", default=str(BASE_DIR / "var" / "models" / "
 # Fashion-MNIST idx files (fetched there from Debian's dataset-fashion-mnist when missing).
 FASHION_MNIST_DIR = Path(env("FASHION_MNIST_DIR", default=str(BASE_DIR / "var" / "datasets" / "fashion-mnist")))
 VITRINE_CACHE_DIR = Path(env("VITRINE_CACHE_DIR", default=str(BASE_DIR / "var" / "cache")))
+# Who embeds and indexes the catalog's photos (catalog.indexing: the catalog imports no app above it).
+CATALOG_IMAGE_INDEX = "recommender.services"
+
 # The recipe (see recommender/embedder.py and benchmarks/embedding_recipe.py for the figures):
 # block4_conv3 features, global max pooling, 64 px input with a 10% white margin, run as a
 # TFLite model with int8 weights (~10x faster than fp32 Keras, top-10 agreement 0.97).
