@@ -7,18 +7,20 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from catalog.exceptions import ShopError
+from core.exceptions import ShopError
 
+from .exceptions import AddressNotFound
 from .models import Address, Seller, User
+from .selectors import address_get
 
 
 @transaction.atomic
 def address_save(*, user: User, data: dict[str, Any], address: Address | None = None) -> Address:
     """Create (``address`` None) or update one of ``user``'s addresses from validated ``data``
     (the ``Address`` fields). The first address, or one marked ``is_default``, becomes the default.
-    Raises ``ValidationError``."""
+    Raises ``ValidationError``; ``AddressNotFound`` when ``address`` is someone else's."""
     if address is not None and address.user_id != user.pk:
-        raise Address.DoesNotExist("No such address.")
+        raise AddressNotFound("No such address.")
     address = address or Address(user=user)
     for field, value in data.items():
         setattr(address, field, value)
@@ -33,8 +35,8 @@ def address_save(*, user: User, data: dict[str, Any], address: Address | None = 
 
 @transaction.atomic
 def address_delete(*, user: User, address_id: int) -> None:
-    """Delete one of ``user``'s addresses (someone else's id raises ``Address.DoesNotExist``)."""
-    Address.objects.get(pk=address_id, user=user).delete()
+    """Delete one of ``user``'s addresses (someone else's id raises ``AddressNotFound``)."""
+    address_get(user=user, address_id=address_id).delete()
     if not Address.objects.filter(user=user, is_default=True).exists():
         first = Address.objects.filter(user=user).order_by("-created_at", "-id").first()
         if first is not None:

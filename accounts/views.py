@@ -3,14 +3,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from orders.selectors import order_list_for_user
 
 from .forms import AddressForm
-from .models import Address
 from .selectors import address_get, address_list
 from .services import address_delete, address_save
 
@@ -41,10 +40,7 @@ def order_history(request: HttpRequest) -> HttpResponse:
 def address_edit(request: HttpRequest, address_id: int | None = None) -> HttpResponse:
     address = None
     if address_id is not None:
-        try:
-            address = address_get(user=request.user, address_id=address_id)
-        except Address.DoesNotExist as exc:
-            raise Http404("No such address.") from exc
+        address = address_get(user=request.user, address_id=address_id)  # AddressNotFound: a 404 page
     form = AddressForm(request.POST or None, instance=address)
     if request.method == "POST" and form.is_valid():
         address_save(user=request.user, data=form.cleaned_data, address=address)
@@ -58,9 +54,6 @@ def address_edit(request: HttpRequest, address_id: int | None = None) -> HttpRes
 @login_required
 @require_POST
 def address_remove(request: HttpRequest, address_id: int) -> HttpResponse:
-    try:
-        address_delete(user=request.user, address_id=address_id)
-    except Address.DoesNotExist as exc:
-        raise Http404("No such address.") from exc
+    address_delete(user=request.user, address_id=address_id)  # AddressNotFound: a 404 page
     messages.success(request, "Address deleted.")
     return redirect("accounts:profile")

@@ -28,7 +28,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .exceptions import InvalidImage, ShopError
+from core.exceptions import ShopError
+
+from .exceptions import InvalidImage
 from .images import file_sha256, image_open_validated
 from .models import BulkImport, Category, Product
 
@@ -252,7 +254,7 @@ def bulk_import_run(*, import_id: int) -> BulkImport:
         for number, row in enumerate(rows, start=2):  # row 1 is the header
             try:
                 outcome, added = _import_row(bulk.seller, row, archive)
-            except (RowError, InvalidImage, ShopError) as exc:
+            except ShopError as exc:  # RowError, InvalidImage, SellerNotApproved ...
                 errors.append({"row": number, "sku": row.get("sku", ""), "message": str(exc)})
             except ValidationError as exc:
                 errors.append({"row": number, "sku": row.get("sku", ""), "message": " ".join(exc.messages)})

@@ -12,16 +12,6 @@ from .models import Category, ProductImage
 PHOTO_ACCEPT = "image/jpeg,image/png,image/webp"
 
 
-def form_add_validation_error(form: forms.Form, exc: ValidationError) -> None:
-    """Show a service's ``ValidationError`` on a form: each field's messages on that field when
-    the form has it, the rest (and errors without fields) as form-wide errors."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 

@@ -4,8 +4,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.http import Http404
 
+from .exceptions import CategoryNotFound, ProductNotFound
 from .filters import ProductFilter
 from .models import Category, Product, ProductImage
 
@@ -28,11 +28,11 @@ def category_list() -> QuerySet[Category]:
 
 
 def category_get(*, slug: str) -> Category:
-    """Raises ``Http404`` when no category has this slug."""
+    """Raises ``CategoryNotFound`` when no category has this slug."""
     try:
         return Category.objects.get(slug=slug)
     except Category.DoesNotExist:
-        raise Http404("No such category.") from None
+        raise CategoryNotFound("No such category.") from None
 
 
 def product_list(*, filters: Mapping[str, Any] | None = None) -> tuple[QuerySet[Product], ProductFilter]:
@@ -54,12 +54,12 @@ def product_newest_list(*, limit: int = 12) -> QuerySet[Product]:
 
 
 def product_get(*, slug: str | None = None, pk: int | None = None) -> Product:
-    """An active product with category and images. Raises ``Http404`` when there is none."""
+    """An active product with category and images. Raises ``ProductNotFound`` when there is none."""
     lookup = {"slug": slug} if slug is not None else {"pk": pk}
     try:
         return _with_images(product_queryset_active()).get(**lookup)
     except Product.DoesNotExist:
-        raise Http404("No such product.") from None
+        raise ProductNotFound("No such product.") from None
 
 
 PRODUCT_CARD_FIELDS = (
@@ -110,7 +110,7 @@ def seller_product_list(*, seller) -> QuerySet[Product]:  # type: ignore[no-unty
 
 
 def seller_product_get(*, seller, product_id: int, for_update: bool = False) -> Product:  # type: ignore[no-untyped-def]
-    """One of ``seller``'s products. Raises ``Http404`` for any other product, whoever owns it,
+    """One of ``seller``'s products. Raises ``ProductNotFound`` for any other product, whoever owns it,
     so a seller cannot even learn that another seller's id exists."""
     queryset = Product.objects.filter(seller=seller)
     if for_update:
@@ -118,7 +118,7 @@ def seller_product_get(*, seller, product_id: int, for_update: bool = False) -> 
     try:
         return queryset.get(pk=product_id)
     except (Product.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such product.") from None
+        raise ProductNotFound("No such product.") from None
 
 
 def product_indexing_status(product: Product) -> str:

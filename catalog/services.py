@@ -8,7 +8,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.text import slugify
 
-from .exceptions import InsufficientStock, ShopError
+from core.exceptions import Forbidden
+
+from .exceptions import InsufficientStock
 from .images import file_sha256, image_encode_stored, image_open_validated
 from .indexing import product_image_index
 from .models import Category, Product, ProductImage
@@ -157,8 +159,8 @@ def product_stock_return(*, quantities: dict[int, int]) -> None:
 # ``seller_product_get``: another seller's product is "not found", whatever the caller checked.
 
 
-class SellerNotApproved(ShopError):
-    """An applicant (or a suspended seller) tried to publish."""
+class SellerNotApproved(Forbidden):
+    """An applicant (or a suspended seller) tried to publish (403)."""
 
 
 SELLER_EDITABLE_FIELDS = ("category", "name", "price", "stock", "description")
@@ -239,7 +241,7 @@ def seller_product_update(
     remove_image_ids: list[int] | None = None,
 ) -> Product:
     """Change one of the seller's products (``SELLER_EDITABLE_FIELDS`` only), add photos and
-    remove photos of *this* product. Raises ``Http404`` for another seller's product,
+    remove photos of *this* product. Raises ``ProductNotFound`` for another seller's product,
     ``SellerNotApproved``, ``InvalidImage`` or ``ValidationError``."""
     from .selectors import seller_product_get
 
@@ -277,7 +279,7 @@ def seller_product_set_active(*, seller, product_id: int, is_active: bool) -> Pr
 
 def seller_product_reindex(*, seller, product_id: int) -> int:  # type: ignore[no-untyped-def]
     """Retry indexing one of the seller's products: its failed (or never embedded) photos are
-    enqueued again. Returns how many. Raises ``Http404`` for anyone else's product."""
+    enqueued again. Returns how many. Raises ``ProductNotFound`` for anyone else's product."""
     from .selectors import seller_product_get
 
     product = seller_product_get(seller=seller, product_id=product_id)

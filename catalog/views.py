@@ -15,10 +15,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import Seller
 from accounts.services import seller_apply
+from core.exceptions import ShopError
+from core.forms import form_add_validation_error
 
 from .bulk_import import bulk_import_create
-from .exceptions import InvalidImage, ShopError
-from .forms import BulkImportForm, SellerApplyForm, SellerProductForm, form_add_validation_error
+from .exceptions import InvalidImage
+from .forms import BulkImportForm, SellerApplyForm, SellerProductForm
 from .models import BulkImport
 from .selectors import product_indexing_status, seller_product_get, seller_product_list
 from .services import (

@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from payments import PaymentError
 
-from catalog.exceptions import ShopError
+from core.exceptions import ShopError
 
 from .models import Order, OrderEvent, OrderLine, Payment
 from .services import order_cancel, order_set_status

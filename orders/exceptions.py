@@ -1,25 +1,25 @@
-"""Order and payment errors (all ``ShopError``: views show them, the API returns 4xx)."""
+"""Order errors (``core.exceptions`` family: views show them, the API answers their status)."""
 
 from __future__ import annotations
 
-from catalog.exceptions import ShopError
+from core.exceptions import Gone, NotFound, ShopError
 
 
 class InvalidStatusTransition(ShopError):
-    """An order cannot move from its current status to the one asked for."""
+    """An order cannot move from its current status to the one asked for (400)."""
 
 
 class OrderNotPayable(ShopError):
-    """Payment was started for an order that is not waiting for payment."""
+    """Payment was started for an order that is not waiting for payment (400)."""
 
 
-class PaymentFailed(ShopError):
-    """The payment provider declined or failed; nothing was charged."""
+class OrderNotFound(NotFound):
+    """No such order, or not one this viewer may see (404; the same answer either way)."""
 
 
 class InvalidOrderLink(ShopError):
-    """A guest order link is forged or malformed."""
+    """A guest order link is forged or malformed (400)."""
 
 
-class ExpiredOrderLink(InvalidOrderLink):
-    """A guest order link was genuine but is older than ORDER_LINK_MAX_AGE_DAYS."""
+class ExpiredOrderLink(InvalidOrderLink, Gone):
+    """A guest order link was genuine but is older than ORDER_LINK_MAX_AGE_DAYS (410)."""

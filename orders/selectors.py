@@ -8,10 +8,9 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core import signing
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.urls import reverse
 
-from .exceptions import ExpiredOrderLink, InvalidOrderLink
+from .exceptions import ExpiredOrderLink, InvalidOrderLink, OrderNotFound
 from .models import Order
 
 _LINK_SALT = "orders.order-link"
@@ -76,11 +75,11 @@ def order_list_for_user(*, user) -> QuerySet[Order]:  # type: ignore[no-untyped-
 
 def order_get_for_viewer(*, number: str, user, key: str | None) -> Order:  # type: ignore[no-untyped-def]
     """The order ``number`` if this viewer may see it: its owner, or anyone with a genuine link
-    key for a guest order. Raises ``Http404`` for everything else (the same answer whether the
+    key for a guest order. Raises ``OrderNotFound`` for everything else (the same answer whether the
     order exists or not), ``ExpiredOrderLink`` for a genuine but expired key."""
     order = Order.objects.filter(number=number).prefetch_related("lines", "events").first()
     if order is None:
-        raise Http404("No such order.")
+        raise OrderNotFound("No such order.")
     if user.is_authenticated and order_list_for_user(user=user).filter(pk=order.pk).exists():
         return order
     if key and order.user_id is None:
@@ -89,9 +88,9 @@ def order_get_for_viewer(*, number: str, user, key: str | None) -> Order:  # typ
         except ExpiredOrderLink:
             raise
         except InvalidOrderLink as exc:
-            raise Http404("No such order.") from exc
+            raise OrderNotFound("No such order.") from exc
         return order
-    raise Http404("No such order.")
+    raise OrderNotFound("No such order.")
 
 
 def order_payment_latest(*, order: Order):  # type: ignore[no-untyped-def]

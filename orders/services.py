@@ -12,8 +12,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from payments import PaymentError, PaymentStatus
 
-from catalog.exceptions import InsufficientStock, ShopError
+from catalog.exceptions import InsufficientStock
 from catalog.services import product_stock_return, product_stock_take
+from core.exceptions import Conflict, ShopError
 from shop.models import Cart
 from shop.selectors import cart_summary
 from shop.services import cart_clear
@@ -26,11 +27,11 @@ logger = logging.getLogger(__name__)
 
 
 class EmptyCart(ShopError):
-    """Checkout of a cart with nothing in it."""
+    """Checkout of a cart with nothing in it (400)."""
 
 
-class CheckoutConflict(ShopError):
-    """A checkout token reused for a different cart or customer."""
+class CheckoutConflict(Conflict):
+    """A checkout token reused for a different cart or customer (409)."""
 
 
 @dataclass(frozen=True)

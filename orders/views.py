@@ -6,7 +6,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 from payments import PaymentError, PaymentStatus, RedirectNeeded
 
-from catalog.exceptions import ShopError
+from core.exceptions import ShopError
+from core.http import client_ip
 
 from .exceptions import ExpiredOrderLink
 from .models import Order, Payment
@@ -63,7 +64,7 @@ def order_pay(request: HttpRequest, number: str) -> HttpResponse:
         if latest is not None and latest.status in (PaymentStatus.REJECTED, PaymentStatus.ERROR):
             declined = latest.message or "Your payment was not accepted."
     try:
-        payment = payment_create(order=order, ip_address=request.META.get("REMOTE_ADDR"))
+        payment = payment_create(order=order, ip_address=client_ip(request))
         form = payment.get_form(data=request.POST or None)
     except RedirectNeeded as to:
         return redirect(str(to))

@@ -21,6 +21,7 @@ from PIL import Image
 from catalog.exceptions import InvalidImage
 from catalog.images import image_open_validated
 from catalog.models import Category, ProductImage
+from catalog.selectors import category_get
 
 from . import embedder
 from .exceptions import QueryExpired, RecommenderError, SearchUnavailable
@@ -273,8 +274,8 @@ def query_vector_recall(*, query_id: str) -> RememberedQuery:
 
 
 def _category_chosen(slug: str | None) -> Category | None:
-    """``slug`` -> its category; ``None`` for "all" or no choice. Raises ``Category.DoesNotExist``."""
-    return Category.objects.get(slug=slug) if slug and slug != ALL_CATEGORIES else None
+    """``slug`` -> its category; ``None`` for "all" or no choice. Raises ``CategoryNotFound``."""
+    return category_get(slug=slug) if slug and slug != ALL_CATEGORIES else None
 
 
 def image_search(
@@ -296,7 +297,7 @@ def image_search(
     The result's ``box`` is the item found inside the crop, normalised to the whole photo;
     its ``query_id`` refines the search later without the photo (``image_search_by_query``).
     Raises ``InvalidImage`` for a bad upload, ``SearchUnavailable`` when no worker answers,
-    ``Category.DoesNotExist`` for an unknown category slug.
+    ``CategoryNotFound`` for an unknown category slug.
     """
 
     # Refuse a bad upload or an unknown category before paying for the CNN.
@@ -324,7 +325,7 @@ def image_search_by_query(
 ) -> ImageSearchResult:
     """Refine an earlier find-by-photo with other options, from its remembered vector (no photo,
     no CNN): the same answer as ``image_search``, with the same ``query_id`` and ``box``.
-    Raises ``QueryExpired`` for an unknown or expired ``query_id``, ``Category.DoesNotExist``
+    Raises ``QueryExpired`` for an unknown or expired ``query_id``, ``CategoryNotFound``
     for an unknown category slug."""
     query = query_vector_recall(query_id=query_id)
     result = image_search_by_vector(
@@ -349,7 +350,7 @@ def image_search_by_vector(
     ``None`` searches the most probable categories together (``categories_to_search``), and a
     product that matches the photo very closely is shown first whatever its category (all
     categories when there is no classifier).
-    Raises ``Category.DoesNotExist`` for an unknown category slug."""
+    Raises ``CategoryNotFound`` for an unknown category slug."""
     chosen = _category_chosen(category)
     predictions = category_predictions(vector=vector)
     predicted = predictions[0] if predictions else None

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import transaction
 
-from catalog.exceptions import InsufficientStock, ShopError
+from catalog.exceptions import InsufficientStock
 from catalog.models import Product
+from core.exceptions import ShopError
 
 from .models import Cart, CartLine
 

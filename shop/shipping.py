@@ -9,7 +9,7 @@ from decimal import Decimal
 import numpy as np
 from django.conf import settings
 
-from catalog.exceptions import ShopError
+from core.exceptions import ShopError
 
 
 class InvalidShippingMethod(ShopError):

@@ -15,9 +15,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.selectors import address_default, address_list
 from accounts.services import address_save
-from catalog.exceptions import ShopError
-from catalog.forms import form_add_validation_error
 from catalog.selectors import category_get, category_list, product_get, product_list, product_newest_list
+from core.exceptions import ShopError
+from core.forms import form_add_validation_error
 from orders.selectors import order_link_url
 from orders.services import ShippingAddress, order_place
 from recommender.selectors import product_similar_list

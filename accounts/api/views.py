@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
-from shop.api.serializers import ErrorSerializer
-from shop.api.views import BAD_REQUEST
+from core.api.schema import BAD_REQUEST, THROTTLED
 
 from .serializers import EmailAuthTokenSerializer
 
@@ -27,7 +26,7 @@ class AuthTokenView(ObtainAuthToken):
         responses={
             200: EmailAuthTokenSerializer,
             400: BAD_REQUEST,
-            429: OpenApiResponse(ErrorSerializer, description="Too many attempts."),
+            429: THROTTLED,
         },
     )
     def post(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]

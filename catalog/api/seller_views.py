@@ -3,36 +3,36 @@ session) authentication. Each view parses its input and calls the same seller se
 selectors as the web dashboard (``catalog.views``); they answer 404 for any product that is
 not the seller's own (another seller's, or the shop's catalog), so an id reveals nothing.
 
-Errors: 401 without credentials; 403 ``{"detail"}`` for a user who is not an approved seller;
-400 field errors for bad input (``{"images": [...]}`` for a photo that is not a valid
-JPEG/PNG/WebP image, ``{"sku": [...]}`` for a SKU already in use); 404 ``{"detail"}``.
+Errors (``core.api.exception_handler``): 401 without credentials; 403 ``{"detail"}`` for a user
+who is not an approved seller (``SellerNotApproved``); 400 field errors for bad input
+(``{"images": [...]}`` for a photo that is not a valid JPEG/PNG/WebP image: ``error_fields``;
+``{"sku": [...]}`` for a SKU already in use); 404 ``{"detail"}``.
 """
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.db import transaction
-from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.authentication import TokenAuthentication
-from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalog.exceptions import InvalidImage
+from catalog.exceptions import InvalidImage, ProductImageNotFound
 from catalog.models import Product
 from catalog.selectors import seller_product_get, seller_product_list
 from catalog.services import (
-    SellerNotApproved,
     seller_product_create,
     seller_product_set_active,
     seller_product_update,
 )
+from core.api.schema import BAD_REQUEST, UNAUTHORIZED, error_response
+from core.exceptions import ShopError
 from shop.api.authentication import CsrfSessionAuthentication
-from shop.api.serializers import ErrorSerializer
-from shop.api.views import BAD_REQUEST, ShopErrorMixin
 
 from .permissions import IsApprovedSeller
 from .seller_serializers import (
@@ -43,32 +43,28 @@ from .seller_serializers import (
     SellerProductUpdateSerializer,
 )
 
-FORBIDDEN = OpenApiResponse(ErrorSerializer, description="Not an approved seller (the message says why).")
-NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No such product among the seller's own.")
+FORBIDDEN = error_response("Not an approved seller (the message says why).")
+NOT_FOUND = error_response("No such product among the seller's own.")
 PRODUCT_ID = OpenApiParameter("product_id", int, OpenApiParameter.PATH, description="The product's id.")
 IMAGE_ID = OpenApiParameter("image_id", int, OpenApiParameter.PATH, description="The photo's id.")
 
 
 class SellerAPIView:
-    """Authentication, permission and error handling shared by the Seller API views."""
+    """Authentication, permission and error fields shared by the Seller API views."""
 
     # Token first: a request without credentials is told to authenticate (401, ``WWW-Authenticate:
     # Token``) rather than refused (403). Both kinds of credentials are accepted.
     authentication_classes = [TokenAuthentication, CsrfSessionAuthentication]
     permission_classes = [IsApprovedSeller]
-
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, InvalidImage):
-            exc = ValidationError({"images": [str(exc)]})
-        elif isinstance(exc, SellerNotApproved):  # suspended since the permission check
-            exc = PermissionDenied(str(exc))
-        return super().handle_exception(exc)  # type: ignore[misc]
+    # A bad photo is a field error on the upload field (core.api.exception_handler). A seller
+    # suspended since the permission check gets SellerNotApproved's 403.
+    error_fields: ClassVar[dict[type[ShopError], str]] = {InvalidImage: "images"}
 
     def product_body(self, product) -> dict:  # type: ignore[no-untyped-def]
         return SellerProductSerializer(product, context={"request": self.request}).data  # type: ignore[attr-defined]
 
 
-class SellerProductListView(SellerAPIView, ShopErrorMixin, generics.ListAPIView):
+class SellerProductListView(SellerAPIView, generics.ListAPIView):
     """The seller's products, archived ones too, newest first (paginated)."""
 
     serializer_class = SellerProductSerializer
@@ -79,13 +75,13 @@ class SellerProductListView(SellerAPIView, ShopErrorMixin, generics.ListAPIView)
             return Product.objects.none()
         return seller_product_list(seller=self.request.seller)  # type: ignore[attr-defined]
 
-    @extend_schema(responses={200: SellerProductSerializer(many=True), 403: FORBIDDEN})
+    @extend_schema(responses={200: SellerProductSerializer(many=True), 401: UNAUTHORIZED, 403: FORBIDDEN})
     def get(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
         request=SellerProductCreateSerializer,
-        responses={201: SellerProductSerializer, 400: BAD_REQUEST, 403: FORBIDDEN},
+        responses={201: SellerProductSerializer, 400: BAD_REQUEST, 401: UNAUTHORIZED, 403: FORBIDDEN},
     )
     def post(self, request: Request) -> Response:
         """Publish a product with its photos (multipart; at least one photo, field ``images``,
@@ -97,10 +93,13 @@ class SellerProductListView(SellerAPIView, ShopErrorMixin, generics.ListAPIView)
         return Response(self.product_body(product), status=status.HTTP_201_CREATED)
 
 
-class SellerProductDetailView(SellerAPIView, ShopErrorMixin, APIView):
+class SellerProductDetailView(SellerAPIView, APIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
-    @extend_schema(parameters=[PRODUCT_ID], responses={200: SellerProductSerializer, 403: FORBIDDEN, 404: NOT_FOUND})
+    @extend_schema(
+        parameters=[PRODUCT_ID],
+        responses={200: SellerProductSerializer, 401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
     def get(self, request: Request, product_id: str) -> Response:
         """One of the seller's products."""
         product = seller_product_get(seller=request.seller, product_id=int(product_id))  # type: ignore[attr-defined]
@@ -109,7 +108,7 @@ class SellerProductDetailView(SellerAPIView, ShopErrorMixin, APIView):
     @extend_schema(
         parameters=[PRODUCT_ID],
         request=SellerProductUpdateSerializer,
-        responses={200: SellerProductSerializer, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={200: SellerProductSerializer, 400: BAD_REQUEST, 401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def patch(self, request: Request, product_id: str) -> Response:
         """Change any of name, category, price, stock, description; archive (``is_active``
@@ -130,13 +129,13 @@ class SellerProductDetailView(SellerAPIView, ShopErrorMixin, APIView):
         return Response(self.product_body(product))
 
 
-class SellerProductImageListView(SellerAPIView, ShopErrorMixin, APIView):
+class SellerProductImageListView(SellerAPIView, APIView):
     parser_classes = [MultiPartParser]  # photos: multipart only
 
     @extend_schema(
         parameters=[PRODUCT_ID],
         request=SellerProductImagesSerializer,
-        responses={201: SellerProductSerializer, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={201: SellerProductSerializer, 400: BAD_REQUEST, 401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, product_id: str) -> Response:
         """Add photos after the product's current ones (multipart, field ``images``); each is
@@ -151,13 +150,14 @@ class SellerProductImageListView(SellerAPIView, ShopErrorMixin, APIView):
         return Response(self.product_body(product), status=status.HTTP_201_CREATED)
 
 
-class SellerProductImageDetailView(SellerAPIView, ShopErrorMixin, APIView):
+class SellerProductImageDetailView(SellerAPIView, APIView):
     @extend_schema(
         parameters=[PRODUCT_ID, IMAGE_ID],
         responses={
             204: None,
+            401: UNAUTHORIZED,
             403: FORBIDDEN,
-            404: OpenApiResponse(ErrorSerializer, description="No such product, or no such photo of it."),
+            404: error_response("No such product, or no such photo of it."),
         },
     )
     def delete(self, request: Request, product_id: str, image_id: str) -> Response:
@@ -167,15 +167,15 @@ class SellerProductImageDetailView(SellerAPIView, ShopErrorMixin, APIView):
         product = seller_product_get(seller=seller, product_id=int(product_id))
         # The service skips ids that are not this product's photos; the API says so with a 404.
         if not product.images.filter(pk=int(image_id)).exists():
-            raise Http404("No such photo of this product.")
+            raise ProductImageNotFound("No such photo of this product.")
         seller_product_update(seller=seller, product_id=product.pk, data={}, remove_image_ids=[int(image_id)])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class SellerProductStatusView(SellerAPIView, ShopErrorMixin, APIView):
+class SellerProductStatusView(SellerAPIView, APIView):
     @extend_schema(
         parameters=[PRODUCT_ID],
-        responses={200: SellerProductStatusSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={200: SellerProductStatusSerializer, 401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def get(self, request: Request, product_id: str) -> Response:
         """The product's indexing status and each photo's embedding status, to poll after an

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, viewsets
+from rest_framework.exceptions import ValidationError
 
 from catalog.filters import ProductFilter
 from catalog.selectors import category_list, product_get, product_list
+from core.api.schema import BAD_REQUEST, NOT_FOUND
 
 from .serializers import CategorySerializer, ProductDetailSerializer, ProductSummarySerializer
 
@@ -25,6 +27,10 @@ class CategoryListView(generics.ListAPIView):
         OpenApiParameter("sort", str, enum=["newest", "price_asc", "price_desc"], description="Order (default newest)"),
     ]
 )
+@extend_schema_view(
+    list=extend_schema(responses={200: ProductSummarySerializer(many=True), 400: BAD_REQUEST}),
+    retrieve=extend_schema(responses={200: ProductDetailSerializer, 404: NOT_FOUND}),
+)
 class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Active products. List: filter by category and price, sort by newest or price."""
 
@@ -37,8 +43,6 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_queryset(self):  # type: ignore[no-untyped-def]
         queryset, filterset = product_list(filters=self.request.query_params.dict())
         if not filterset.is_valid():
-            from rest_framework.exceptions import ValidationError
-
             raise ValidationError(filterset.errors)
         return queryset
 

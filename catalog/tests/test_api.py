@@ -130,8 +130,9 @@ def test_product_detail(api, products):
 
 
 def test_product_detail_404_for_inactive_and_missing(api, products):
-    assert api.get(f"/api/products/{products['hidden'].pk}/").status_code == 404
-    assert api.get("/api/products/999999/").status_code == 404
+    for url in (f"/api/products/{products['hidden'].pk}/", "/api/products/999999/"):
+        response = api.get(url)
+        assert (response.status_code, response.json()) == (404, {"detail": "No such product."})
 
 
 def test_category_list(api, products):

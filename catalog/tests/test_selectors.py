@@ -4,9 +4,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.http import Http404
 from django.utils import timezone
 
+from catalog.exceptions import CategoryNotFound, ProductNotFound
 from catalog.selectors import (
     category_get,
     category_list,
@@ -137,7 +137,7 @@ def test_category_get_and_404(shelf):
     shoes, _, _ = shelf
 
     assert category_get(slug="shoes") == shoes
-    with pytest.raises(Http404):
+    with pytest.raises(CategoryNotFound, match="^No such category.$"):
         category_get(slug="hats")
 
 
@@ -146,9 +146,9 @@ def test_product_get_by_slug_or_pk_and_404_for_inactive(shelf):
 
     assert product_get(slug=products["shoe20"].slug) == products["shoe20"]
     assert product_get(pk=products["bag15"].pk) == products["bag15"]
-    with pytest.raises(Http404):
+    with pytest.raises(ProductNotFound, match="^No such product.$"):
         product_get(slug=products["hidden"].slug)
-    with pytest.raises(Http404):
+    with pytest.raises(ProductNotFound, match="^No such product.$"):
         product_get(pk=999_999)
 
 

@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.http import Http404
 
 from accounts.models import Seller, User
 from accounts.services import seller_decide
+from catalog.exceptions import ProductNotFound
 from catalog.models import Product, ProductImage
 from catalog.services import SellerNotApproved, seller_product_create, seller_product_set_active, seller_product_update
 from catalog.tests.factories import SELLER_PASSWORD, ProductFactory, seller_create
@@ -59,14 +59,14 @@ def test_a_bad_photo_publishes_nothing(alice, category, media_files):
 
 def test_services_refuse_another_sellers_product(alice, bob, category):
     product = _alice_product(alice, category)
-    with pytest.raises(Http404):
+    with pytest.raises(ProductNotFound, match="^No such product.$"):
         seller_product_update(seller=bob, product_id=product.pk, data={"price": Decimal("0.01")})
-    with pytest.raises(Http404):
+    with pytest.raises(ProductNotFound, match="^No such product.$"):
         seller_product_set_active(seller=bob, product_id=product.pk, is_active=False)
-    with pytest.raises(Http404):
+    with pytest.raises(ProductNotFound, match="^No such product.$"):
         seller_product_update(seller=bob, product_id=product.pk, data={}, remove_image_ids=[product.images.first().pk])
     shop_product = ProductFactory()  # the shop's own catalog: no seller's
-    with pytest.raises(Http404):
+    with pytest.raises(ProductNotFound, match="^No such product.$"):
         seller_product_update(seller=alice, product_id=shop_product.pk, data={"price": Decimal("0.01")})
     product.refresh_from_db()
     assert (product.price, product.is_active, product.images.count()) == (Decimal("30.00"), True, 2)

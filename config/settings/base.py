@@ -55,6 +55,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # A domain NotFound (core.exceptions) that leaves a web view answers the 404 page.
+    "core.middleware.NotFoundMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -257,6 +259,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # --- REST API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # The API's one error path: domain errors, Django ValidationError, Http404, PermissionDenied.
+    "EXCEPTION_HANDLER": "core.api.exception_handler.exception_handler",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 24,

@@ -3,21 +3,25 @@ link key). Placing orders is ``POST /api/checkout/`` (``shop.api.views.CheckoutV
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.schema import error_response
 from orders.selectors import order_get_for_viewer, order_list_for_user
-from shop.api.serializers import ErrorSerializer
-from shop.api.views import ShopErrorMixin
 
 from .serializers import OrderDetailSerializer, OrderSerializer
 
 
-class OrderListView(ShopErrorMixin, generics.ListAPIView):
+@extend_schema_view(
+    get=extend_schema(
+        responses={200: OrderSerializer(many=True), 403: error_response("Not logged in (no session or token).")}
+    )
+)
+class OrderListView(generics.ListAPIView):
     """The logged-in shopper's orders, newest first (also guest orders placed with an email
     address they have verified)."""
 
@@ -28,15 +32,15 @@ class OrderListView(ShopErrorMixin, generics.ListAPIView):
         return order_list_for_user(user=self.request.user)
 
 
-class OrderDetailView(ShopErrorMixin, APIView):
+class OrderDetailView(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("key", str, description="A guest order's signed link key (from order_url)."),
         ],
         responses={
             200: OrderDetailSerializer,
-            404: OpenApiResponse(ErrorSerializer, description="No such order, or not this viewer's."),
-            410: OpenApiResponse(ErrorSerializer, description="The link key has expired."),
+            404: error_response("No such order, or not this viewer's."),
+            410: error_response("The link key has expired."),
         },
     )
     def get(self, request: Request, number: str) -> Response:

@@ -1,17 +1,18 @@
 from __future__ import annotations
 
+from typing import ClassVar
+
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalog.exceptions import InvalidImage
-from catalog.models import Category
+from catalog.exceptions import CategoryNotFound, InvalidImage
 from catalog.selectors import product_get
-from recommender.exceptions import QueryExpired, SearchUnavailable
+from core.api.schema import BAD_REQUEST, NOT_FOUND, UNAVAILABLE, error_response
+from core.exceptions import ShopError
 from recommender.selectors import product_similar_list
 from recommender.services import ImageSearchResult, image_search, image_search_by_query
 
@@ -33,7 +34,7 @@ class ProductSimilarView(APIView):
             OpenApiParameter("min_score", float, description="Minimum match score, 0 to 1 (see the `score` field)"),
             OpenApiParameter("limit", int, description="1-100, default 12"),
         ],
-        responses=SimilarProductSerializer(many=True),
+        responses={200: SimilarProductSerializer(many=True), 400: BAD_REQUEST, 404: NOT_FOUND},
     )
     def get(self, request: Request, pk: int) -> Response:
         product = product_get(pk=pk)
@@ -79,36 +80,31 @@ class ImageSearchView(APIView):
     the answer's ``query_id``, to refine the search without uploading again."""
 
     parser_classes = [MultiPartParser, FormParser]
+    # A bad photo or an unknown category is a field error (400), as the serializer's would be.
+    error_fields: ClassVar[dict[type[ShopError], str]] = {InvalidImage: "image", CategoryNotFound: "category"}
 
     @extend_schema(
         request=ImageSearchRequestSerializer,
         responses={
             200: ImageSearchResponseSerializer,
             400: OpenApiResponse(description='Field errors, e.g. {"box": ["..."]} or {"image": ["..."]}.'),
-            503: OpenApiResponse(description="No embedding worker answered in time."),
+            503: UNAVAILABLE,
         },
     )
     def post(self, request: Request) -> Response:
         serializer = ImageSearchRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            result = image_search(
-                file=data["image"],
-                name=data["image"].name,
-                box=data.get("box"),
-                category=data.get("category") or None,
-                min_price=data.get("min_price"),
-                max_price=data.get("max_price"),
-                sort=data["sort"],
-                limit=data.get("limit"),
-            )
-        except InvalidImage as exc:
-            raise ValidationError({"image": [str(exc)]}) from None
-        except Category.DoesNotExist:
-            raise ValidationError({"category": ["No such category."]}) from None
-        except SearchUnavailable as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+        result = image_search(
+            file=data["image"],
+            name=data["image"].name,
+            box=data.get("box"),
+            category=data.get("category") or None,
+            min_price=data.get("min_price"),
+            max_price=data.get("max_price"),
+            sort=data["sort"],
+            limit=data.get("limit"),
+        )
         return _image_search_response(request, result)
 
 
@@ -116,6 +112,8 @@ class ImageSearchQueryView(APIView):
     """Refine a find-by-photo search with other options, without the photo: the vector the
     ``POST`` remembered is searched again. Answers exactly like the ``POST`` (same ``query_id``
     and ``box``); 404 once the query has expired (30 minutes) or is unknown."""
+
+    error_fields: ClassVar[dict[type[ShopError], str]] = {CategoryNotFound: "category"}
 
     @extend_schema(
         parameters=[
@@ -127,24 +125,19 @@ class ImageSearchQueryView(APIView):
         responses={
             200: ImageSearchResponseSerializer,
             400: OpenApiResponse(description='Field errors, e.g. {"max_price": ["..."]}.'),
-            404: OpenApiResponse(description="Unknown or expired query_id: search with the photo again."),
+            404: error_response("Unknown or expired query_id: search with the photo again."),
         },
     )
     def get(self, request: Request, query_id: str) -> Response:
         serializer = ImageSearchOptionsSerializer(data=request.query_params)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            result = image_search_by_query(
-                query_id=query_id,
-                category=data.get("category") or None,
-                min_price=data.get("min_price"),
-                max_price=data.get("max_price"),
-                sort=data["sort"],
-                limit=data.get("limit"),
-            )
-        except QueryExpired as exc:
-            raise NotFound(str(exc)) from None
-        except Category.DoesNotExist:
-            raise ValidationError({"category": ["No such category."]}) from None
+        result = image_search_by_query(
+            query_id=query_id,
+            category=data.get("category") or None,
+            min_price=data.get("min_price"),
+            max_price=data.get("max_price"),
+            sort=data["sort"],
+            limit=data.get("limit"),
+        )
         return _image_search_response(request, result)

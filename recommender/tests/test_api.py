@@ -105,8 +105,9 @@ def test_similar_products_404(api, neighbours):
     neighbours["far"].is_active = False
     neighbours["far"].save()
 
-    assert api.get("/api/products/999999/similar/").status_code == 404
-    assert api.get(f"/api/products/{neighbours['far'].pk}/similar/").status_code == 404
+    for url in ("/api/products/999999/similar/", f"/api/products/{neighbours['far'].pk}/similar/"):
+        response = api.get(url)
+        assert (response.status_code, response.json()) == (404, {"detail": "No such product."})
 
 
 def test_similar_products_empty_before_embedding(api):

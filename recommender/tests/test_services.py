@@ -9,8 +9,8 @@ import pytest
 from celery.exceptions import TimeoutError as CeleryTimeoutError
 from PIL import Image
 
-from catalog.exceptions import InvalidImage
-from catalog.models import Category, ProductImage
+from catalog.exceptions import CategoryNotFound, InvalidImage
+from catalog.models import ProductImage
 from catalog.services import product_image_create
 from catalog.tests.factories import CategoryFactory, ProductFactory
 from catalog.tests.image_files import photo
@@ -299,7 +299,7 @@ def test_image_search_refuses_an_unknown_category_before_embedding(monkeypatch):
 
     monkeypatch.setattr(embedder, "embed_images", no_embedding)
 
-    with pytest.raises(Category.DoesNotExist):
+    with pytest.raises(CategoryNotFound, match="^No such category.$"):
         image_search(file=io.BytesIO(photo("PNG")), name="q.png", category="hats")
 
 

@@ -13,12 +13,6 @@ from orders.api.serializers import OrderDetailSerializer
 ID_MAX = 2**63 - 1
 
 
-class ErrorSerializer(serializers.Serializer):
-    """The body of a refused request (a ``ShopError``, a missing order, a permission denied)."""
-
-    detail = serializers.CharField()
-
-
 class CartProductSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
 

@@ -1,33 +1,32 @@
 """Cart, shipping methods, checkout and API tokens. Each view parses its input, calls the same
 services and selectors as the web views, and shapes the answer: the rules live in the services.
 
-Errors: a ``ShopError`` becomes ``{"detail": message}`` with 400, or 409 when the request
-conflicts with the current state (``InsufficientStock``: not enough left; ``CheckoutConflict``:
-a checkout token already used elsewhere), or 410 for an expired order link. A Django
-``ValidationError`` (e.g. a bad address in ``order_place``) becomes 400 with field errors.
+Errors (``core.api.exception_handler``): a ``ShopError`` becomes ``{"detail": message}`` with
+its class's status: 400, or 409 when the request conflicts with the current state
+(``InsufficientStock``: not enough left; ``CheckoutConflict``: a checkout token already used
+elsewhere). A Django ``ValidationError`` (e.g. a bad address in ``order_place``) becomes 400
+with field errors.
 """
 
 from __future__ import annotations
 
 import dataclasses
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import ensure_csrf_cookie
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from catalog.exceptions import InsufficientStock, ShopError
-from orders.exceptions import ExpiredOrderLink, OrderNotPayable
+from core.api.schema import BAD_REQUEST, CONFLICT, error_response
+from core.http import client_ip
+from orders.exceptions import OrderNotPayable
 from orders.models import Order
 from orders.selectors import order_link_url
-from orders.services import CheckoutConflict, EmptyCart, ShippingAddress, order_place, payment_create
+from orders.services import EmptyCart, ShippingAddress, order_place, payment_create
 from shop.cart import request_cart
 from shop.models import Cart
 from shop.selectors import cart_summary
@@ -40,49 +39,10 @@ from .serializers import (
     CartSerializer,
     CheckoutResponseSerializer,
     CheckoutSerializer,
-    ErrorSerializer,
     ShippingMethodSerializer,
 )
 
 ADDRESS_FIELDS = [f.name for f in dataclasses.fields(ShippingAddress)]
-
-# The most specific class first; any other ShopError is a 400.
-ERROR_STATUSES: list[tuple[type[ShopError], int]] = [
-    (ExpiredOrderLink, status.HTTP_410_GONE),
-    (CheckoutConflict, status.HTTP_409_CONFLICT),
-    (InsufficientStock, status.HTTP_409_CONFLICT),
-]
-
-BAD_REQUEST = OpenApiResponse(
-    description='Invalid input: field errors ({"field": ["message"]}) or a refusal ({"detail": "message"}).'
-)
-CONFLICT = OpenApiResponse(ErrorSerializer, description="Not enough stock left.")
-
-
-class ShopErrorResponse(APIException):
-    def __init__(self, exc: ShopError) -> None:
-        super().__init__(detail=str(exc))
-        self.status_code = next(
-            (code for cls, code in ERROR_STATUSES if isinstance(exc, cls)), status.HTTP_400_BAD_REQUEST
-        )
-
-
-class ShopErrorMixin:
-    """Answers the domain's errors with 4xx and a clear message instead of a 500."""
-
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, ShopError):
-            exc = ShopErrorResponse(exc)
-        elif isinstance(exc, DjangoValidationError):
-            if hasattr(exc, "error_dict"):
-                errors = {
-                    (api_settings.NON_FIELD_ERRORS_KEY if field == "__all__" else field): messages
-                    for field, messages in exc.message_dict.items()
-                }
-            else:
-                errors = {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
-            exc = ValidationError(errors)
-        return super().handle_exception(exc)  # type: ignore[misc]
 
 
 def _cart_body(request: Request, cart: Cart | None) -> dict:
@@ -92,7 +52,7 @@ def _cart_body(request: Request, cart: Cart | None) -> dict:
 # A guest's cart lives in their session; the CSRF cookie lets their next unsafe request through
 # ``CsrfSessionAuthentication`` (send it back as the X-CSRFToken header).
 @method_decorator(ensure_csrf_cookie, name="dispatch")
-class CartView(ShopErrorMixin, APIView):
+class CartView(APIView):
     """The shopper's cart at the catalog's current prices: the session's guest cart, or the
     logged-in (session or token) user's cart. Creates nothing."""
 
@@ -102,7 +62,7 @@ class CartView(ShopErrorMixin, APIView):
 
 
 @method_decorator(ensure_csrf_cookie, name="dispatch")
-class CartLineListView(ShopErrorMixin, APIView):
+class CartLineListView(APIView):
     @extend_schema(
         request=CartLineAddSerializer,
         responses={201: CartSerializer, 400: BAD_REQUEST, 409: CONFLICT},
@@ -121,7 +81,7 @@ PRODUCT_ID = OpenApiParameter("product_id", int, OpenApiParameter.PATH, descript
 
 
 @method_decorator(ensure_csrf_cookie, name="dispatch")
-class CartLineDetailView(ShopErrorMixin, APIView):
+class CartLineDetailView(APIView):
     @extend_schema(
         parameters=[PRODUCT_ID],
         request=CartLineUpdateSerializer,
@@ -158,7 +118,7 @@ class ShippingMethodListView(APIView):
         return Response(ShippingMethodSerializer(rows, many=True).data)
 
 
-class CheckoutView(ShopErrorMixin, APIView):
+class CheckoutView(APIView):
     @extend_schema(
         request=CheckoutSerializer,
         responses={
@@ -167,10 +127,7 @@ class CheckoutView(ShopErrorMixin, APIView):
                 CheckoutResponseSerializer, description="This checkout_token's order, placed by an earlier call."
             ),
             400: BAD_REQUEST,
-            409: OpenApiResponse(
-                ErrorSerializer,
-                description="Not enough stock left, or checkout_token already used for another cart or shopper.",
-            ),
+            409: error_response("Not enough stock left, or checkout_token already used for another cart or shopper."),
         },
     )
     def post(self, request: Request) -> Response:
@@ -195,7 +152,7 @@ class CheckoutView(ShopErrorMixin, APIView):
             today=timezone.localdate(),
         )
         try:
-            payment_create(order=order, ip_address=request.META.get("REMOTE_ADDR"))
+            payment_create(order=order, ip_address=client_ip(request))
         except OrderNotPayable:
             pass  # a repeated call for an order paid (or cancelled) since: its page says which
         body = {

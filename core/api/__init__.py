@@ -1,0 +1,1 @@
+"""The API's shared pieces: the one exception handler and the documented error responses."""

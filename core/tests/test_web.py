@@ -1,0 +1,47 @@
+"""Web (HTML) answers for domain errors, the client-IP and form helpers."""
+
+from __future__ import annotations
+
+import pytest
+from django import forms
+from django.core.exceptions import ValidationError
+from django.test import Client, RequestFactory
+
+from core.exceptions import ShopError
+from core.forms import form_add_validation_error
+from core.http import client_ip
+
+
+@pytest.mark.urls("core.tests.urls")
+def test_a_not_found_raised_in_a_web_view_answers_the_404_page(client: Client) -> None:
+    response = client.get("/missing/")
+    assert response.status_code == 404
+    assert b"Not Found" in response.content
+
+
+@pytest.mark.urls("core.tests.urls")
+def test_other_shop_errors_are_left_to_the_view(client: Client) -> None:
+    with pytest.raises(ShopError, match="^Not like this.$"):
+        client.get("/refused/")
+
+
+def test_client_ip_is_the_remote_address() -> None:
+    request = RequestFactory().get("/", REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR="198.51.100.1")
+    assert client_ip(request) == "203.0.113.7"
+    del request.META["REMOTE_ADDR"]
+    assert client_ip(request) is None
+
+
+class _NameForm(forms.Form):
+    name = forms.CharField()
+
+
+def test_form_add_validation_error_puts_messages_on_fields_or_the_form() -> None:
+    form = _NameForm(data={"name": "Boot"})
+    assert form.is_valid()
+    form_add_validation_error(form, ValidationError({"name": ["Taken."], "sku": ["In use."]}))
+    assert form.errors == {"name": ["Taken."], "__all__": ["In use."]}
+    form = _NameForm(data={"name": "Boot"})
+    assert form.is_valid()
+    form_add_validation_error(form, ValidationError("Try again."))
+    assert form.errors == {"__all__": ["Try again."]}
