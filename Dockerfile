@@ -14,8 +14,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 
 # Dependencies first, so code changes do not re-install them.
-COPY requirements.txt .
-RUN pip install -r requirements.txt
+COPY requirements/ requirements/
+RUN pip install -r requirements/base.txt
+# onnx (a dev.txt tool) only for `manage.py vgg16_weights`, until the weights are built in a stage of their own.
+RUN pip install "$(grep -E '^onnx==' requirements/dev.txt)"
 
 COPY . .
 

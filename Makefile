@@ -12,10 +12,11 @@ run: catalog serve
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt
+# Development installs everything: requirements/dev.txt includes what production runs (base.txt).
+$(VENV)/.installed: requirements/base.txt requirements/dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet -r requirements/dev.txt
 	touch $@
 
 weights: venv
