@@ -6,7 +6,7 @@ MANAGE := $(PY) manage.py
 PER_CATEGORY ?= 200
 WEIGHTS := var/models/vgg16_imagenet_notop.weights.h5
 
-.PHONY: lint run test venv weights catalog serve worker pgvector benchmark evaluate clean
+.PHONY: lint check run test venv weights catalog serve worker pgvector benchmark evaluate clean
 
 run: catalog serve
 
@@ -39,6 +39,11 @@ test: weights
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# lint, plus the dependency check: every import declared, every production requirement used, no
+# dev-only tool imported by production code (deptry; configured in pyproject.toml).
+check: lint
+	$(VENV)/bin/deptry .
 
 # Production-like topology without Docker: PostgreSQL with pgvector, Redis and a Celery worker.
 pgvector: venv
