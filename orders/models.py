@@ -12,6 +12,8 @@ from payments.models import BasePayment
 
 from accounts.models import PostalAddress
 
+from .links import order_link_url
+
 NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
 
 
@@ -138,13 +140,9 @@ class Payment(BasePayment):
         ordering = ["-created", "-id"]
 
     def get_success_url(self) -> str:
-        from .selectors import order_link_url
-
         return order_link_url(order=self.order, absolute=True)
 
     def get_failure_url(self) -> str:
-        from .selectors import order_link_url
-
         url = order_link_url(order=self.order, absolute=True, view="orders:order_pay")
         return url + ("&" if "?" in url else "?") + "declined=1"
 

@@ -19,8 +19,10 @@ from shop.selectors import cart_summary
 from shop.services import cart_clear
 from shop.shipping import delivery_estimate, shipping_method_get
 
+from .emails import order_receipt_message
 from .exceptions import InvalidStatusTransition, OrderNotPayable
 from .models import Order, OrderEvent, OrderLine, Payment
+from .tasks import order_receipt_send_task
 
 logger = logging.getLogger(__name__)
 
@@ -228,8 +230,6 @@ def order_payment_update(*, payment: Payment) -> Order:
     if payment.status == PaymentStatus.PREAUTH:
         _payment_capture(payment)  # a PaymentError rolls everything back: stock, status, event
     cart_clear(cart_id=order.cart_id, product_ids=list(_order_quantities(order)))
-    from .tasks import order_receipt_send_task
-
     order_id = order.pk
     # robust: a broker (or, with eager Celery, an SMTP server) that is down must not turn a paid
     # order into an error page; the receipt stays unsent (receipt_sent_at is None) for a retry.
@@ -269,8 +269,6 @@ def order_receipt_send(*, order_id: int) -> str:
     "missing". The order row stays locked while the message goes out, so two workers running
     the same task send one receipt; a worker killed mid-send leaves it unsent for the
     redelivered task (at least once). A failed send (SMTP error) raises, for a retry."""
-    from .emails import order_receipt_message
-
     with transaction.atomic():
         order = Order.objects.select_for_update().filter(pk=order_id).first()
         if order is None:
