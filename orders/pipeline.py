@@ -32,15 +32,16 @@ calls, no lock), cancel the unfinished ones, then under the lock return the stoc
 
 ::
 
-    provider           receiver        pipeline                        database
-       |  change_status   |               |                               |
-       |----------------->| settle ------>| 1 authorise ----------------->| lock order row
-       |                  |               | 2 take stock (order_paid) --->| UPDATE stock ... WHERE stock >= n
-       |                  |               |------------------------------>| COMMIT (lock released)
-       |<---------------- capture / release / refund (no lock held) ------|
-       |                  |               |   (failed capture: 2nd lock: stock back, order_paid off)
-       |                  |               | 4 mark paid ----------------->| lock, status paid + event, COMMIT
-       |                  |               | 5 receipt task (on commit)    |
+    provider           receiver        pipeline                            database
+       |  change_status   |               |                                   |
+       |----------------->| settle ------>| 1 authorise --------------------->| lock order row
+       |                  |               | 2 take stock, order_paid -------->| UPDATE stock … WHERE stock >= n
+       |                  |               |---------------------------------->| COMMIT (lock released)
+       |<---------------------------------| 3 capture / release / refund      |
+       |                  |               |   (no transaction open)           |
+       |                  |               |   capture failed: lock again ---->| stock back, order_paid off
+       |                  |               | 4 mark paid --------------------->| lock, paid + event, COMMIT
+       |                  |               | 5 receipt task, on commit         |
 
 State that tells each step what is left (no other bookkeeping): the payment's ``status``
 (``preauth``/``confirmed`` hold money), its ``order_paid`` flag (set with the stock taken) and
