@@ -133,7 +133,8 @@ class Payment(BasePayment):
     second card, are two payments of the same order)."""
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
-    # This payment is the one that paid its order (set once, with the stock taken).
+    # This payment is the one paying its order: set with the stock taken (orders.pipeline),
+    # cleared again only if its capture fails and the stock goes back.
     order_paid = models.BooleanField(default=False, editable=False)
 
     class Meta:

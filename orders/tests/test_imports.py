@@ -45,3 +45,14 @@ def test_the_pipeline_imports_tasks_at_the_top_and_tasks_import_services_in_thei
 def test_selectors_still_offer_the_link_helpers():
     for name in ("order_link_key", "order_link_check", "order_link_is_genuine", "order_link_url"):
         assert getattr(orders.selectors, name) is getattr(orders.links, name)
+
+
+def test_readme_shows_the_pipeline_diagram_of_the_module_docstring():
+    import orders.pipeline
+
+    docstring = orders.pipeline.__doc__ or ""
+    diagram = docstring.split("::\n\n", 1)[1].split("\n\n", 1)[0]
+    readme = (ORDERS.parent / "README.md").read_text()
+    assert "## The order pipeline" in readme
+    assert "\n".join(line.removeprefix("    ") for line in diagram.splitlines()) in readme
+    assert "| 1 authorise" in diagram and "| 5 receipt task" in diagram
