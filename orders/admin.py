@@ -8,7 +8,8 @@ from payments import PaymentError
 from core.exceptions import ShopError
 
 from .models import Order, OrderEvent, OrderLine, Payment
-from .services import order_cancel, order_set_status
+from .pipeline import order_cancel
+from .services import order_set_status
 from .tasks import order_receipt_send_task
 
 

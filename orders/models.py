@@ -12,6 +12,8 @@ from payments.models import BasePayment
 
 from accounts.models import PostalAddress
 
+from .links import order_link_url
+
 NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
 
 
@@ -131,20 +133,17 @@ class Payment(BasePayment):
     second card, are two payments of the same order)."""
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
-    # This payment is the one that paid its order (set once, with the stock taken).
+    # This payment is the one paying its order: set with the stock taken (orders.pipeline),
+    # cleared again only if its capture fails and the stock goes back.
     order_paid = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["-created", "-id"]
 
     def get_success_url(self) -> str:
-        from .selectors import order_link_url
-
         return order_link_url(order=self.order, absolute=True)
 
     def get_failure_url(self) -> str:
-        from .selectors import order_link_url
-
         url = order_link_url(order=self.order, absolute=True, view="orders:order_pay")
         return url + ("&" if "?" in url else "?") + "declined=1"
 

@@ -1,8 +1,9 @@
-"""Writes to orders: placing an order from a cart, payments, status changes, stock."""
+"""Writes to orders: placing an order from a cart, starting a payment, status changes, the
+receipt. What a payment does to an order (stock, capture, paid, cancel and refund) is the
+order pipeline, ``orders.pipeline``."""
 
 from __future__ import annotations
 
-import logging
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -10,20 +11,17 @@ from datetime import date
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from payments import PaymentError, PaymentStatus
+from payments import PaymentStatus
 
 from catalog.exceptions import InsufficientStock
-from catalog.services import product_stock_return, product_stock_take
 from core.exceptions import Conflict, ShopError
 from shop.models import Cart
 from shop.selectors import cart_summary
-from shop.services import cart_clear
 from shop.shipping import delivery_estimate, shipping_method_get
 
+from .emails import order_receipt_message
 from .exceptions import InvalidStatusTransition, OrderNotPayable
 from .models import Order, OrderEvent, OrderLine, Payment
-
-logger = logging.getLogger(__name__)
 
 
 class EmptyCart(ShopError):
@@ -79,7 +77,7 @@ def order_place(
 
     Submitting the same ``checkout_token`` again (a double click, a reload) returns the order
     already placed. Stock is checked here but only taken when payment succeeds
-    (``order_payment_update``). Raises ``EmptyCart``, ``InsufficientStock``,
+    (``orders.pipeline.order_stock_take``). Raises ``EmptyCart``, ``InsufficientStock``,
     ``InvalidShippingMethod``, ``CheckoutConflict`` or ``ValidationError`` (bad address/email).
     """
     user = user if user is not None and user.is_authenticated else None
@@ -172,106 +170,11 @@ def payment_create(*, order: Order, variant: str | None = None, ip_address: str 
     )
 
 
-def _order_quantities(order: Order) -> dict[int, int]:
-    return {line.product_id: line.quantity for line in order.lines.all() if line.product_id is not None}
-
-
-def _payment_capture(payment: Payment) -> None:
-    payment.capture()
-    # django-payments saves only the status on capture; keep the captured amount too.
-    Payment.objects.filter(pk=payment.pk).update(captured_amount=payment.captured_amount)
-
-
-def _payment_give_back(payment: Payment, reason: str) -> None:
-    """Release an authorisation or refund a capture (the provider call), recording why."""
-    if payment.status == PaymentStatus.PREAUTH:
-        payment.release()
-    elif payment.status == PaymentStatus.CONFIRMED:
-        payment.refund(amount=payment.captured_amount or payment.total)
-    payment.message = reason[:1000]
-    Payment.objects.filter(pk=payment.pk).update(message=payment.message)
-
-
-@transaction.atomic
-def order_payment_update(*, payment: Payment) -> Order:
-    """React to a payment's new status (django-payments' ``status_changed``).
-
-    When the payment is authorised or captured, the order's stock is taken and the order becomes
-    paid; an authorisation is captured only after the stock is secured. If an item sold out in
-    the meantime, the money goes back (released or refunded) and the order is cancelled with
-    the reason. Idempotent: a replayed callback, a double click or a second payment for an order
-    already paid never charges twice or takes stock twice (an extra payment is given back).
-    ``payment`` is the caller's instance and is updated in place.
-    """
-    order = Order.objects.select_for_update().get(pk=payment.order_id)
-    if payment.status not in (PaymentStatus.PREAUTH, PaymentStatus.CONFIRMED):
-        return order
-    if Payment.objects.filter(pk=payment.pk, order_paid=True).exists():
-        payment.order_paid = True
-        if payment.status == PaymentStatus.PREAUTH:
-            _payment_capture(payment)  # a capture interrupted after the order was paid
-        return order
-    if order.status != Order.Status.PENDING_PAYMENT:
-        _payment_give_back(payment, f"Order {order.number} was already {order.get_status_display().lower()}.")
-        return order
-    try:
-        product_stock_take(quantities=_order_quantities(order))
-    except InsufficientStock as exc:
-        _payment_give_back(payment, str(exc))
-        Order.objects.filter(pk=order.pk).update(cancel_reason=str(exc)[:200])
-        order.cancel_reason = str(exc)[:200]
-        return order_set_status(order=order, status=Order.Status.CANCELLED, note=str(exc))
-    Payment.objects.filter(pk=payment.pk).update(order_paid=True)
-    payment.order_paid = True
-    order_set_status(
-        order=order, status=Order.Status.PAID, note=f"Paid ({payment.variant}, {payment.total} {payment.currency})"
-    )
-    if payment.status == PaymentStatus.PREAUTH:
-        _payment_capture(payment)  # a PaymentError rolls everything back: stock, status, event
-    cart_clear(cart_id=order.cart_id, product_ids=list(_order_quantities(order)))
-    from .tasks import order_receipt_send_task
-
-    order_id = order.pk
-    # robust: a broker (or, with eager Celery, an SMTP server) that is down must not turn a paid
-    # order into an error page; the receipt stays unsent (receipt_sent_at is None) for a retry.
-    transaction.on_commit(lambda: order_receipt_send_task.delay(order_id), robust=True)
-    return order
-
-
-@transaction.atomic
-def order_cancel(*, order: Order, actor=None, reason: str = "", refund: bool = False) -> Order:  # type: ignore[no-untyped-def]
-    """Cancel an order (or, with ``refund``, refund a paid/shipped/delivered one): money taken is
-    refunded through the provider, stock taken is returned. Raises ``InvalidStatusTransition``
-    or ``PaymentError`` (nothing changes then)."""
-    order = Order.objects.select_for_update().get(pk=order.pk)
-    target = Order.Status.REFUNDED if refund else Order.Status.CANCELLED
-    reason = reason or ("Refunded" if refund else "Cancelled")
-    if target not in Order.TRANSITIONS[order.status]:
-        raise InvalidStatusTransition(
-            f"An order that is {order.get_status_display().lower()} cannot be {target.label.lower()}."
-        )
-    was_paid = order.is_paid
-    for payment in order.payments.filter(status__in=[PaymentStatus.PREAUTH, PaymentStatus.CONFIRMED]):
-        try:
-            _payment_give_back(payment, reason)
-        except PaymentError:
-            logger.exception("Refund of payment %s for order %s failed", payment.pk, order.number)
-            raise
-    for payment in order.payments.filter(status__in=[PaymentStatus.WAITING, PaymentStatus.INPUT]):
-        payment.cancel()  # the provider's too (Stripe expires its checkout session)
-    if was_paid:
-        product_stock_return(quantities=_order_quantities(order))
-    Order.objects.filter(pk=order.pk).update(cancel_reason=reason[:200])
-    return order_set_status(order=order, status=target, actor=actor, note=reason)
-
-
 def order_receipt_send(*, order_id: int) -> str:
     """Email the receipt of a paid order, once. Returns "sent", "already sent", "not paid" or
     "missing". The order row stays locked while the message goes out, so two workers running
     the same task send one receipt; a worker killed mid-send leaves it unsent for the
     redelivered task (at least once). A failed send (SMTP error) raises, for a retry."""
-    from .emails import order_receipt_message
-
     with transaction.atomic():
         order = Order.objects.select_for_update().filter(pk=order_id).first()
         if order is None:

@@ -14,10 +14,10 @@ from catalog.models import Product
 from catalog.tests.factories import ProductFactory
 from orders.exceptions import InvalidStatusTransition, OrderNotPayable
 from orders.models import Order, OrderEvent, Payment
+from orders.pipeline import order_cancel
 from orders.services import (
     CheckoutConflict,
     EmptyCart,
-    order_cancel,
     order_place,
     order_set_status,
     payment_create,

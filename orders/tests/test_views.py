@@ -104,7 +104,9 @@ def test_declined_card_charges_nothing_and_can_retry(client, product, mailoutbox
     assert len(mailoutbox) == 1
 
 
-def test_bank_confirmation_arrives_as_a_callback_and_replays_are_harmless(client, product):
+def test_bank_confirmation_arrives_as_a_callback_and_replays_are_harmless(
+    client, product, django_capture_on_commit_callbacks
+):
     _, to_bank = _guest_buys(client, product, card=CONFIRM)
     assert to_bank.status_code == 302 and "/orders/payments/test/" in to_bank["Location"]
     page = client.get(to_bank["Location"])
@@ -115,7 +117,9 @@ def test_bank_confirmation_arrives_as_a_callback_and_replays_are_harmless(client
     approve = page.context["approve"]
     callback = page.context["process_url"]
     other = Client()  # the bank's callback carries no shopper session
-    first = other.post(callback, {"confirmation": approve})
+    # django-payments' callback view is @atomic: the capture waits for its commit
+    with django_capture_on_commit_callbacks(execute=True):
+        first = other.post(callback, {"confirmation": approve})
     assert first.status_code == 302
     again = other.post(callback, {"confirmation": approve})
     assert again.status_code == 302
