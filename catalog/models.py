@@ -9,6 +9,8 @@ from django.utils import timezone
 from imagekit.models import ImageSpecField
 from pilkit.processors import ResizeToFit
 
+from core.money import money_field
+
 
 class Category(models.Model):
     name = models.CharField(max_length=100, unique=True)
@@ -37,7 +39,7 @@ class Product(models.Model):
     slug = models.SlugField(max_length=220, unique=True)
     sku = models.CharField("SKU", max_length=64, unique=True)
     description = models.TextField(blank=True)
-    price = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.00"))])
+    price = money_field(validators=[MinValueValidator(Decimal("0.00"))])
     stock = models.PositiveIntegerField(default=0)
     is_active = models.BooleanField(default=True, db_index=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)

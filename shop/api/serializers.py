@@ -7,6 +7,7 @@ from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
 from catalog.models import Product
+from core.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 from orders.api.serializers import OrderDetailSerializer
 
 # The largest id a database integer column holds: bigger ids would overflow the query, not miss.
@@ -37,8 +38,8 @@ class CartLineSerializer(serializers.Serializer):
 
     product = CartProductSerializer()
     quantity = serializers.IntegerField()
-    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2)
-    line_total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    unit_price = serializers.DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES)
+    line_total = serializers.DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES)
     problem = serializers.CharField(help_text='Why this line cannot be bought as it is ("" when it can).')
 
 
@@ -46,7 +47,7 @@ class CartSerializer(serializers.Serializer):
     """A ``shop.selectors.CartSummary``."""
 
     lines = CartLineSerializer(source="items", many=True)
-    subtotal = serializers.DecimalField(max_digits=12, decimal_places=2)
+    subtotal = serializers.DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES)
     currency = serializers.CharField(help_text="ISO 4217 code of every amount (the shop's currency).")
     count = serializers.IntegerField(help_text="Units in the cart.")
 
@@ -68,7 +69,7 @@ class CartLineUpdateSerializer(serializers.Serializer):
 class ShippingMethodSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
-    price = serializers.DecimalField(max_digits=12, decimal_places=2)
+    price = serializers.DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES)
     min_days = serializers.IntegerField(help_text="Business days after payment.")
     max_days = serializers.IntegerField(help_text="Business days after payment.")
     delivery_earliest = serializers.DateField(help_text="For an order paid today.")
