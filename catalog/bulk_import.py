@@ -28,6 +28,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.limits import MAX_STOCK
+
 from .exceptions import InvalidImage, ShopError
 from .images import file_sha256, image_open_validated
 from .models import BulkImport, Category, Product
@@ -165,8 +167,8 @@ def _price(value: str) -> Decimal:
 
 
 def _stock(value: str) -> int:
-    if not value.isdigit() or int(value) > 1_000_000:
-        raise RowError(f"The stock “{value}” must be a whole number from 0 to 1,000,000.")
+    if not value.isdigit() or int(value) > MAX_STOCK:
+        raise RowError(f"The stock “{value}” must be a whole number from 0 to {MAX_STOCK:,}.")
     return int(value)
 
 

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
 from catalog.models import Category
+from core.limits import CART_QUANTITY_INPUT_MAX, PHOTO_ACCEPT, cart_line_quantity_max, upload_help_text
+from core.money import MONEY_DECIMAL_PLACES
 from recommender.isolation import Box, InvalidBox, parse_box
 from recommender.selectors import SEARCH_SORTS
 from recommender.services import ALL_CATEGORIES
@@ -29,14 +32,18 @@ class ImageSearchForm(forms.Form):
     image = forms.FileField(
         label="Photo",
         required=False,
-        help_text="JPEG, PNG or WebP, up to 10 MB and 40 megapixels.",
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        help_text=upload_help_text("{formats}, up to {limits}."),
+        widget=forms.ClearableFileInput(attrs={"accept": PHOTO_ACCEPT}),
     )
     box = forms.CharField(required=False, widget=forms.HiddenInput)
     query_id = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
     category = forms.ChoiceField(required=False, label="Search in")
-    min_price = forms.DecimalField(required=False, min_value=Decimal("0"), decimal_places=2, label="Min price")
-    max_price = forms.DecimalField(required=False, min_value=Decimal("0"), decimal_places=2, label="Max price")
+    min_price = forms.DecimalField(
+        required=False, min_value=Decimal("0"), decimal_places=MONEY_DECIMAL_PLACES, label="Min price"
+    )
+    max_price = forms.DecimalField(
+        required=False, min_value=Decimal("0"), decimal_places=MONEY_DECIMAL_PLACES, label="Max price"
+    )
     sort = forms.ChoiceField(choices=[(s, SORT_LABELS[s]) for s in SEARCH_SORTS], required=False, initial="similarity")
 
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -66,17 +73,36 @@ class ImageSearchForm(forms.Form):
         return cleaned
 
 
-class CartAddForm(forms.Form):
+class _CartQuantityForm(forms.Form):
+    """The quantity input's ``max`` (and help text) is the cart's real cap,
+    ``CART_MAX_LINE_QUANTITY``. The form parses quantities up to ``CART_QUANTITY_INPUT_MAX``:
+    between the two, ``shop.services`` refuses with the cap in its message."""
+
+    quantity: forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cap = cart_line_quantity_max()
+        self.fields["quantity"].widget.attrs["max"] = cap
+        self.fields["quantity"].help_text = f"At most {cap} of one product per order."
+
+
+class CartAddForm(_CartQuantityForm):
     """Add to cart. Only the product id and a quantity come from the browser, never a price."""
 
     product_id = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
-    quantity = forms.IntegerField(min_value=1, max_value=1000, initial=1)
+    quantity = forms.IntegerField(min_value=1, max_value=CART_QUANTITY_INPUT_MAX, initial=1)
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
+    #: The message for a quantity the form cannot take.
+    invalid_quantity_message = f"Choose a quantity between 1 and {CART_QUANTITY_INPUT_MAX}."
 
-class CartUpdateForm(forms.Form):
+
+class CartUpdateForm(_CartQuantityForm):
     product_id = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
-    quantity = forms.IntegerField(min_value=0, max_value=1000)
+    quantity = forms.IntegerField(min_value=0, max_value=CART_QUANTITY_INPUT_MAX)
+
+    invalid_quantity_message = f"Choose a quantity between 0 and {CART_QUANTITY_INPUT_MAX}."
 
 
 class CheckoutForm(forms.Form):
