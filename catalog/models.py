@@ -30,6 +30,15 @@ class Category(models.Model):
 
 
 class Product(models.Model):
+    class IndexingStatus(models.TextChoices):
+        """Whether shoppers can find a product by photo yet (``product_indexing_status``). The
+        values are the API's and the dashboard script's vocabulary; the labels are shown."""
+
+        INDEXING = "indexing", "indexing…"
+        INDEXED = "indexed", "indexed"
+        FAILED = "failed", "failed"
+        NO_PHOTOS = "no photos", "no photos"
+
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
     # The seller who lists it (None: the shop's own catalog, e.g. the Fashion-MNIST import).
     seller = models.ForeignKey(

@@ -121,19 +121,21 @@ def seller_product_get(*, seller, product_id: int, for_update: bool = False) -> 
         raise Http404("No such product.") from None
 
 
-def product_indexing_status(product: Product) -> str:
-    """ "indexing" while any photo waits for its embedding, "failed" when one failed, "indexed"
-    when every photo is searchable, "no photos" without photos. Uses the counts annotated by
-    ``seller_product_list`` when present."""
+def product_indexing_status(product: Product) -> Product.IndexingStatus:
+    """``Product.IndexingStatus``: "indexing" while any photo waits for its embedding, "failed"
+    when one failed, "indexed" when every photo is searchable, "no photos" without photos. Uses
+    the counts annotated by ``seller_product_list`` when present."""
     if hasattr(product, "image_count"):
         total, pending, failed = product.image_count, product.pending_image_count, product.failed_image_count
     else:
         statuses = list(product.images.values_list("embedding_status", flat=True))
-        total, pending, failed = len(statuses), statuses.count("pending"), statuses.count("failed")
+        embedding = ProductImage.EmbeddingStatus
+        total, pending, failed = len(statuses), statuses.count(embedding.PENDING), statuses.count(embedding.FAILED)
+    indexing = Product.IndexingStatus
     if total == 0:
-        return "no photos"
+        return indexing.NO_PHOTOS
     if pending:
-        return "indexing"
+        return indexing.INDEXING
     if failed:
-        return "failed"
-    return "indexed"
+        return indexing.FAILED
+    return indexing.INDEXED

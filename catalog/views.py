@@ -19,7 +19,7 @@ from accounts.services import seller_apply
 from .bulk_import import bulk_import_create
 from .exceptions import InvalidImage, ShopError
 from .forms import BulkImportForm, SellerApplyForm, SellerProductForm, form_add_validation_error
-from .models import BulkImport
+from .models import BulkImport, Product
 from .selectors import product_indexing_status, seller_product_get, seller_product_list
 from .services import (
     seller_product_create,
@@ -27,8 +27,6 @@ from .services import (
     seller_product_set_active,
     seller_product_update,
 )
-
-STATUS_LABELS = {"indexing": "indexing…", "indexed": "indexed", "failed": "failed", "no photos": "no photos"}
 
 
 def approved_seller_required(view):  # type: ignore[no-untyped-def]
@@ -79,16 +77,18 @@ def _rows(products) -> list[dict]:  # type: ignore[no-untyped-def]
             for image in product.images.all()
             if image.duplicate_of_id is not None and image.duplicate_of is not None
         ]
-        rows.append(
-            {"product": product, "status": status, "status_label": STATUS_LABELS[status], "duplicates": duplicates}
-        )
+        rows.append({"product": product, "status": status, "status_label": status.label, "duplicates": duplicates})
     return rows
 
 
 @approved_seller_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     products = seller_product_list(seller=request.seller)  # type: ignore[attr-defined]
-    return render(request, "catalog/dashboard.html", {"rows": _rows(products), "seller": request.seller})  # type: ignore[attr-defined]
+    return render(
+        request,
+        "catalog/dashboard.html",
+        {"rows": _rows(products), "seller": request.seller, "statuses": Product.IndexingStatus},  # type: ignore[attr-defined]
+    )
 
 
 @approved_seller_required

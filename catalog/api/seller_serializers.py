@@ -16,11 +16,10 @@ from core.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 
 from .serializers import ProductImageSerializer
 
-INDEXING_STATUSES = ["indexing", "indexed", "failed", "no photos"]
 PHOTOS_HELP = upload_help_text("One or several photos (repeat the field): {formats}, up to {limits} each.")
 
 _indexing_status_field = serializers.ChoiceField(
-    choices=INDEXING_STATUSES,
+    choices=Product.IndexingStatus.values,
     help_text='"indexing" while a photo waits for its embedding, "failed" when one failed, "indexed" when every '
     'photo is searchable, "no photos" without photos.',
 )
