@@ -88,7 +88,8 @@ class Address(PostalAddress):
 
 class Seller(models.Model):
     """A user who sells in the shop. Applies with a store name; staff approve (or reject or
-    suspend). Only an approved seller can publish products."""
+    suspend). Only an approved seller can publish products (the rule:
+    ``accounts.selectors.seller_is_approved``)."""
 
     class Status(models.TextChoices):
         APPLIED = "applied", "Waiting for approval"
@@ -108,7 +109,3 @@ class Seller(models.Model):
 
     def __str__(self) -> str:
         return self.store_name
-
-    @property
-    def is_approved(self) -> bool:
-        return self.status == self.Status.APPROVED

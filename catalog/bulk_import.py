@@ -33,6 +33,7 @@ from core.limits import MAX_STOCK
 from .exceptions import InvalidImage, ShopError
 from .images import file_sha256, image_open_validated
 from .models import BulkImport, Category, Product
+from .selectors import seller_owned
 
 REQUIRED_COLUMNS = ("name", "sku", "category", "price", "stock", "images")
 MAX_CSV_BYTES = 5 * 1024 * 1024
@@ -197,8 +198,9 @@ def _import_row(seller, row: dict[str, str], archive: _Archive) -> tuple[str, in
         except InvalidImage as exc:
             raise RowError(f"{photo.name}: {exc}") from None
     with transaction.atomic():
-        existing = Product.objects.select_for_update().filter(sku=sku).first()
-        if existing is not None and existing.seller_id != seller.pk:
+        same_sku = Product.objects.select_for_update().filter(sku=sku)
+        existing = same_sku.first()
+        if existing is not None and not seller_owned(same_sku, seller=seller).exists():
             raise RowError("This SKU belongs to another seller's product.")
         if existing is None:
             product = seller_product_create(seller=seller, sku=sku, **fields)

@@ -8,6 +8,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.text import slugify
 
+from accounts.selectors import seller_is_approved
+
 from .exceptions import InsufficientStock, ShopError
 from .images import file_sha256, image_encode_stored, image_open_validated
 from .models import Category, Product, ProductImage
@@ -196,7 +198,7 @@ def _files_delete_on_commit(*, storage, names: list[str]) -> None:  # type: igno
 
 
 def _seller_must_be_approved(seller) -> None:  # type: ignore[no-untyped-def]
-    if not seller.is_approved:
+    if not seller_is_approved(seller):
         raise SellerNotApproved("Your seller account is not approved yet: you cannot publish products.")
 
 
