@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django_countries.fields import CountryField
@@ -49,7 +51,15 @@ class User(AbstractUser):
 
 
 class PostalAddress(models.Model):
-    """A shipping address: the fields of a saved address and of an order's delivery address."""
+    """A shipping address: the fields of a saved address and of an order's delivery address.
+
+    The one definition of an address: ``ADDRESS_FIELDS`` (the fields below, in order) drives
+    the checkout and profile forms, the checkout and order serializers, the order admin and
+    ``orders.services.ShippingAddress``, so adding a field here (plus its migration) adds it
+    everywhere."""
+
+    #: The address's field names, in the order they are declared (set below the class).
+    ADDRESS_FIELDS: ClassVar[tuple[str, ...]]
 
     full_name = models.CharField(max_length=200)
     phone = models.CharField(max_length=40, blank=True)
@@ -69,6 +79,9 @@ class PostalAddress(models.Model):
         city_line = " ".join(part for part in (self.postcode, self.city) if part)
         lines = [self.full_name, self.address_line1, self.address_line2, city_line, self.region, self.country.name]
         return [line for line in lines if line]
+
+
+PostalAddress.ADDRESS_FIELDS = tuple(field.name for field in PostalAddress._meta.fields)
 
 
 class Address(PostalAddress):

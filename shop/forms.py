@@ -4,9 +4,11 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.forms.models import fields_for_model
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
+from accounts.models import Address
 from catalog.models import Category
 from core.limits import CART_QUANTITY_INPUT_MAX, PHOTO_ACCEPT, cart_line_quantity_max, upload_help_text
 from core.money import MONEY_DECIMAL_PLACES
@@ -105,18 +107,25 @@ class CartUpdateForm(_CartQuantityForm):
     invalid_quantity_message = f"Choose a quantity between 0 and {CART_QUANTITY_INPUT_MAX}."
 
 
+def checkout_address_fields() -> dict[str, forms.Field]:
+    """The checkout's address fields, in order, from the model (``PostalAddress.ADDRESS_FIELDS``:
+    lengths, required-ness, labels), with the checkout's own wording for two labels and the
+    phone's help text; the country is a list of countries without an empty choice, US first chosen."""
+    fields = fields_for_model(
+        Address,
+        fields=Address.ADDRESS_FIELDS,
+        labels={"address_line2": "Apartment, suite, etc.", "postcode": "Postcode / ZIP"},
+        help_texts={"phone": "For the courier, if they need to reach you."},
+    )
+    fields["country"] = LazyTypedChoiceField(choices=countries, initial="US")
+    return {name: field for name, field in fields.items() if field is not None}
+
+
 class CheckoutForm(forms.Form):
-    """Contact, shipping address and shipping method. Totals are computed on the server."""
+    """Contact, shipping address (``checkout_address_fields``, right after the email) and
+    shipping method. Totals are computed on the server."""
 
     email = forms.EmailField(help_text="Your receipt and order link go here.")
-    full_name = forms.CharField(max_length=200, label="Full name")
-    phone = forms.CharField(max_length=40, required=False, help_text="For the courier, if they need to reach you.")
-    address_line1 = forms.CharField(max_length=200, label="Address")
-    address_line2 = forms.CharField(max_length=200, required=False, label="Apartment, suite, etc.")
-    city = forms.CharField(max_length=100)
-    postcode = forms.CharField(max_length=20, label="Postcode / ZIP")
-    region = forms.CharField(max_length=100, required=False, label="State / region")
-    country = LazyTypedChoiceField(choices=countries, initial="US")
     shipping_method = forms.ChoiceField(widget=forms.RadioSelect)
     save_address = forms.BooleanField(required=False, initial=True, label="Save this address to my account")
     checkout_token = forms.UUIDField(widget=forms.HiddenInput)
@@ -130,3 +139,7 @@ class CheckoutForm(forms.Form):
             # A registered shopper's receipt goes to their account's address.
             self.fields["email"].disabled = True
             self.fields["email"].help_text = "Your account's email address."
+
+
+_checkout_fields = dict(CheckoutForm.base_fields)
+CheckoutForm.base_fields = {"email": _checkout_fields.pop("email"), **checkout_address_fields(), **_checkout_fields}

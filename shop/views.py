@@ -30,7 +30,7 @@ from .selectors import cart_summary
 from .services import cart_add_product, cart_line_remove, cart_line_set_quantity
 from .shipping import delivery_estimate, shipping_methods
 
-ADDRESS_FIELDS = ["full_name", "phone", "address_line1", "address_line2", "city", "postcode", "region", "country"]
+ADDRESS_FIELDS = ShippingAddress.FIELDS
 
 PAGE_SIZE = 24
 #: the product page's "minimum match" choices: match scores (see recommender.selectors.MatchScale)
@@ -212,7 +212,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            address = ShippingAddress(**{f: data[f] for f in ADDRESS_FIELDS})
+            address = ShippingAddress.from_data(data)
             try:
                 order = order_place(
                     cart=cart,

@@ -44,8 +44,6 @@ from .serializers import (
     ShippingMethodSerializer,
 )
 
-ADDRESS_FIELDS = [f.name for f in dataclasses.fields(ShippingAddress)]
-
 # The most specific class first; any other ShopError is a 400.
 ERROR_STATUSES: list[tuple[type[ShopError], int]] = [
     (ExpiredOrderLink, status.HTTP_410_GONE),
@@ -189,7 +187,7 @@ class CheckoutView(ShopErrorMixin, APIView):
             cart=cart,
             user=user,
             email=user.email if user.is_authenticated else data["email"],
-            address=ShippingAddress(**{f: data[f] for f in ADDRESS_FIELDS}),
+            address=ShippingAddress.from_data(data),
             shipping_method=data["shipping_method"],
             checkout_token=data["checkout_token"],
             today=timezone.localdate(),
