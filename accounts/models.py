@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django_countries.fields import CountryField
@@ -49,7 +51,15 @@ class User(AbstractUser):
 
 
 class PostalAddress(models.Model):
-    """A shipping address: the fields of a saved address and of an order's delivery address."""
+    """A shipping address: the fields of a saved address and of an order's delivery address.
+
+    The one definition of an address: ``ADDRESS_FIELDS`` (the fields below, in order) drives
+    the checkout and profile forms, the checkout and order serializers, the order admin and
+    ``orders.services.ShippingAddress``, so adding a field here (plus its migration) adds it
+    everywhere."""
+
+    #: The address's field names, in the order they are declared (set below the class).
+    ADDRESS_FIELDS: ClassVar[tuple[str, ...]]
 
     full_name = models.CharField(max_length=200)
     phone = models.CharField(max_length=40, blank=True)
@@ -71,6 +81,9 @@ class PostalAddress(models.Model):
         return [line for line in lines if line]
 
 
+PostalAddress.ADDRESS_FIELDS = tuple(field.name for field in PostalAddress._meta.fields)
+
+
 class Address(PostalAddress):
     """A shipping address saved in a shopper's profile (orders keep their own copy)."""
 
@@ -88,7 +101,8 @@ class Address(PostalAddress):
 
 class Seller(models.Model):
     """A user who sells in the shop. Applies with a store name; staff approve (or reject or
-    suspend). Only an approved seller can publish products."""
+    suspend). Only an approved seller can publish products (the rule:
+    ``accounts.selectors.seller_is_approved``)."""
 
     class Status(models.TextChoices):
         APPLIED = "applied", "Waiting for approval"
@@ -108,7 +122,3 @@ class Seller(models.Model):
 
     def __str__(self) -> str:
         return self.store_name
-
-    @property
-    def is_approved(self) -> bool:
-        return self.status == self.Status.APPROVED

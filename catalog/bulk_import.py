@@ -29,10 +29,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.exceptions import ShopError
+from core.limits import MAX_STOCK
 
 from .exceptions import InvalidImage
 from .images import file_sha256, image_open_validated
 from .models import BulkImport, Category, Product
+from .selectors import seller_owned
 
 REQUIRED_COLUMNS = ("name", "sku", "category", "price", "stock", "images")
 MAX_CSV_BYTES = 5 * 1024 * 1024
@@ -167,8 +169,8 @@ def _price(value: str) -> Decimal:
 
 
 def _stock(value: str) -> int:
-    if not value.isdigit() or int(value) > 1_000_000:
-        raise RowError(f"The stock “{value}” must be a whole number from 0 to 1,000,000.")
+    if not value.isdigit() or int(value) > MAX_STOCK:
+        raise RowError(f"The stock “{value}” must be a whole number from 0 to {MAX_STOCK:,}.")
     return int(value)
 
 
@@ -197,8 +199,9 @@ def _import_row(seller, row: dict[str, str], archive: _Archive) -> tuple[str, in
         except InvalidImage as exc:
             raise RowError(f"{photo.name}: {exc}") from None
     with transaction.atomic():
-        existing = Product.objects.select_for_update().filter(sku=sku).first()
-        if existing is not None and existing.seller_id != seller.pk:
+        same_sku = Product.objects.select_for_update().filter(sku=sku)
+        existing = same_sku.first()
+        if existing is not None and not seller_owned(same_sku, seller=seller).exists():
             raise RowError("This SKU belongs to another seller's product.")
         if existing is None:
             product = seller_product_create(seller=seller, sku=sku, **fields)

@@ -5,11 +5,12 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 
+from core.limits import MAX_STOCK, PHOTO_ACCEPT, PHOTOS_REQUIRED, upload_help_text
+from core.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
+
 from .exceptions import InvalidImage
 from .images import image_open_validated
 from .models import Category, ProductImage
-
-PHOTO_ACCEPT = "image/jpeg,image/png,image/webp"
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -39,13 +40,15 @@ class SellerProductForm(forms.Form):
     name = forms.CharField(max_length=200)
     sku = forms.CharField(label="SKU", max_length=64, help_text="Your stock-keeping unit; unique in the shop.")
     category = forms.ModelChoiceField(queryset=Category.objects.order_by("position", "name"))
-    price = forms.DecimalField(min_value=Decimal("0.00"), max_digits=12, decimal_places=2)
-    stock = forms.IntegerField(min_value=0, max_value=1_000_000)
+    price = forms.DecimalField(
+        min_value=Decimal("0.00"), max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES
+    )
+    stock = forms.IntegerField(min_value=0, max_value=MAX_STOCK)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
     images = MultipleImageField(
         required=False,
         label="Photos",
-        help_text="Drop photos here or choose them: JPEG, PNG or WebP, up to 10 MB and 40 megapixels each.",
+        help_text=upload_help_text("Drop photos here or choose them: {formats}, up to {limits} each."),
     )
 
     def __init__(self, *args, editing: bool = False, **kwargs) -> None:  # type: ignore[no-untyped-def]
@@ -57,7 +60,7 @@ class SellerProductForm(forms.Form):
     def clean(self):  # type: ignore[no-untyped-def]
         data = super().clean()
         if not self.fields["sku"].disabled and not data.get("images"):
-            self.add_error("images", "Add at least one photo: shoppers find new arrivals by photo.")
+            self.add_error("images", PHOTOS_REQUIRED)
         return data
 
 
@@ -71,7 +74,7 @@ class BulkImportForm(forms.Form):
         label="Photos (ZIP)",
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": ".zip,application/zip"}),
-        help_text="The photos named in the images column. JPEG, PNG or WebP, up to 10 MB each.",
+        help_text=upload_help_text("The photos named in the images column. {formats}, up to {max_bytes} each."),
     )
 
 
@@ -88,7 +91,7 @@ class ProductImageAdminForm(forms.ModelForm):
     image = forms.FileField(
         label="Photo",
         widget=forms.ClearableFileInput(attrs={"accept": PHOTO_ACCEPT}),
-        help_text="JPEG, PNG or WebP, up to 10 MB and 40 megapixels; stored re-encoded, without metadata.",
+        help_text=upload_help_text("{formats}, up to {limits}; stored re-encoded, without metadata."),
     )
 
     class Meta:

@@ -14,6 +14,8 @@ from typing import IO
 from django.conf import settings
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from core.limits import upload_max_bytes, upload_max_bytes_text, upload_max_pixels, upload_max_pixels_text
+
 from .exceptions import InvalidImage
 
 # Extensions a browser or phone gives each accepted format.
@@ -49,12 +51,11 @@ def image_open_validated(file: IO[bytes], *, name: str | None = None) -> Image.I
     size = _file_size(file)
     if size == 0:
         raise InvalidImage("The file is empty.")
-    max_bytes = settings.IMAGE_UPLOAD_MAX_BYTES
+    max_bytes = upload_max_bytes()
     if size > max_bytes:
-        mib = 1024 * 1024
-        raise InvalidImage(f"The file is too large ({size:,} bytes); the limit is {max_bytes / mib:g} MB.")
+        raise InvalidImage(f"The file is too large ({size:,} bytes); the limit is {upload_max_bytes_text()}.")
     name = name if name is not None else getattr(file, "name", None)
-    max_pixels = settings.IMAGE_UPLOAD_MAX_PIXELS
+    max_pixels = upload_max_pixels()
     with warnings.catch_warnings():
         # Pillow warns (and past twice its limit, errors) on huge images: treat both as refusals.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -62,9 +63,7 @@ def image_open_validated(file: IO[bytes], *, name: str | None = None) -> Image.I
             image = Image.open(file)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             # Pillow's own limit (~89 megapixels) is above ours, so this image is over ours too.
-            raise InvalidImage(
-                f"The image has too many pixels; the limit is {max_pixels / 1e6:.0f} megapixels."
-            ) from None
+            raise InvalidImage(f"The image has too many pixels; the limit is {upload_max_pixels_text()}.") from None
         except (UnidentifiedImageError, OSError):
             raise InvalidImage("The file is not a JPEG, PNG or WebP image.") from None
         if image.format not in settings.IMAGE_UPLOAD_FORMATS:
@@ -81,7 +80,7 @@ def image_open_validated(file: IO[bytes], *, name: str | None = None) -> Image.I
         if width * height > max_pixels:
             raise InvalidImage(
                 f"The image is {width}×{height} ({width * height / 1e6:.1f} megapixels); "
-                f"the limit is {max_pixels / 1e6:.0f} megapixels."
+                f"the limit is {upload_max_pixels_text()}."
             )
         try:
             image.load()

@@ -9,6 +9,8 @@ from django.utils import timezone
 from imagekit.models import ImageSpecField
 from pilkit.processors import ResizeToFit
 
+from core.money import money_field
+
 
 class Category(models.Model):
     name = models.CharField(max_length=100, unique=True)
@@ -28,6 +30,15 @@ class Category(models.Model):
 
 
 class Product(models.Model):
+    class IndexingStatus(models.TextChoices):
+        """Whether shoppers can find a product by photo yet (``product_indexing_status``). The
+        values are the API's and the dashboard script's vocabulary; the labels are shown."""
+
+        INDEXING = "indexing", "indexing…"
+        INDEXED = "indexed", "indexed"
+        FAILED = "failed", "failed"
+        NO_PHOTOS = "no photos", "no photos"
+
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
     # The seller who lists it (None: the shop's own catalog, e.g. the Fashion-MNIST import).
     seller = models.ForeignKey(
@@ -37,7 +48,7 @@ class Product(models.Model):
     slug = models.SlugField(max_length=220, unique=True)
     sku = models.CharField("SKU", max_length=64, unique=True)
     description = models.TextField(blank=True)
-    price = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.00"))])
+    price = money_field(validators=[MinValueValidator(Decimal("0.00"))])
     stock = models.PositiveIntegerField(default=0)
     is_active = models.BooleanField(default=True, db_index=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)

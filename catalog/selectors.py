@@ -1,13 +1,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
+from accounts.models import Seller
+
 from .exceptions import CategoryNotFound, ProductNotFound
 from .filters import ProductFilter
-from .models import Category, Product, ProductImage
+from .models import BulkImport, Category, Product, ProductImage
+
+_Owned = TypeVar("_Owned", Product, BulkImport)
 
 
 def _with_images(queryset: QuerySet[Product]) -> QuerySet[Product]:
@@ -103,16 +107,24 @@ def _with_embedding_counts(queryset: QuerySet[Product]) -> QuerySet[Product]:
     )
 
 
+def seller_owned(queryset: QuerySet[_Owned], *, seller: Seller) -> QuerySet[_Owned]:
+    """The ownership rule: the rows of ``queryset`` (products, bulk imports) that belong to
+    ``seller``, i.e. that they listed or started. Every seller page, API view, service and the
+    bulk import reach a seller's rows through it; any other row is somebody else's."""
+    return queryset.filter(seller=seller)
+
+
 def seller_product_list(*, seller) -> QuerySet[Product]:  # type: ignore[no-untyped-def]
     """The seller's products (archived ones too), newest first, with images and the counts
     behind ``product_indexing_status``."""
-    return _with_images(_with_embedding_counts(Product.objects.filter(seller=seller))).order_by("-created_at", "-id")
+    products = seller_owned(Product.objects.all(), seller=seller)
+    return _with_images(_with_embedding_counts(products)).order_by("-created_at", "-id")
 
 
 def seller_product_get(*, seller, product_id: int, for_update: bool = False) -> Product:  # type: ignore[no-untyped-def]
     """One of ``seller``'s products. Raises ``ProductNotFound`` for any other product, whoever owns it,
     so a seller cannot even learn that another seller's id exists."""
-    queryset = Product.objects.filter(seller=seller)
+    queryset = seller_owned(Product.objects.all(), seller=seller)
     if for_update:
         queryset = queryset.select_for_update()
     try:
@@ -121,19 +133,21 @@ def seller_product_get(*, seller, product_id: int, for_update: bool = False) -> 
         raise ProductNotFound("No such product.") from None
 
 
-def product_indexing_status(product: Product) -> str:
-    """ "indexing" while any photo waits for its embedding, "failed" when one failed, "indexed"
-    when every photo is searchable, "no photos" without photos. Uses the counts annotated by
-    ``seller_product_list`` when present."""
+def product_indexing_status(product: Product) -> Product.IndexingStatus:
+    """``Product.IndexingStatus``: "indexing" while any photo waits for its embedding, "failed"
+    when one failed, "indexed" when every photo is searchable, "no photos" without photos. Uses
+    the counts annotated by ``seller_product_list`` when present."""
     if hasattr(product, "image_count"):
         total, pending, failed = product.image_count, product.pending_image_count, product.failed_image_count
     else:
         statuses = list(product.images.values_list("embedding_status", flat=True))
-        total, pending, failed = len(statuses), statuses.count("pending"), statuses.count("failed")
+        embedding = ProductImage.EmbeddingStatus
+        total, pending, failed = len(statuses), statuses.count(embedding.PENDING), statuses.count(embedding.FAILED)
+    indexing = Product.IndexingStatus
     if total == 0:
-        return "no photos"
+        return indexing.NO_PHOTOS
     if pending:
-        return "indexing"
+        return indexing.INDEXING
     if failed:
-        return "failed"
-    return "indexed"
+        return indexing.FAILED
+    return indexing.INDEXED

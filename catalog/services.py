@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.text import slugify
 
+from accounts.selectors import seller_is_approved
 from core.exceptions import Forbidden
 
 from .exceptions import InsufficientStock
@@ -195,7 +196,7 @@ def _files_delete_on_commit(*, storage, names: list[str]) -> None:  # type: igno
 
 
 def _seller_must_be_approved(seller) -> None:  # type: ignore[no-untyped-def]
-    if not seller.is_approved:
+    if not seller_is_approved(seller):
         raise SellerNotApproved("Your seller account is not approved yet: you cannot publish products.")
 
 

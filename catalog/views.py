@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import Seller
+from accounts.selectors import seller_approved_get, seller_get, seller_is_approved
 from accounts.services import seller_apply
 from core.exceptions import ShopError
 from core.forms import form_add_validation_error
@@ -21,16 +21,14 @@ from core.forms import form_add_validation_error
 from .bulk_import import bulk_import_create
 from .exceptions import InvalidImage
 from .forms import BulkImportForm, SellerApplyForm, SellerProductForm
-from .models import BulkImport
-from .selectors import product_indexing_status, seller_product_get, seller_product_list
+from .models import BulkImport, Product
+from .selectors import product_indexing_status, seller_owned, seller_product_get, seller_product_list
 from .services import (
     seller_product_create,
     seller_product_reindex,
     seller_product_set_active,
     seller_product_update,
 )
-
-STATUS_LABELS = {"indexing": "indexing…", "indexed": "indexed", "failed": "failed", "no photos": "no photos"}
 
 
 def approved_seller_required(view):  # type: ignore[no-untyped-def]
@@ -39,8 +37,8 @@ def approved_seller_required(view):  # type: ignore[no-untyped-def]
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:  # type: ignore[no-untyped-def]
-        seller = Seller.objects.filter(user=request.user).first()
-        if seller is None or not seller.is_approved:
+        seller = seller_approved_get(user=request.user)
+        if seller is None:
             if request.headers.get("Accept", "").startswith("application/json"):
                 return JsonResponse({"detail": "Not an approved seller."}, status=403)
             return redirect("catalog:seller_apply")
@@ -53,8 +51,8 @@ def approved_seller_required(view):  # type: ignore[no-untyped-def]
 @login_required
 @require_http_methods(["GET", "POST"])
 def seller_apply_view(request: HttpRequest) -> HttpResponse:
-    seller = Seller.objects.filter(user=request.user).first()
-    if seller is not None and seller.is_approved:
+    seller = seller_get(user=request.user)
+    if seller_is_approved(seller):
         return redirect("catalog:dashboard")
     form = SellerApplyForm(request.POST or None)
     if seller is None and request.method == "POST" and form.is_valid():
@@ -81,16 +79,18 @@ def _rows(products) -> list[dict]:  # type: ignore[no-untyped-def]
             for image in product.images.all()
             if image.duplicate_of_id is not None and image.duplicate_of is not None
         ]
-        rows.append(
-            {"product": product, "status": status, "status_label": STATUS_LABELS[status], "duplicates": duplicates}
-        )
+        rows.append({"product": product, "status": status, "status_label": status.label, "duplicates": duplicates})
     return rows
 
 
 @approved_seller_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     products = seller_product_list(seller=request.seller)  # type: ignore[attr-defined]
-    return render(request, "catalog/dashboard.html", {"rows": _rows(products), "seller": request.seller})  # type: ignore[attr-defined]
+    return render(
+        request,
+        "catalog/dashboard.html",
+        {"rows": _rows(products), "seller": request.seller, "statuses": Product.IndexingStatus},  # type: ignore[attr-defined]
+    )
 
 
 @approved_seller_required
@@ -202,13 +202,13 @@ def bulk_import_create_view(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             return redirect("catalog:bulk_import_detail", import_id=bulk.pk)
-    imports = BulkImport.objects.filter(seller=request.seller)[:10]  # type: ignore[attr-defined]
+    imports = seller_owned(BulkImport.objects.all(), seller=request.seller)[:10]  # type: ignore[attr-defined]
     status = 400 if form.errors else 200
     return render(request, "catalog/bulk_import_form.html", {"form": form, "imports": imports}, status=status)
 
 
 def _seller_import(request: HttpRequest, import_id: int) -> BulkImport:
-    bulk = BulkImport.objects.filter(pk=import_id, seller=request.seller).first()  # type: ignore[attr-defined]
+    bulk = seller_owned(BulkImport.objects.filter(pk=import_id), seller=request.seller).first()  # type: ignore[attr-defined]
     if bulk is None:
         raise Http404("No such import.")
     return bulk

@@ -101,8 +101,7 @@ class OrderAdmin(admin.ModelAdmin):
     ]  # fmt: skip
     fieldsets = (
         (None, {"fields": ("number", "status", "cancel_reason", "user", "email", "created_at", "updated_at")}),
-        ("Shipping", {"fields": ("full_name", "phone", "address_line1", "address_line2", "city", "postcode",
-                                 "region", "country", "shipping_method_name", "delivery_earliest",
+        ("Shipping", {"fields": (*Order.ADDRESS_FIELDS, "shipping_method_name", "delivery_earliest",
                                  "delivery_latest")}),
         ("Totals", {"fields": ("currency", "subtotal", "shipping_price", "total", "receipt_sent_at")}),
     )  # fmt: skip

@@ -11,6 +11,7 @@ from payments import PurchasedItem
 from payments.models import BasePayment
 
 from accounts.models import PostalAddress
+from core.money import money_field
 
 from .links import order_link_url
 
@@ -53,9 +54,9 @@ class Order(PostalAddress):  # the shipping address, copied from the checkout fo
     delivery_earliest = models.DateField()
     delivery_latest = models.DateField()
     currency = models.CharField(max_length=3)
-    subtotal = models.DecimalField(max_digits=12, decimal_places=2)
-    shipping_price = models.DecimalField(max_digits=12, decimal_places=2)
-    total = models.DecimalField(max_digits=12, decimal_places=2)
+    subtotal = money_field()
+    shipping_price = money_field()
+    total = money_field()
     # One checkout form submission makes one order, however often it is submitted.
     checkout_token = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
     # The cart this order came from; emptied when the order is paid.
@@ -95,9 +96,9 @@ class OrderLine(models.Model):
     )
     product_name = models.CharField(max_length=200)
     sku = models.CharField("SKU", max_length=64)
-    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+    unit_price = money_field()
     quantity = models.PositiveIntegerField()
-    line_total = models.DecimalField(max_digits=12, decimal_places=2)
+    line_total = money_field()
 
     class Meta:
         ordering = ["id"]

@@ -5,14 +5,16 @@ order pipeline, ``orders.pipeline``."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
 from datetime import date
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from payments import PaymentStatus
 
+from accounts.models import PostalAddress
 from catalog.exceptions import InsufficientStock
 from core.exceptions import Conflict, ShopError
 from shop.models import Cart
@@ -32,16 +34,68 @@ class CheckoutConflict(Conflict):
     """A checkout token reused for a different cart or customer (409)."""
 
 
-@dataclass(frozen=True)
 class ShippingAddress:
-    full_name: str
-    address_line1: str
-    city: str
-    postcode: str
-    country: str  # ISO 3166-1 alpha-2
-    address_line2: str = ""
-    region: str = ""
-    phone: str = ""
+    """The delivery address given at checkout: the ``PostalAddress.ADDRESS_FIELDS`` as text
+    (``country``: an ISO 3166-1 alpha-2 code), passed by keyword. The fields the model allows
+    blank default to ""; a missing required field or an unknown one is a ``TypeError``, as for
+    a dataclass. Immutable, compared by value; ``as_dict()`` gives the fields in order."""
+
+    FIELDS: ClassVar[tuple[str, ...]] = PostalAddress.ADDRESS_FIELDS
+    _OPTIONAL: ClassVar[frozenset[str]] = frozenset(field.name for field in PostalAddress._meta.fields if field.blank)
+    __slots__ = ("_values",)
+    _values: dict[str, str]
+
+    def __init__(self, **values: str) -> None:
+        unknown = sorted(set(values) - set(self.FIELDS))
+        if unknown:
+            raise TypeError(f"ShippingAddress got unexpected fields: {', '.join(unknown)}")
+        missing = [name for name in self.FIELDS if name not in values and name not in self._OPTIONAL]
+        if missing:
+            raise TypeError(f"ShippingAddress is missing required fields: {', '.join(missing)}")
+        object.__setattr__(self, "_values", {name: values.get(name, "") for name in self.FIELDS})
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> ShippingAddress:
+        """The address fields of ``data`` (a form's or serializer's cleaned data, which holds
+        every field), other keys ignored."""
+        return cls(**{name: data[name] for name in cls.FIELDS})
+
+    def __getattr__(self, name: str) -> str:
+        if name == "_values":  # not set yet (e.g. while being copied): no address fields then
+            raise AttributeError(name)
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __reduce__(self) -> tuple[Any, tuple[dict[str, str]]]:
+        return (self.__class__.from_data, (self.as_dict(),))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("ShippingAddress is immutable.")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ShippingAddress) and self._values == other._values
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._values.values()))
+
+    def __repr__(self) -> str:
+        return f"ShippingAddress({', '.join(f'{k}={v!r}' for k, v in self._values.items())})"
+
+    def as_dict(self) -> dict[str, str]:
+        return dict(self._values)
+
+
+# django-payments' billing fields filled from the order's address (its name is split in two).
+PAYMENT_BILLING_FIELDS = {
+    "billing_address_1": "address_line1",
+    "billing_address_2": "address_line2",
+    "billing_city": "city",
+    "billing_postcode": "postcode",
+    "billing_country_code": "country",
+    "billing_country_area": "region",
+}
 
 
 def order_set_status(*, order: Order, status: str, actor=None, note: str = "") -> Order:  # type: ignore[no-untyped-def]
@@ -105,7 +159,7 @@ def order_place(
         subtotal=summary.subtotal,
         shipping_price=method.price,
         total=summary.subtotal + method.price,
-        **asdict(address),
+        **address.as_dict(),
     )
     order.full_clean(exclude=["cart", "user"])
     try:
@@ -159,12 +213,7 @@ def payment_create(*, order: Order, variant: str | None = None, ip_address: str 
         description=f"{settings.SHOP_NAME} order {order.number}",
         billing_first_name=first,
         billing_last_name=last,
-        billing_address_1=order.address_line1,
-        billing_address_2=order.address_line2,
-        billing_city=order.city,
-        billing_postcode=order.postcode,
-        billing_country_code=str(order.country),
-        billing_country_area=order.region,
+        **{billing: str(getattr(order, field)) for billing, field in PAYMENT_BILLING_FIELDS.items()},
         billing_email=order.email,
         customer_ip_address=ip_address,
     )

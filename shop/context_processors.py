@@ -1,13 +1,17 @@
 from django.conf import settings
 
 from catalog.models import Category
+from core.limits import upload_max_bytes, upload_max_bytes_text
 
 
 def shop(request):  # type: ignore[no-untyped-def]
-    """Shop name, currency and the category menu, on every page."""
+    """Shop name, currency, the photo upload limit (for scripts' ``data-*`` attributes) and the
+    category menu, on every page."""
     return {
         "SHOP_NAME": settings.SHOP_NAME,
         "SHOP_CURRENCY": settings.SHOP_CURRENCY,
+        "UPLOAD_MAX_BYTES": upload_max_bytes(),
+        "UPLOAD_MAX_BYTES_TEXT": upload_max_bytes_text(),
         "nav_categories": Category.objects.order_by("position", "name"),
     }
 

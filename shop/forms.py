@@ -1,12 +1,17 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms
+from django.forms.models import fields_for_model
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
+from accounts.models import Address
 from catalog.models import Category
+from core.limits import CART_QUANTITY_INPUT_MAX, PHOTO_ACCEPT, cart_line_quantity_max, upload_help_text
+from core.money import MONEY_DECIMAL_PLACES
 from recommender.isolation import Box, InvalidBox, parse_box
 from recommender.selectors import SEARCH_SORTS
 from recommender.services import ALL_CATEGORIES
@@ -29,14 +34,18 @@ class ImageSearchForm(forms.Form):
     image = forms.FileField(
         label="Photo",
         required=False,
-        help_text="JPEG, PNG or WebP, up to 10 MB and 40 megapixels.",
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        help_text=upload_help_text("{formats}, up to {limits}."),
+        widget=forms.ClearableFileInput(attrs={"accept": PHOTO_ACCEPT}),
     )
     box = forms.CharField(required=False, widget=forms.HiddenInput)
     query_id = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
     category = forms.ChoiceField(required=False, label="Search in")
-    min_price = forms.DecimalField(required=False, min_value=Decimal("0"), decimal_places=2, label="Min price")
-    max_price = forms.DecimalField(required=False, min_value=Decimal("0"), decimal_places=2, label="Max price")
+    min_price = forms.DecimalField(
+        required=False, min_value=Decimal("0"), decimal_places=MONEY_DECIMAL_PLACES, label="Min price"
+    )
+    max_price = forms.DecimalField(
+        required=False, min_value=Decimal("0"), decimal_places=MONEY_DECIMAL_PLACES, label="Max price"
+    )
     sort = forms.ChoiceField(choices=[(s, SORT_LABELS[s]) for s in SEARCH_SORTS], required=False, initial="similarity")
 
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -66,31 +75,57 @@ class ImageSearchForm(forms.Form):
         return cleaned
 
 
-class CartAddForm(forms.Form):
+class _CartQuantityForm(forms.Form):
+    """The quantity input's ``max`` (and help text) is the cart's real cap,
+    ``CART_MAX_LINE_QUANTITY``. The form parses quantities up to ``CART_QUANTITY_INPUT_MAX``:
+    between the two, ``shop.services`` refuses with the cap in its message."""
+
+    quantity: forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cap = cart_line_quantity_max()
+        self.fields["quantity"].widget.attrs["max"] = cap
+        self.fields["quantity"].help_text = f"At most {cap} of one product per order."
+
+
+class CartAddForm(_CartQuantityForm):
     """Add to cart. Only the product id and a quantity come from the browser, never a price."""
 
     product_id = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
-    quantity = forms.IntegerField(min_value=1, max_value=1000, initial=1)
+    quantity = forms.IntegerField(min_value=1, max_value=CART_QUANTITY_INPUT_MAX, initial=1)
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
+    #: The message for a quantity the form cannot take.
+    invalid_quantity_message = f"Choose a quantity between 1 and {CART_QUANTITY_INPUT_MAX}."
 
-class CartUpdateForm(forms.Form):
+
+class CartUpdateForm(_CartQuantityForm):
     product_id = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
-    quantity = forms.IntegerField(min_value=0, max_value=1000)
+    quantity = forms.IntegerField(min_value=0, max_value=CART_QUANTITY_INPUT_MAX)
+
+    invalid_quantity_message = f"Choose a quantity between 0 and {CART_QUANTITY_INPUT_MAX}."
+
+
+def checkout_address_fields() -> dict[str, forms.Field]:
+    """The checkout's address fields, in order, from the model (``PostalAddress.ADDRESS_FIELDS``:
+    lengths, required-ness, labels), with the checkout's own wording for two labels and the
+    phone's help text; the country is a list of countries without an empty choice, US first chosen."""
+    fields = fields_for_model(
+        Address,
+        fields=Address.ADDRESS_FIELDS,
+        labels={"address_line2": "Apartment, suite, etc.", "postcode": "Postcode / ZIP"},
+        help_texts={"phone": "For the courier, if they need to reach you."},
+    )
+    fields["country"] = LazyTypedChoiceField(choices=countries, initial="US")
+    return {name: field for name, field in fields.items() if field is not None}
 
 
 class CheckoutForm(forms.Form):
-    """Contact, shipping address and shipping method. Totals are computed on the server."""
+    """Contact, shipping address (``checkout_address_fields``, right after the email) and
+    shipping method. Totals are computed on the server."""
 
     email = forms.EmailField(help_text="Your receipt and order link go here.")
-    full_name = forms.CharField(max_length=200, label="Full name")
-    phone = forms.CharField(max_length=40, required=False, help_text="For the courier, if they need to reach you.")
-    address_line1 = forms.CharField(max_length=200, label="Address")
-    address_line2 = forms.CharField(max_length=200, required=False, label="Apartment, suite, etc.")
-    city = forms.CharField(max_length=100)
-    postcode = forms.CharField(max_length=20, label="Postcode / ZIP")
-    region = forms.CharField(max_length=100, required=False, label="State / region")
-    country = LazyTypedChoiceField(choices=countries, initial="US")
     shipping_method = forms.ChoiceField(widget=forms.RadioSelect)
     save_address = forms.BooleanField(required=False, initial=True, label="Save this address to my account")
     checkout_token = forms.UUIDField(widget=forms.HiddenInput)
@@ -104,3 +139,7 @@ class CheckoutForm(forms.Form):
             # A registered shopper's receipt goes to their account's address.
             self.fields["email"].disabled = True
             self.fields["email"].help_text = "Your account's email address."
+
+
+_checkout_fields = dict(CheckoutForm.base_fields)
+CheckoutForm.base_fields = {"email": _checkout_fields.pop("email"), **checkout_address_fields(), **_checkout_fields}

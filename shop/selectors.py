@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 
 from catalog.models import Product
+from core.limits import cart_line_quantity_max
 
 from .models import Cart
 
@@ -23,7 +24,7 @@ class CartItem:
 
     @property
     def max_quantity(self) -> int:
-        return max(0, min(self.product.stock, settings.CART_MAX_LINE_QUANTITY))
+        return max(0, min(self.product.stock, cart_line_quantity_max()))
 
 
 @dataclass

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import transaction
 
 from catalog.exceptions import InsufficientStock
 from catalog.models import Product
 from core.exceptions import ShopError
+from core.limits import cart_line_quantity_max
 
 from .models import Cart, CartLine
 
@@ -20,12 +20,22 @@ class ProductUnavailable(ShopError):
     """The product does not exist or is no longer sold."""
 
 
-def _quantity_check(*, product: Product, quantity: int) -> None:
-    if isinstance(quantity, bool) or not isinstance(quantity, int):
-        raise InvalidQuantity("Quantity must be a whole number.")
+_ADD_REFUSAL = "Quantity must be a whole number of at least 1."
+
+
+def _quantity_requested_check(quantity: object, *, adding: bool) -> int:
+    """The quantity a shopper asked for: a whole number (not a bool) of at least 1. Checked
+    once per request; ``_line_quantity_check`` then checks the line's resulting quantity."""
+    if not isinstance(quantity, int) or isinstance(quantity, bool):
+        raise InvalidQuantity(_ADD_REFUSAL if adding else "Quantity must be a whole number.")
     if quantity < 1:
-        raise InvalidQuantity("Quantity must be at least 1.")
-    limit = settings.CART_MAX_LINE_QUANTITY
+        raise InvalidQuantity(_ADD_REFUSAL if adding else "Quantity must be at least 1.")
+    return quantity
+
+
+def _line_quantity_check(*, product: Product, quantity: int) -> None:
+    """A line's quantity (a whole number of at least 1) against the per-line cap and the stock."""
+    limit = cart_line_quantity_max()
     if quantity > limit:
         raise InvalidQuantity(f"You can buy at most {limit} of one product per order.")
     if product.stock == 0:
@@ -58,11 +68,10 @@ def cart_add_product(*, cart: Cart, product_id: int, quantity: int = 1) -> CartL
     ``InvalidQuantity``, ``InsufficientStock`` or ``ProductUnavailable``; the cart is unchanged then."""
     Cart.objects.select_for_update().filter(pk=cart.pk).first()  # one writer per cart at a time
     product = _product_for_cart(product_id)
-    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
-        raise InvalidQuantity("Quantity must be a whole number of at least 1.")
+    quantity = _quantity_requested_check(quantity, adding=True)
     line = CartLine.objects.filter(cart=cart, product=product).first()
     new_quantity = quantity + (line.quantity if line else 0)
-    _quantity_check(product=product, quantity=new_quantity)
+    _line_quantity_check(product=product, quantity=new_quantity)
     if line is None:
         line = CartLine(cart=cart, product=product, quantity=new_quantity)
     line.quantity = new_quantity
@@ -83,7 +92,8 @@ def cart_line_set_quantity(*, cart: Cart, product_id: int, quantity: int) -> Car
     if quantity == 0 and not isinstance(quantity, bool):
         line.delete()
         return None
-    _quantity_check(product=line.product, quantity=quantity)
+    quantity = _quantity_requested_check(quantity, adding=False)
+    _line_quantity_check(product=line.product, quantity=quantity)
     line.quantity = quantity
     line.save(update_fields=["quantity"])
     cart.save(update_fields=["updated_at"])
@@ -106,7 +116,7 @@ def cart_merge(*, source: Cart, target: Cart) -> Cart:
     existing = {line.product_id: line for line in target.lines.select_related("product")}
     for line in source.lines.select_related("product"):
         product = line.product
-        cap = min(product.stock, settings.CART_MAX_LINE_QUANTITY)
+        cap = min(product.stock, cart_line_quantity_max())
         if not product.is_active or cap < 1:
             continue
         if line.product_id in existing:

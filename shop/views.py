@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import uuid
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -18,6 +17,8 @@ from accounts.services import address_save
 from catalog.selectors import category_get, category_list, product_get, product_list, product_newest_list
 from core.exceptions import ShopError
 from core.forms import form_add_validation_error
+from core.limits import cart_line_quantity_max
+from core.money import money_format
 from orders.selectors import order_link_url
 from orders.services import ShippingAddress, order_place
 from recommender.selectors import product_similar_list
@@ -28,9 +29,8 @@ from .forms import CartAddForm, CartUpdateForm, CheckoutForm, ImageSearchForm
 from .selectors import cart_summary
 from .services import cart_add_product, cart_line_remove, cart_line_set_quantity
 from .shipping import delivery_estimate, shipping_methods
-from .templatetags.shop_tags import money
 
-ADDRESS_FIELDS = ["full_name", "phone", "address_line1", "address_line2", "city", "postcode", "region", "country"]
+ADDRESS_FIELDS = ShippingAddress.FIELDS
 
 PAGE_SIZE = 24
 #: the product page's "minimum match" choices: match scores (see recommender.selectors.MatchScale)
@@ -83,7 +83,7 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "min_score_str": "" if min_score is None else f"{min_score:g}",
             "match_choices": MATCH_CHOICES,
             "embedding_pending": not similar and product.images.exclude(embedding_status="embedded").exists(),
-            "max_quantity": max(1, min(product.stock, settings.CART_MAX_LINE_QUANTITY)),
+            "max_quantity": max(1, min(product.stock, cart_line_quantity_max())),
         },
     )
 
@@ -132,9 +132,7 @@ def _safe_next(request: HttpRequest, target: str | None, default: str) -> str:
 
 def cart_detail(request: HttpRequest) -> HttpResponse:
     summary = cart_summary(cart=request_cart(request))
-    return render(
-        request, "shop/cart_detail.html", {"summary": summary, "max_quantity": settings.CART_MAX_LINE_QUANTITY}
-    )
+    return render(request, "shop/cart_detail.html", {"summary": summary, "max_quantity": cart_line_quantity_max()})
 
 
 @require_POST
@@ -142,7 +140,7 @@ def cart_add(request: HttpRequest) -> HttpResponse:
     form = CartAddForm(request.POST)
     cart_url = reverse("shop:cart_detail")
     if not form.is_valid():
-        messages.error(request, "Choose a quantity between 1 and 1000.")
+        messages.error(request, CartAddForm.invalid_quantity_message)
         return redirect(_safe_next(request, request.POST.get("next"), cart_url))
     data = form.cleaned_data
     try:
@@ -161,7 +159,7 @@ def cart_update(request: HttpRequest) -> HttpResponse:
     form = CartUpdateForm(request.POST)
     cart = request_cart(request)
     if not form.is_valid() or cart is None:
-        messages.error(request, "Choose a quantity between 0 and 1000.")
+        messages.error(request, CartUpdateForm.invalid_quantity_message)
         return redirect("shop:cart_detail")
     try:
         cart_line_set_quantity(
@@ -186,7 +184,9 @@ def _shipping_choices(today) -> list[tuple[str, str]]:  # type: ignore[no-untype
     for method in shipping_methods():
         earliest, latest = delivery_estimate(method=method, start=today)
         when = f"{earliest:%a %-d %b}" + (f" – {latest:%a %-d %b}" if latest != earliest else "")
-        choices.append((method.code, f"{method.name} · {money(method.price)} · {method.description}, arrives {when}"))
+        choices.append(
+            (method.code, f"{method.name} · {money_format(method.price)} · {method.description}, arrives {when}")
+        )
     return choices
 
 
@@ -212,7 +212,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            address = ShippingAddress(**{f: data[f] for f in ADDRESS_FIELDS})
+            address = ShippingAddress.from_data(data)
             try:
                 order = order_place(
                     cart=cart,

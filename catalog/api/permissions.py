@@ -8,6 +8,7 @@ from __future__ import annotations
 from rest_framework.permissions import BasePermission
 
 from accounts.models import Seller
+from accounts.selectors import seller_get, seller_is_approved
 
 NOT_A_SELLER = "You do not have a seller account: apply to sell first."
 REFUSALS = {
@@ -28,11 +29,11 @@ class IsApprovedSeller(BasePermission):
         user = request.user
         if not (user and user.is_authenticated):
             return False
-        seller = Seller.objects.filter(user=user).first()
+        seller = seller_get(user=user)
         if seller is None:
             self.message = NOT_A_SELLER
             return False
-        if not seller.is_approved:
+        if not seller_is_approved(seller):
             self.message = REFUSALS.get(seller.status, NOT_A_SELLER)
             return False
         request.seller = seller

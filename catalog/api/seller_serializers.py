@@ -11,16 +11,15 @@ from rest_framework import serializers
 
 from catalog.models import Category, Product, ProductImage
 from catalog.selectors import product_indexing_status
+from core.limits import MAX_STOCK, PHOTOS_REQUIRED, upload_help_text
+from core.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 
 from .serializers import ProductImageSerializer
 
-INDEXING_STATUSES = ["indexing", "indexed", "failed", "no photos"]
-STOCK_MAX = 1_000_000
-PHOTOS_REQUIRED = "Add at least one photo: shoppers find new arrivals by photo."
-PHOTOS_HELP = "One or several photos (repeat the field): JPEG, PNG or WebP, up to 10 MB and 40 megapixels each."
+PHOTOS_HELP = upload_help_text("One or several photos (repeat the field): {formats}, up to {limits} each.")
 
 _indexing_status_field = serializers.ChoiceField(
-    choices=INDEXING_STATUSES,
+    choices=Product.IndexingStatus.values,
     help_text='"indexing" while a photo waits for its embedding, "failed" when one failed, "indexed" when every '
     'photo is searchable, "no photos" without photos.',
 )
@@ -47,12 +46,16 @@ def _category_field(**kwargs) -> serializers.SlugRelatedField:  # type: ignore[n
 
 def _price_field(**kwargs) -> serializers.DecimalField:  # type: ignore[no-untyped-def]
     return serializers.DecimalField(
-        max_digits=12, decimal_places=2, min_value=Decimal("0.00"), help_text="In the shop currency.", **kwargs
+        max_digits=MONEY_MAX_DIGITS,
+        decimal_places=MONEY_DECIMAL_PLACES,
+        min_value=Decimal("0.00"),
+        help_text="In the shop currency.",
+        **kwargs,
     )
 
 
 def _stock_field(**kwargs) -> serializers.IntegerField:  # type: ignore[no-untyped-def]
-    return serializers.IntegerField(min_value=0, max_value=STOCK_MAX, **kwargs)
+    return serializers.IntegerField(min_value=0, max_value=MAX_STOCK, **kwargs)
 
 
 class SellerProductSerializer(serializers.ModelSerializer):

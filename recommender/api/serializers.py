@@ -5,6 +5,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.api.serializers import ProductSummarySerializer
+from core.limits import upload_help_text
+from core.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 from recommender.isolation import Box, InvalidBox, parse_box
 from recommender.selectors import SEARCH_SORTS
 
@@ -33,8 +35,12 @@ class ImageSearchOptionsSerializer(serializers.Serializer):
     category = serializers.CharField(
         required=False, allow_blank=True, help_text='A category slug, or "all". Default: the predicted category.'
     )
-    min_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
-    max_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+    min_price = serializers.DecimalField(
+        max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, min_value=0, required=False
+    )
+    max_price = serializers.DecimalField(
+        max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, min_value=0, required=False
+    )
     sort = serializers.ChoiceField(choices=SEARCH_SORTS, required=False, default="similarity")
     limit = serializers.IntegerField(min_value=1, max_value=settings.SEARCH_RESULTS_MAX_LIMIT, required=False)
 
@@ -46,7 +52,7 @@ class ImageSearchOptionsSerializer(serializers.Serializer):
 
 
 class ImageSearchRequestSerializer(ImageSearchOptionsSerializer):
-    image = serializers.FileField(help_text="JPEG, PNG or WebP; at most 10 MB and 40 megapixels.")
+    image = serializers.FileField(help_text=upload_help_text("{formats}; at most {limits}."))
     box = serializers.CharField(
         required=False,
         allow_blank=True,

@@ -42,8 +42,6 @@ from .serializers import (
     ShippingMethodSerializer,
 )
 
-ADDRESS_FIELDS = [f.name for f in dataclasses.fields(ShippingAddress)]
-
 
 def _cart_body(request: Request, cart: Cart | None) -> dict:
     return CartSerializer(cart_summary(cart=cart), context={"request": request}).data
@@ -146,7 +144,7 @@ class CheckoutView(APIView):
             cart=cart,
             user=user,
             email=user.email if user.is_authenticated else data["email"],
-            address=ShippingAddress(**{f: data[f] for f in ADDRESS_FIELDS}),
+            address=ShippingAddress.from_data(data),
             shipping_method=data["shipping_method"],
             checkout_token=data["checkout_token"],
             today=timezone.localdate(),

@@ -1,22 +1,18 @@
+from __future__ import annotations
+
 from decimal import Decimal
 
 from django import template
-from django.conf import settings
+
+from core.money import money_format
 
 register = template.Library()
-
-_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "INR": "₹"}
 
 
 @register.filter
 def money(amount: Decimal | None) -> str:
-    """Format a Decimal amount in the shop currency: ``$1,234.50``."""
-    if amount is None:
-        return ""
-    currency = settings.SHOP_CURRENCY
-    text = f"{Decimal(amount):,.2f}"
-    symbol = _SYMBOLS.get(currency)
-    return f"{symbol}{text}" if symbol else f"{text} {currency}"
+    """An amount in the shop currency, as ``core.money.money_format`` writes it: ``$1,234.50``."""
+    return money_format(amount)
 
 
 @register.simple_tag(takes_context=True)

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from pytest_django.fixtures import Settings
 
 from accounts.models import User
 from catalog.exceptions import InsufficientStock
@@ -123,3 +125,36 @@ def test_delivery_estimate_counts_business_days():
     assert delivery_estimate(method=express, start=sunday) == (date(2026, 11, 24), date(2026, 11, 25))
     with pytest.raises(InvalidShippingMethod):
         shipping_method_get(code="teleport")
+
+
+@pytest.mark.parametrize(
+    ("quantity", "added", "set_to"),
+    [
+        (True, "Quantity must be a whole number of at least 1.", "Quantity must be a whole number."),
+        ("2", "Quantity must be a whole number of at least 1.", "Quantity must be a whole number."),
+        (2.0, "Quantity must be a whole number of at least 1.", "Quantity must be a whole number."),
+        (-1, "Quantity must be a whole number of at least 1.", "Quantity must be at least 1."),
+    ],
+)
+def test_a_requested_quantity_is_refused_with_its_own_message(quantity: Any, added: str, set_to: str) -> None:
+    product = ProductFactory(stock=5)
+    cart = cart_get_or_create()
+    cart_add_product(cart=cart, product_id=product.pk, quantity=1)
+    with pytest.raises(InvalidQuantity) as add_refusal:
+        cart_add_product(cart=cart, product_id=product.pk, quantity=quantity)
+    with pytest.raises(InvalidQuantity) as set_refusal:
+        cart_line_set_quantity(cart=cart, product_id=product.pk, quantity=quantity)
+    assert (str(add_refusal.value), str(set_refusal.value)) == (added, set_to)
+    assert CartLine.objects.get(cart=cart).quantity == 1
+
+
+def test_the_cap_applies_to_the_line_a_request_makes(settings: Settings) -> None:
+    settings.CART_MAX_LINE_QUANTITY = 4
+    product = ProductFactory(stock=50)
+    cart = cart_get_or_create()
+    cart_add_product(cart=cart, product_id=product.pk, quantity=3)
+    with pytest.raises(InvalidQuantity, match=r"^You can buy at most 4 of one product per order\.$"):
+        cart_add_product(cart=cart, product_id=product.pk, quantity=2)
+    assert cart_add_product(cart=cart, product_id=product.pk, quantity=1).quantity == 4
+    with pytest.raises(InvalidQuantity, match=r"^You can buy at most 4 of one product per order\.$"):
+        cart_line_set_quantity(cart=cart, product_id=product.pk, quantity=5)

@@ -23,6 +23,9 @@
   const category = form.elements.category;
   const money = new Intl.NumberFormat("en-US", { style: "currency", currency: form.dataset.currency || "USD" });
   const OPTIONS = ["category", "min_price", "max_price", "sort"];
+  // The server's upload limit (IMAGE_UPLOAD_MAX_BYTES, rendered by the page): a larger photo is
+  // refused here with the server's own message, without uploading it.
+  const maxBytes = Number(form.dataset.uploadMaxBytes) || Infinity;
 
   let photo = null; // the File the shopper chose, dropped or took
   let cropper = null;
@@ -41,6 +44,11 @@
 
   function usePhoto(file) {
     if (!file) return;
+    if (file.size > maxBytes) {
+      const size = file.size.toLocaleString("en-US");
+      showError(`The file is too large (${size} bytes); the limit is ${form.dataset.uploadMaxBytesText}.`);
+      return;
+    }
     photo = file;
     lastKey = null;
     shopperBox = null;
