@@ -6,6 +6,9 @@ import factory
 from django.core.files.base import ContentFile
 from django.utils.text import slugify
 
+from accounts.models import Seller, User
+from accounts.services import seller_apply, seller_decide
+from accounts.tests.factories import SuperUserFactory, UserFactory
 from catalog.models import Category, Product, ProductImage
 
 from .sample import load_sample, sha256
@@ -59,16 +62,13 @@ class ProductImageFactory(factory.django.DjangoModelFactory):
 SELLER_PASSWORD = "seller-password-42"
 
 
-def seller_create(email: str, store: str, status: str = "approved"):  # type: ignore[no-untyped-def]
+def seller_create(email: str, store: str, status: str = "approved") -> Seller:
     """A seller through the real services: applied, then (unless ``status`` is "applied")
-    decided by a staff user."""
-    from accounts.models import Seller, User
-    from accounts.services import seller_apply, seller_decide
-
-    seller = seller_apply(user=User.objects.create_user(email, SELLER_PASSWORD), store_name=store)
+    decided by a staff user (the first one there is, else a new superuser staff@x.com)."""
+    seller = seller_apply(user=UserFactory(email=email, password=SELLER_PASSWORD), store_name=store)
     if status != Seller.Status.APPLIED:
-        staff = User.objects.filter(is_staff=True).first() or User.objects.create_superuser(
-            "staff@x.com", SELLER_PASSWORD
+        staff = User.objects.filter(is_staff=True).first() or SuperUserFactory(
+            email="staff@x.com", password=SELLER_PASSWORD
         )
         seller = seller_decide(seller=seller, status=status, actor=staff)
     return seller

@@ -9,7 +9,7 @@ from catalog.tests.factories import ProductFactory
 from orders.models import Order
 from orders.services import payment_create
 
-from .factories import order_placed
+from .flows import order_placed
 
 pytestmark = pytest.mark.django_db
 

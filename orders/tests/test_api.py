@@ -19,7 +19,7 @@ from orders.models import Order
 from orders.selectors import order_link_key
 from shop.models import Cart
 
-from .factories import order_placed
+from .flows import order_placed
 
 pytestmark = pytest.mark.django_db
 

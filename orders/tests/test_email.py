@@ -17,7 +17,7 @@ from orders.models import Order
 from orders.selectors import order_link_url
 from orders.services import order_receipt_send, payment_create
 
-from .factories import order_placed
+from .flows import order_placed
 
 pytestmark = pytest.mark.django_db
 

@@ -25,7 +25,7 @@ from orders.services import (
 from shop.models import CartLine
 from shop.services import cart_get_or_create
 
-from .factories import ADDRESS, order_placed
+from .flows import ADDRESS, order_placed
 
 pytestmark = pytest.mark.django_db
 

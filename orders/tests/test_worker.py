@@ -14,7 +14,7 @@ from orders.models import Order
 from orders.services import payment_create
 from recommender.tests.test_worker import _media_root, not_eager, worker, worker_media  # noqa: F401
 
-from .factories import order_placed
+from .flows import order_placed
 
 pytestmark = [
     pytest.mark.celery_worker,

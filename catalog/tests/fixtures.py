@@ -1,4 +1,5 @@
-"""Sellers shared by the seller tests (pages, API)."""
+"""A category and two sellers shared by the seller tests (pages, API, bulk imports), registered
+once in the root conftest.py."""
 
 from __future__ import annotations
 
@@ -11,15 +12,17 @@ from .factories import CategoryFactory, seller_create
 
 
 @pytest.fixture
-def category() -> Category:
+def category(db: None) -> Category:
     return CategoryFactory(name="Bag", slug="bag")
 
 
 @pytest.fixture
-def alice() -> Seller:
+def alice(db: None) -> Seller:
+    """An approved seller, alice@example.com (password ``factories.SELLER_PASSWORD``)."""
     return seller_create("alice@example.com", "Alice's Bags")
 
 
 @pytest.fixture
-def bob() -> Seller:
+def bob(db: None) -> Seller:
+    """An approved seller, bob@example.com (password ``factories.SELLER_PASSWORD``)."""
     return seller_create("bob@example.com", "Bob's Boots")
