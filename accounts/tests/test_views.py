@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from accounts.models import Address, User
+from accounts.tests.factories import UserFactory
 from catalog.tests.factories import ProductFactory
 from shop.models import Cart
 
@@ -34,7 +35,7 @@ def test_sign_up_logs_in_and_sends_a_verification_email(client, mailoutbox):
 
 
 def test_login_is_rate_limited_per_account():
-    User.objects.create_user("target@example.com", PASSWORD)
+    UserFactory(email="target@example.com", password=PASSWORD)
     attacker = Client()
     for _ in range(5):
         response = attacker.post("/accounts/login/", {"login": "target@example.com", "password": "guess"})
@@ -47,7 +48,7 @@ def test_login_is_rate_limited_per_account():
 
 
 def test_guest_cart_merges_into_the_account_at_login(client):
-    user = User.objects.create_user("shopper@example.com", PASSWORD)
+    user = UserFactory(email="shopper@example.com", password=PASSWORD)
     product = ProductFactory(stock=5)
     client.post("/cart/add/", {"product_id": product.pk, "quantity": 2})
     guest_cart = Cart.objects.get()
@@ -60,15 +61,15 @@ def test_guest_cart_merges_into_the_account_at_login(client):
 
 
 def test_password_reset_email_is_sent(client, mailoutbox):
-    User.objects.create_user("forgetful@example.com", PASSWORD)
+    UserFactory(email="forgetful@example.com", password=PASSWORD)
     response = client.post("/accounts/password/reset/", {"email": "forgetful@example.com"})
     assert response.status_code == 302
     assert len(mailoutbox) == 1 and "/accounts/password/reset/key/" in mailoutbox[0].body
 
 
 def test_addresses_belong_to_their_owner(client):
-    owner = User.objects.create_user("owner@example.com", PASSWORD)
-    other = User.objects.create_user("other@example.com", PASSWORD)
+    owner = UserFactory(email="owner@example.com", password=PASSWORD)
+    other = UserFactory(email="other@example.com", password=PASSWORD)
     theirs = Address.objects.create(
         user=other, full_name="O", address_line1="1 Road", city="Paris", postcode="75001", country="FR"
     )

@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.html import escape
 from PIL import Image
 
-from accounts.models import User
 from catalog.models import Product, ProductImage
 from catalog.services import product_image_create
 from catalog.tests.factories import CategoryFactory, ProductFactory
@@ -29,13 +28,6 @@ pytestmark = pytest.mark.django_db  # the tests that run the embedder are marked
 
 Status = ProductImage.EmbeddingStatus
 DAMAGED = "The image is damaged or incomplete and cannot be read."
-
-
-@pytest.fixture
-def staff_client(client):
-    staff = User.objects.create_superuser(email="staff@example.com", password="pw-staff-123")
-    client.force_login(staff)
-    return client
 
 
 def test_failed_image_shows_its_reason_and_the_retry_action_embeds_it(

@@ -6,16 +6,10 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from .factories import CategoryFactory, ProductFactory, ProductImageFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def api():
-    return APIClient()
 
 
 @pytest.fixture

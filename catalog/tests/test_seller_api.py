@@ -11,7 +11,8 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
-from accounts.models import Seller, User
+from accounts.models import Seller
+from accounts.tests.factories import UserFactory
 from catalog.models import Product, ProductImage
 from catalog.services import seller_product_create
 from catalog.tests.factories import SELLER_PASSWORD, CategoryFactory, ProductFactory, seller_create
@@ -435,7 +436,7 @@ NOT_A_SELLER = "You do not have a seller account: apply to sell first."
 
 
 def test_a_shopper_is_refused(tote, sent):
-    User.objects.create_user("shopper@example.com", PASSWORD)
+    UserFactory(email="shopper@example.com", password=PASSWORD)
     api = _token_client("shopper@example.com")
 
     for response in (

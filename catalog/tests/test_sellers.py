@@ -11,6 +11,7 @@ from django.http import Http404
 
 from accounts.models import Seller, User
 from accounts.services import seller_decide
+from accounts.tests.factories import UserFactory
 from catalog.models import Product, ProductImage
 from catalog.services import SellerNotApproved, seller_product_create, seller_product_set_active, seller_product_update
 from catalog.tests.factories import SELLER_PASSWORD, ProductFactory, seller_create
@@ -108,7 +109,7 @@ def _login(client, seller: Seller):  # type: ignore[no-untyped-def]
 
 
 def test_apply_then_wait_for_approval(client):
-    user = User.objects.create_user("dave@example.com", PASSWORD)
+    user = UserFactory(email="dave@example.com", password=PASSWORD)
     client.force_login(user)
     assert client.get("/sell/")["Location"] == "/sell/apply/"
     response = client.post("/sell/apply/", {"store_name": "Dave's Denim"}, follow=True)
@@ -123,7 +124,7 @@ def test_apply_then_wait_for_approval(client):
 def test_shoppers_and_visitors_cannot_reach_the_dashboard(client):
     assert client.get("/sell/")["Location"].startswith("/accounts/login/")
     assert client.get("/sell/status/").status_code == 302
-    client.force_login(User.objects.create_user("shopper@example.com", PASSWORD))
+    client.force_login(UserFactory(email="shopper@example.com", password=PASSWORD))
     assert client.get("/sell/")["Location"] == "/sell/apply/"
     assert client.get("/sell/status/", HTTP_ACCEPT="application/json").status_code == 403
 

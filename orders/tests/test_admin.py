@@ -3,7 +3,6 @@ from __future__ import annotations
 import pytest
 from payments import PaymentStatus
 
-from accounts.models import User
 from catalog.models import Product
 from catalog.tests.factories import ProductFactory
 from orders.models import Order
@@ -14,14 +13,6 @@ from .flows import order_placed
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = "/admin/orders/order/"
-
-
-@pytest.fixture
-def staff_client(client):
-    staff = User.objects.create_superuser("staff@example.com", "staff-password-1")
-    client.force_login(staff)
-    client.user = staff
-    return client
 
 
 def _paid(product, quantity=1):  # type: ignore[no-untyped-def]

@@ -14,7 +14,8 @@ from rest_framework.fields import DateTimeField
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from catalog.tests.factories import ProductFactory
+from accounts.tests.factories import UserFactory
+from accounts.tests.fixtures import USER_PASSWORD
 from orders.models import Order
 from orders.selectors import order_link_key
 from shop.models import Cart
@@ -23,7 +24,7 @@ from .flows import order_placed
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "a-long-password-42"
+PASSWORD = USER_PASSWORD  # the ``user`` fixture's
 ADDRESS = {
     "email": "someone-else@example.com",
     "full_name": "Grace Hopper",
@@ -42,16 +43,6 @@ def _fresh_throttle(settings):
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def user():
-    return User.objects.create_user("grace@example.com", PASSWORD)
-
-
-@pytest.fixture
-def product():
-    return ProductFactory(name="Ankle boot", sku="AB-1", price=Decimal("49.90"), stock=3)
 
 
 def token_client(user: User) -> APIClient:
@@ -197,7 +188,7 @@ def test_order_list_needs_a_login():
 
 
 def test_order_list_holds_only_the_shoppers_orders(user, product):
-    other = User.objects.create_user("ada@example.com", PASSWORD)
+    other = UserFactory(email="ada@example.com", password=PASSWORD)
     mine = [order_placed(products=[product], user=user, email=user.email) for _ in range(2)]
     order_placed(products=[product], user=other, email=other.email)
     order_placed(products=[product], email=user.email)  # a guest order with an unverified address
@@ -225,7 +216,7 @@ def test_session_user_sees_their_order(user, product):
 
 def test_another_users_order_is_not_found(user, product):
     order = order_placed(products=[product], user=user, email=user.email)
-    stranger = token_client(User.objects.create_user("ada@example.com", PASSWORD))
+    stranger = token_client(UserFactory(email="ada@example.com", password=PASSWORD))
     not_found = {"detail": "No such order."}
 
     for api in (stranger, APIClient()):

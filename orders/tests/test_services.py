@@ -24,7 +24,9 @@ from orders.services import (
 )
 from shop.models import CartLine
 from shop.services import cart_get_or_create
+from shop.tests.factories import CartLineFactory
 
+from .factories import PaymentFactory
 from .flows import ADDRESS, order_placed
 
 pytestmark = pytest.mark.django_db
@@ -82,7 +84,7 @@ def test_empty_cart_bad_email_and_shortage_place_nothing():
             cart=cart, email="a@example.com", address=ADDRESS, shipping_method="standard", checkout_token=uuid.uuid4()
         )
     product = ProductFactory(stock=2)
-    CartLine.objects.create(cart=cart, product=product, quantity=2)
+    CartLineFactory(cart=cart, product=product, quantity=2)
     with pytest.raises(ValidationError):
         order_place(
             cart=cart, email="not-an-email", address=ADDRESS, shipping_method="standard", checkout_token=uuid.uuid4()
@@ -126,7 +128,7 @@ def test_second_payment_for_a_paid_order_is_given_back():
     first = payment_create(order=order)
     second = payment_create(order=order, variant="test")
     assert first.pk == second.pk  # an unfinished attempt is reused
-    second = Payment.objects.create(order=order, variant="test", currency="USD", total=order.total)
+    second = PaymentFactory(order=order, variant="test", currency="USD", total=order.total)
     first.change_status(PaymentStatus.PREAUTH)
     second.change_status(PaymentStatus.PREAUTH)
     second.refresh_from_db()

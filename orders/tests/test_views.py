@@ -11,7 +11,8 @@ from django.core import mail
 from django.test import Client
 from payments import PaymentStatus
 
-from accounts.models import Address, User
+from accounts.models import Address
+from accounts.tests.factories import UserFactory
 from catalog.models import Product
 from catalog.tests.factories import ProductFactory
 from orders.models import Order, Payment
@@ -21,11 +22,6 @@ from shop.models import CartLine
 from .flows import ADDRESS_FORM, APPROVED, CONFIRM, DECLINED, add_to_cart, checkout, checkout_token, pay
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def product():
-    return ProductFactory(name="Ankle boot", sku="AB-1", price=Decimal("49.90"), stock=3)
 
 
 def _guest_buys(client: Client, product, quantity: int = 1, card: str = APPROVED):  # type: ignore[no-untyped-def]
@@ -180,8 +176,7 @@ def test_expired_guest_link_says_so(client, product, settings):
     assert stranger.get(fresh).status_code == 200
 
 
-def test_registered_user_sees_history_and_saves_address(client, product, django_capture_on_commit_callbacks):
-    user = User.objects.create_user("grace@example.com", "a-long-password-42")
+def test_registered_user_sees_history_and_saves_address(client, user, product, django_capture_on_commit_callbacks):
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     add_to_cart(client, product.pk)  # as a guest first: the cart follows them in at login
     client.force_login(user)
@@ -201,7 +196,7 @@ def test_registered_user_sees_history_and_saves_address(client, product, django_
 def test_guest_orders_join_history_only_after_email_verified(client, product):
     _guest_buys(client, product)
     order = Order.objects.get()
-    user = User.objects.create_user("grace@example.com", "a-long-password-42")
+    user = UserFactory(email="grace@example.com", password="a-long-password-42")
     address = EmailAddress.objects.create(user=user, email=user.email, verified=False, primary=True)
     member = Client()
     member.force_login(user)

@@ -7,7 +7,6 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache, caches
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.test import APIClient
 
 from catalog.models import ProductImage
 from catalog.tests.factories import CategoryFactory, ProductFactory
@@ -24,11 +23,6 @@ from .vectors import E0, embed, unit
 pytestmark = pytest.mark.django_db
 
 SEARCH = "/api/search/image/"
-
-
-@pytest.fixture
-def api():
-    return APIClient()
 
 
 def upload(data: bytes, name: str = "query.png") -> SimpleUploadedFile:

@@ -38,11 +38,6 @@ def _shop_settings(settings):
 
 
 @pytest.fixture
-def api():
-    return APIClient()
-
-
-@pytest.fixture
 def product():
     return ProductFactory(name="Ankle boot", slug="ankle-boot", sku="AB-1", price=Decimal("49.90"), stock=3)
 

@@ -186,14 +186,14 @@ def test_seller_is_approved_uploads_and_the_new_arrival_is_found_by_photo(
     find-by-photo with one of the photos lists that product first."""
     from playwright.sync_api import expect
 
-    from accounts.models import User
+    from accounts.tests.factories import SuperUserFactory
     from recommender.tasks import product_image_embed_task
 
     # The embedding queue, held back so the dashboard can be seen waiting; then "the worker"
     # (this test) runs the real task on each queued image.
     queued: list[int] = []
     monkeypatch.setattr(product_image_embed_task, "delay", lambda image_id: queued.append(image_id))
-    User.objects.create_superuser("staff@example.com", "staff-password-1")
+    SuperUserFactory(email="staff@example.com", password="staff-password-1")
     boots = [row for row in fashion_mnist_sample.rows("test", "ankle-boot")][:2]  # never in the catalog
     photos = []
     for row in boots:

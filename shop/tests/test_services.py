@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 
-from accounts.models import User
 from catalog.exceptions import InsufficientStock
 from catalog.tests.factories import ProductFactory
 from shop.models import Cart, CartLine
@@ -24,9 +23,8 @@ from shop.shipping import InvalidShippingMethod, delivery_estimate, shipping_met
 pytestmark = pytest.mark.django_db
 
 
-def test_add_accumulates_and_summary_reads_current_prices():
+def test_add_accumulates_and_summary_reads_current_prices(cart):
     product = ProductFactory(price=Decimal("10.00"), stock=5)
-    cart = cart_get_or_create()
     cart_add_product(cart=cart, product_id=product.pk, quantity=2)
     cart_add_product(cart=cart, product_id=product.pk, quantity=1)
     product.price = Decimal("12.50")  # a price change reaches the cart, not an old snapshot
@@ -40,27 +38,24 @@ def test_add_accumulates_and_summary_reads_current_prices():
 
 
 @pytest.mark.parametrize("quantity", [0, -1, 21, 10**12, 1.5, "2", True])
-def test_add_rejects_bad_quantities_and_changes_nothing(quantity):
+def test_add_rejects_bad_quantities_and_changes_nothing(quantity, cart):
     product = ProductFactory(stock=10**6)
-    cart = cart_get_or_create()
     with pytest.raises(InvalidQuantity):
         cart_add_product(cart=cart, product_id=product.pk, quantity=quantity)
     assert CartLine.objects.count() == 0
 
 
-def test_add_beyond_stock_is_refused_with_what_is_left():
+def test_add_beyond_stock_is_refused_with_what_is_left(cart):
     product = ProductFactory(name="Ankle boot", stock=2)
-    cart = cart_get_or_create()
     cart_add_product(cart=cart, product_id=product.pk, quantity=2)
     with pytest.raises(InsufficientStock, match="Only 2 of Ankle boot left in stock"):
         cart_add_product(cart=cart, product_id=product.pk, quantity=1)
     assert CartLine.objects.get().quantity == 2
 
 
-def test_sold_out_and_inactive_products_cannot_be_added():
+def test_sold_out_and_inactive_products_cannot_be_added(cart):
     sold_out = ProductFactory(name="Sneaker", stock=0)
     hidden = ProductFactory(stock=5, is_active=False)
-    cart = cart_get_or_create()
     with pytest.raises(InsufficientStock, match="Sneaker is sold out"):
         cart_add_product(cart=cart, product_id=sold_out.pk)
     with pytest.raises(ProductUnavailable):
@@ -70,9 +65,8 @@ def test_sold_out_and_inactive_products_cannot_be_added():
     assert CartLine.objects.count() == 0
 
 
-def test_set_quantity_zero_removes_and_unknown_line_is_refused():
+def test_set_quantity_zero_removes_and_unknown_line_is_refused(cart):
     a, b = ProductFactory(stock=5), ProductFactory(stock=5)
-    cart = cart_get_or_create()
     cart_add_product(cart=cart, product_id=a.pk, quantity=1)
     assert cart_line_set_quantity(cart=cart, product_id=a.pk, quantity=4).quantity == 4
     with pytest.raises(InsufficientStock):
@@ -84,17 +78,15 @@ def test_set_quantity_zero_removes_and_unknown_line_is_refused():
     cart_line_remove(cart=cart, product_id=b.pk)  # not there: nothing happens
 
 
-def test_summary_flags_lines_that_lost_their_stock():
+def test_summary_flags_lines_that_lost_their_stock(cart):
     product = ProductFactory(name="Bag", stock=3)
-    cart = cart_get_or_create()
     cart_add_product(cart=cart, product_id=product.pk, quantity=3)
     product.stock = 1
     product.save()
     assert cart_summary(cart=cart).problems == ["Only 1 of Bag left in stock."]
 
 
-def test_merge_adds_guest_lines_to_user_cart_capped_by_stock():
-    user = User.objects.create_user("shopper@example.com", "pw-123456789")
+def test_merge_adds_guest_lines_to_user_cart_capped_by_stock(user):
     both, guest_only = ProductFactory(stock=4), ProductFactory(stock=9)
     guest = cart_get_or_create()
     cart_add_product(cart=guest, product_id=both.pk, quantity=3)
@@ -106,9 +98,8 @@ def test_merge_adds_guest_lines_to_user_cart_capped_by_stock():
     assert not Cart.objects.filter(pk=guest.pk).exists()
 
 
-def test_a_guest_cart_id_never_opens_a_users_cart():
-    user = User.objects.create_user("owner@example.com", "pw-123456789")
-    theirs = cart_get_or_create(user=user)
+def test_a_guest_cart_id_never_opens_a_users_cart(user_cart):
+    theirs = user_cart
     mine = cart_get_or_create(cart_id=theirs.pk)
     assert mine.pk != theirs.pk and mine.user is None
 
