@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from accounts.models import Seller, User
 from accounts.tests.factories import (
@@ -70,6 +71,6 @@ def test_shared_user_fixtures(user, staff_user, staff_client, seller, approved_s
     assert User.objects.get(pk=user.pk).check_password(USER_PASSWORD)
     assert (staff_user.email, staff_user.is_staff, staff_user.is_superuser) == ("staff@example.com", True, True)
     assert staff_user.check_password(STAFF_PASSWORD)
-    assert staff_client.get("/admin/").status_code == 200  # the public URL itself: the admin's home
+    assert staff_client.get(reverse("admin:index")).status_code == 200
     assert (seller.status, approved_seller.status) == (Seller.Status.APPLIED, Seller.Status.APPROVED)
     assert seller.user != approved_seller.user

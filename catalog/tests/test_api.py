@@ -5,6 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from .factories import CategoryFactory, ProductFactory, ProductImageFactory
@@ -35,7 +36,7 @@ def ids(response):
 def test_product_list_shape(api, products):
     image = ProductImageFactory(product=products["shoe10"])
 
-    response = api.get("/api/products/", {"sort": "price_asc"})
+    response = api.get(reverse("api:product-list"), {"sort": "price_asc"})
 
     assert response.status_code == 200
     body = response.json()
@@ -54,7 +55,7 @@ def test_product_list_shape(api, products):
 
 
 def test_product_list_default_order_is_newest_and_hides_inactive(api, products):
-    response = api.get("/api/products/")
+    response = api.get(reverse("api:product-list"))
 
     assert ids(response) == [products[k].pk for k in ("bag15", "shoe30", "shoe10")]
 
@@ -71,7 +72,7 @@ def test_product_list_default_order_is_newest_and_hides_inactive(api, products):
     ],
 )
 def test_product_list_filters(api, products, params, expected):
-    response = api.get("/api/products/", params)
+    response = api.get(reverse("api:product-list"), params)
 
     assert response.status_code == 200
     assert ids(response) == [products[k].pk for k in expected]
@@ -82,7 +83,7 @@ def test_product_list_filters(api, products, params, expected):
     [({"category": "hats"}, "category"), ({"min_price": "abc"}, "min_price"), ({"sort": "popular"}, "sort")],
 )
 def test_product_list_invalid_filter_is_400(api, products, params, field):
-    response = api.get("/api/products/", params)
+    response = api.get(reverse("api:product-list"), params)
 
     assert response.status_code == 400
     assert list(response.json()) == [field]
@@ -92,8 +93,8 @@ def test_product_list_paginates_24(api):
     category = CategoryFactory()
     ProductFactory.create_batch(26, category=category)
 
-    first = api.get("/api/products/").json()
-    second = api.get("/api/products/", {"page": 2}).json()
+    first = api.get(reverse("api:product-list")).json()
+    second = api.get(reverse("api:product-list"), {"page": 2}).json()
 
     assert (first["count"], len(first["results"]), len(second["results"])) == (26, 24, 2)
     assert first["next"] == "http://testserver/api/products/?page=2"
@@ -104,7 +105,7 @@ def test_product_detail(api, products):
     second = ProductImageFactory(product=product, position=1)
     first = ProductImageFactory(product=product, position=0)
 
-    response = api.get(f"/api/products/{product.pk}/")
+    response = api.get(reverse("api:product-detail", kwargs={"pk": product.pk}))
 
     assert response.status_code == 200
     body = response.json()
@@ -124,23 +125,24 @@ def test_product_detail(api, products):
 
 
 def test_product_detail_404_for_inactive_and_missing(api, products):
-    assert api.get(f"/api/products/{products['hidden'].pk}/").status_code == 404
-    assert api.get("/api/products/999999/").status_code == 404
+    assert api.get(reverse("api:product-detail", kwargs={"pk": products["hidden"].pk})).status_code == 404
+    assert api.get(reverse("api:product-detail", kwargs={"pk": 999999})).status_code == 404
 
 
 def test_category_list(api, products):
-    response = api.get("/api/categories/")
+    response = api.get(reverse("api:category-list"))
 
     assert response.status_code == 200
     assert response.json() == [{"slug": "bags", "name": "Bags"}, {"slug": "shoes", "name": "Shoes"}]
 
 
 def test_schema_lists_the_endpoints(api):
-    response = api.get("/api/schema/", {"format": "json"})
+    response = api.get(reverse("api:schema"), {"format": "json"})
 
     assert response.status_code == 200
     schema = json.loads(response.content)
     assert schema["info"]["title"] == "Vitrine API"
+    # the public URL itself: the documented paths, as integrations call them
     assert {
         "/api/search/image/",
         "/api/search/image/{query_id}/",

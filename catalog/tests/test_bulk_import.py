@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from accounts.models import Seller
 from catalog.bulk_import import BulkImportRefused, bulk_import_create
@@ -181,7 +182,7 @@ def test_import_pages_show_progress_to_their_seller_only(client, alice, sent, dj
     client.force_login(alice.user)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            "/sell/imports/new/",
+            reverse("catalog:bulk_import_create"),
             {
                 "csv_file": SimpleUploadedFile("p.csv", GOOD_CSV.encode(), content_type="text/csv"),
                 "zip_file": SimpleUploadedFile("p.zip", _zip(GOOD_FILES), content_type="application/zip"),
@@ -189,12 +190,15 @@ def test_import_pages_show_progress_to_their_seller_only(client, alice, sent, dj
         )
     bulk = BulkImport.objects.get()
     assert response["Location"] == f"/sell/imports/{bulk.pk}/"
-    status = client.get(f"/sell/imports/{bulk.pk}/status/").json()
+    status = client.get(reverse("catalog:bulk_import_status", kwargs={"import_id": bulk.pk})).json()
     assert {k: status[k] for k in ("status", "total_rows", "processed_rows", "progress_percent", "created")} == {
         "status": "done", "total_rows": 3, "processed_rows": 3, "progress_percent": 100, "created": 3,
     }  # fmt: skip
-    assert "3 created · 0 updated · 4 photos added" in client.get(f"/sell/imports/{bulk.pk}/").content.decode()
+    assert (
+        "3 created · 0 updated · 4 photos added"
+        in client.get(reverse("catalog:bulk_import_detail", kwargs={"import_id": bulk.pk})).content.decode()
+    )
     bob = seller_create("bob@example.com", "Bob")
     client.force_login(bob.user)
-    assert client.get(f"/sell/imports/{bulk.pk}/").status_code == 404
-    assert client.get(f"/sell/imports/{bulk.pk}/status/").status_code == 404
+    assert client.get(reverse("catalog:bulk_import_detail", kwargs={"import_id": bulk.pk})).status_code == 404
+    assert client.get(reverse("catalog:bulk_import_status", kwargs={"import_id": bulk.pk})).status_code == 404

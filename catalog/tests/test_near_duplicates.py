@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from PIL import Image
 
 from catalog.models import ProductImage
@@ -52,7 +53,9 @@ def test_a_relisted_photo_is_flagged_and_a_different_one_is_not(
     assert first_image.duplicate_of_id is None  # checked when it was uploaded: nothing like it then
 
     client.force_login(bob.user)
-    page = client.get("/sell/").content.decode()
+    page = client.get(reverse("catalog:dashboard")).content.decode()
     assert "Possible duplicate listing: looks like" in page and f'href="{first.get_absolute_url()}"' in page
-    admin_page = admin_client.get("/admin/catalog/productimage/?duplicate_of__isempty=0").content.decode()
+    admin_page = admin_client.get(
+        reverse("admin:catalog_productimage_changelist") + "?duplicate_of__isempty=0"
+    ).content.decode()
     assert "Original boot</a> (" in admin_page and "Totally new boot" in admin_page

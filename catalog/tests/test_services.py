@@ -35,7 +35,7 @@ def test_category_get_or_create_with_explicit_slug():
     category = category_get_or_create(name="T-shirt/top", slug="t-shirt-top")
 
     assert category.slug == "t-shirt-top"
-    assert category.get_absolute_url() == "/c/t-shirt-top/"
+    assert category.get_absolute_url() == "/c/t-shirt-top/"  # the public URL itself
 
 
 def test_product_create_slugifies_the_name_and_keeps_decimal_price():
@@ -49,7 +49,7 @@ def test_product_create_slugifies_the_name_and_keeps_decimal_price():
     assert product.slug == "sneaker-fm-000006"
     assert product.price == Decimal("59.99")
     assert (product.stock, product.is_active, product.in_stock) == (3, True, True)
-    assert product.get_absolute_url() == "/p/sneaker-fm-000006/"
+    assert product.get_absolute_url() == "/p/sneaker-fm-000006/"  # the public URL itself
 
 
 def test_product_create_refuses_a_negative_price():

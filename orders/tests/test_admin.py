@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
+from django.test import Client
+from django.urls import reverse
 from payments import PaymentStatus
 
 from catalog.models import Product
@@ -10,26 +14,28 @@ from orders.services import payment_create
 
 from .flows import order_placed
 
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
+
 pytestmark = pytest.mark.django_db
 
-CHANGELIST = "/admin/orders/order/"
 
-
-def _paid(product, quantity=1):  # type: ignore[no-untyped-def]
+def _paid(product: Product, quantity: int = 1) -> Order:
     order = order_placed(products=[product], quantities=[quantity])
     payment_create(order=order).change_status(PaymentStatus.PREAUTH)
     order.refresh_from_db()
     return order
 
 
-def _action(client, action, *orders):  # type: ignore[no-untyped-def]
-    return client.post(CHANGELIST, {"action": action, "_selected_action": [o.pk for o in orders]}, follow=True)
+def _action(client: Client, action: str, *orders: Order) -> TestResponse:
+    changelist = reverse("admin:orders_order_changelist")
+    return client.post(changelist, {"action": action, "_selected_action": [o.pk for o in orders]}, follow=True)
 
 
 def test_staff_see_orders_with_lines_payments_and_events(staff_client):
     order = _paid(ProductFactory(name="Pullover", sku="PO-1", stock=2))
-    assert order.number.encode() in staff_client.get(CHANGELIST).content
-    page = staff_client.get(f"{CHANGELIST}{order.pk}/change/").content.decode()
+    assert order.number.encode() in staff_client.get(reverse("admin:orders_order_changelist")).content
+    page = staff_client.get(reverse("admin:orders_order_change", args=[order.pk])).content.decode()
     assert "PO-1" in page and "Pending payment" in page and "confirmed" in page.lower()
 
 
@@ -64,7 +70,7 @@ def test_staff_refund_gives_money_and_stock_back(staff_client):
 
 def test_status_cannot_be_edited_directly(staff_client):
     order = _paid(ProductFactory(stock=2))
-    form = staff_client.get(f"{CHANGELIST}{order.pk}/change/").content.decode()
+    form = staff_client.get(reverse("admin:orders_order_change", args=[order.pk])).content.decode()
     assert 'name="status"' not in form
     assert Order.objects.get(pk=order.pk).status == "paid"
 

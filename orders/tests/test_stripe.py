@@ -12,6 +12,7 @@ from unittest import mock
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from payments import PaymentStatus, core
 
 from catalog.models import Product
@@ -54,7 +55,7 @@ def _webhook(client: Client, payment: Payment, *, secret: str = SECRET, payment_
     timestamp = int(time.time())
     signature = hmac.new(secret.encode(), f"{timestamp}.{payload}".encode(), hashlib.sha256).hexdigest()
     return client.post(
-        "/payments/process/stripe/",
+        reverse("static_process_payment", kwargs={"variant": "stripe"}),
         payload,
         content_type="application/json",
         HTTP_STRIPE_SIGNATURE=f"t={timestamp},v1={signature}",

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache, caches
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from catalog.models import ProductImage
 from catalog.tests.factories import CategoryFactory, ProductFactory
@@ -22,7 +23,7 @@ from .vectors import E0, embed, unit
 
 pytestmark = pytest.mark.django_db
 
-SEARCH = "/api/search/image/"
+SEARCH = "/api/search/image/"  # the public URL itself (README, the photo-search page's data-api-url)
 
 
 def upload(data: bytes, name: str = "query.png") -> SimpleUploadedFile:
@@ -51,7 +52,7 @@ def neighbours():
 
 
 def test_similar_products_shape_and_order(api, neighbours):
-    response = api.get(f"/api/products/{neighbours['me'].pk}/similar/")
+    response = api.get(reverse("api:product-similar", kwargs={"pk": neighbours["me"].pk}))
 
     assert response.status_code == 200
     body = response.json()
@@ -83,14 +84,14 @@ def test_similar_products_shape_and_order(api, neighbours):
     ],
 )
 def test_similar_products_options(api, neighbours, params, expected):
-    response = api.get(f"/api/products/{neighbours['me'].pk}/similar/", params)
+    response = api.get(reverse("api:product-similar", kwargs={"pk": neighbours["me"].pk}), params)
 
     assert [row["product"]["slug"] for row in response.json()] == expected
 
 
 @pytest.mark.parametrize("params", [{"limit": "0"}, {"limit": "101"}, {"limit": "ten"}, {"min_similarity": "high"}])
 def test_similar_products_bad_options_are_400(api, neighbours, params):
-    response = api.get(f"/api/products/{neighbours['me'].pk}/similar/", params)
+    response = api.get(reverse("api:product-similar", kwargs={"pk": neighbours["me"].pk}), params)
 
     assert response.status_code == 400
 
@@ -99,12 +100,12 @@ def test_similar_products_404(api, neighbours):
     neighbours["far"].is_active = False
     neighbours["far"].save()
 
-    assert api.get("/api/products/999999/similar/").status_code == 404
-    assert api.get(f"/api/products/{neighbours['far'].pk}/similar/").status_code == 404
+    assert api.get(reverse("api:product-similar", kwargs={"pk": 999999})).status_code == 404
+    assert api.get(reverse("api:product-similar", kwargs={"pk": neighbours["far"].pk})).status_code == 404
 
 
 def test_similar_products_empty_before_embedding(api):
-    assert api.get(f"/api/products/{ProductFactory().pk}/similar/").json() == []
+    assert api.get(reverse("api:product-similar", kwargs={"pk": ProductFactory().pk})).json() == []
 
 
 # --- Find by photo: the real embedder on the real sample ------------------------------------

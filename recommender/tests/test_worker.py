@@ -31,6 +31,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.urls import reverse
 from PIL import Image
 from rest_framework.test import APIClient
 
@@ -158,7 +159,7 @@ def test_find_by_photo_through_the_worker(worker, not_eager, fashion_mnist_sampl
     assert float(vector @ expected) == pytest.approx(1.0, abs=1e-4)
 
     response = APIClient().post(
-        "/api/search/image/",
+        reverse("api:image-search"),
         {"image": SimpleUploadedFile("q.png", fashion_mnist_sample.png("train", 6)), "category": "all"},
         format="multipart",
     )

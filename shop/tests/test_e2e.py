@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from django.core import mail
 from django.db import connections
+from django.urls import reverse
 
 from orders.models import Order
 
@@ -89,7 +90,7 @@ def test_guest_finds_by_photo_buys_and_gets_the_receipt(shop, browser_page, fash
     query = tmp_path / "ankle-boot.png"
     query.write_bytes(fashion_mnist_sample.png("test", 0))  # a boot the catalog has never seen
 
-    page.goto(f"{shop}/search/photo/")
+    page.goto(f"{shop}{reverse('shop:image_search')}")
     page.set_input_files("input[name=image]", str(query))
     page.click("form button[type=submit]")
     page.wait_for_selector("text=Looks like")
@@ -100,7 +101,7 @@ def test_guest_finds_by_photo_buys_and_gets_the_receipt(shop, browser_page, fash
     shots(page, "1-find-by-photo")
     first_card.locator("[data-testid=card-add-to-cart]").click()
 
-    page.wait_for_url(f"{shop}/cart/")
+    page.wait_for_url(f"{shop}{reverse('shop:cart_detail')}")
     assert product_name in page.inner_text("[data-testid=cart-lines]")
     shots(page, "2-cart")
     page.click("[data-testid=checkout-button]")
@@ -142,7 +143,7 @@ def test_guest_finds_by_photo_buys_and_gets_the_receipt(shop, browser_page, fash
 
 def test_new_shopper_signs_up_buys_and_sees_the_order_in_history(shop, browser_page, sample_catalog, shots):
     page = browser_page
-    page.goto(f"{shop}/accounts/signup/")
+    page.goto(f"{shop}{reverse('account_signup')}")
     page.fill("input[name=email]", "ada@example.com")
     page.fill("input[name=password1]", "analytical-engine-1843")
     page.fill("input[name=password2]", "analytical-engine-1843")
@@ -156,7 +157,7 @@ def test_new_shopper_signs_up_buys_and_sees_the_order_in_history(shop, browser_p
     page.click("[data-testid=add-to-cart]")
     page.wait_for_selector("text=Added 2 ×")
     assert page.inner_text("[data-testid=cart-link]") == "Cart 2"
-    page.goto(f"{shop}/checkout/")
+    page.goto(f"{shop}{reverse('shop:checkout')}")
     assert page.input_value("#id_email") == "ada@example.com"
     _fill_address(page)
     page.click("[data-testid=place-order]")
@@ -165,11 +166,11 @@ def test_new_shopper_signs_up_buys_and_sees_the_order_in_history(shop, browser_p
     page.wait_for_selector("[data-testid=order-confirmed]")
     number = page.inner_text("[data-testid=order-number]")
 
-    page.goto(f"{shop}/accounts/orders/")
+    page.goto(f"{shop}{reverse('accounts:order_history')}")
     history = page.inner_text("[data-testid=order-history]")
     assert number in history and f"2 × {product.name}" in history and "Paid" in history
     shots(page, "6-order-history")
-    page.goto(f"{shop}/accounts/profile/")
+    page.goto(f"{shop}{reverse('accounts:profile')}")
     assert number in page.inner_text("[data-testid=order-history]")
     assert "1 Navy Yard" in page.inner_text(".address-list")  # saved at checkout
     shots(page, "7-profile")
@@ -202,7 +203,7 @@ def test_seller_is_approved_uploads_and_the_new_arrival_is_found_by_photo(
         photos.append(str(path))
 
     page = browser_page
-    page.goto(f"{shop}/accounts/signup/")
+    page.goto(f"{shop}{reverse('account_signup')}")
     page.fill("input[name=email]", "nova@example.com")
     page.fill("input[name=password1]", "nova-boots-2026")
     page.fill("input[name=password2]", "nova-boots-2026")
@@ -213,18 +214,18 @@ def test_seller_is_approved_uploads_and_the_new_arrival_is_found_by_photo(
     expect(page.locator("[data-testid=seller-pending]")).to_be_visible()
 
     staff = page.context.browser.new_page()
-    staff.goto(f"{shop}/admin/login/")
+    staff.goto(f"{shop}{reverse('admin:login')}")
     staff.fill("#id_username", "staff@example.com")
     staff.fill("#id_password", "staff-password-1")
     staff.click("input[type=submit]")
-    staff.goto(f"{shop}/admin/accounts/seller/")
+    staff.goto(f"{shop}{reverse('admin:accounts_seller_changelist')}")
     staff.check("input[name=_selected_action]")
     staff.select_option("select[name=action]", "approve")
     staff.click("button[name=index]")
     expect(staff.locator("ul.messagelist")).to_contain_text("1 seller(s) approved")
     shots(staff, "8-admin-seller-approved")
 
-    page.goto(f"{shop}/sell/products/new/")
+    page.goto(f"{shop}{reverse('catalog:product_create')}")
     page.fill("#id_name", "Midnight ankle boot")
     page.fill("#id_sku", "NOVA-001")
     page.select_option("#id_category", label="Ankle boot")
@@ -250,7 +251,7 @@ def test_seller_is_approved_uploads_and_the_new_arrival_is_found_by_photo(
     )
     with zipfile.ZipFile(zip_path, "w") as archive:
         archive.write(photos[0], "dusk.png")
-    page.goto(f"{shop}/sell/")
+    page.goto(f"{shop}{reverse('catalog:dashboard')}")
     page.click("[data-testid=bulk-import]")
     page.set_input_files("#id_csv_file", str(csv_path))
     page.set_input_files("#id_zip_file", str(zip_path))
@@ -261,7 +262,7 @@ def test_seller_is_approved_uploads_and_the_new_arrival_is_found_by_photo(
     shots(page, "10b-bulk-import")
 
     shopper = page.context.browser.new_page()
-    shopper.goto(f"{shop}/search/photo/")
+    shopper.goto(f"{shop}{reverse('shop:image_search')}")
     shopper.set_input_files("input[name=image]", photos[1])
     shopper.click("form button[type=submit]")
     # The category guess of this test's 120-product classifier (one view per product) is not what
@@ -348,7 +349,7 @@ def test_shopper_boxes_the_item_refines_without_uploading_again_and_buys(
     sent: list[tuple[str, str]] = []  # (method, path) of every request to the shop
     page.on("request", lambda r: sent.append((r.method, r.url.removeprefix(shop))))
 
-    page.goto(f"{shop}/search/photo/")
+    page.goto(f"{shop}{reverse('shop:image_search')}")
     page.set_input_files("[data-testid=choose-photo]", str(path))
     expect(page.locator(".prediction")).to_contain_text("Looks like Ankle boot")
     expect(page.locator("[data-testid=photo-stage]")).to_have_attribute("data-box", re.compile(r"^[0-9.,]+$"))
@@ -403,7 +404,7 @@ def test_shopper_boxes_the_item_refines_without_uploading_again_and_buys(
 
     product_name = cards.first.locator(".name").inner_text()
     cards.first.locator("[data-testid=card-add-to-cart]").click()
-    page.wait_for_url(f"{shop}/cart/")
+    page.wait_for_url(f"{shop}{reverse('shop:cart_detail')}")
     assert product_name in page.inner_text("[data-testid=cart-lines]")
 
 
@@ -417,7 +418,7 @@ def test_find_by_photo_on_a_phone(shop, browser_page, fashion_mnist_sample, tmp_
         viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, device_scale_factor=2
     )
     page = context.new_page()
-    page.goto(f"{shop}/search/photo/")
+    page.goto(f"{shop}{reverse('shop:image_search')}")
     expect(page.locator("[data-testid=take-photo]")).to_have_attribute("capture", "environment")
     expect(page.locator(".camera-picker")).to_be_visible()
     expect(page.locator("label[for=id_image]")).to_be_visible()
@@ -469,7 +470,7 @@ def test_find_by_photo_without_javascript(shop, browser_page, fashion_mnist_samp
         java_script_enabled=False, viewport={"width": 1280, "height": 900}
     )
     page = context.new_page()
-    page.goto(f"{shop}/search/photo/")
+    page.goto(f"{shop}{reverse('shop:image_search')}")
     expect(page.locator("[data-testid=photo-stage]")).to_be_hidden()
     page.set_input_files("[data-testid=choose-photo]", str(path))
     page.click("[data-testid=search-button]")
