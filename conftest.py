@@ -21,7 +21,7 @@ import pytest
 from catalog.tests.sample import FashionMnistSample, label_slug, load_sample
 
 if TYPE_CHECKING:
-    from pytest_django.fixtures import SettingsWrapper
+    from pytest_django import Settings
 
 # Each app's fixtures, registered once here (pytest reads ``pytest_plugins`` only in the root
 # conftest). This file keeps the cross-cutting ones: media, eager Celery, the VGG16 weights
@@ -58,7 +58,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(autouse=True)
-def _media_root(settings: SettingsWrapper, tmp_path: Path) -> Path:
+def _media_root(settings: Settings, tmp_path: Path) -> Path:
     """Every test writes uploads under its own temporary MEDIA_ROOT (and starts with an empty
     cache: django-imagekit remembers there which thumbnails exist)."""
     from django.core.cache import cache
@@ -69,7 +69,7 @@ def _media_root(settings: SettingsWrapper, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def media_files(settings: SettingsWrapper) -> Callable[[], list[str]]:
+def media_files(settings: Settings) -> Callable[[], list[str]]:
     """A function listing the files under MEDIA_ROOT (relative paths, sorted)."""
 
     def files() -> list[str]:
@@ -80,7 +80,7 @@ def media_files(settings: SettingsWrapper) -> Callable[[], list[str]]:
 
 
 @pytest.fixture(autouse=True)
-def celery_eager(request: pytest.FixtureRequest, settings: SettingsWrapper) -> Iterator[None]:
+def celery_eager(request: pytest.FixtureRequest, settings: Settings) -> Iterator[None]:
     """Run tasks in-process, whatever CELERY_BROKER_URL says, except in ``celery_worker`` tests.
 
     Both switches are needed: services read Django's ``CELERY_TASK_ALWAYS_EAGER``, while

@@ -1,6 +1,6 @@
 """Factories for users and sellers (cookiecutter-django's ``users/tests/factories.py`` shape).
 
-``UserFactory(password="...")`` sets that password (hashed, as ``create_user`` does); without
+``UserFactory.create(password="...")`` sets that password (hashed, as ``create_user`` does); without
 one every user gets ``DEFAULT_PASSWORD``, so a test can always log in as a factory user.
 """
 
@@ -16,7 +16,7 @@ from accounts.models import Seller, User
 DEFAULT_PASSWORD = "a-long-password-42"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     """A shopper: not staff, not superuser, active, with a usable password."""
 
     class Meta:
@@ -51,8 +51,8 @@ class SuperUserFactory(StaffUserFactory):
     is_superuser = True
 
 
-class SellerFactory(factory.django.DjangoModelFactory):
-    """A seller's application, waiting for approval; ``SellerFactory(approved=True)`` is one
+class SellerFactory(factory.django.DjangoModelFactory[Seller]):
+    """A seller's application, waiting for approval; ``SellerFactory.create(approved=True)`` is one
     that staff approved (``decided_at`` now, ``decided_by`` a superuser), as
     ``accounts.services.seller_decide`` leaves it."""
 
@@ -85,6 +85,6 @@ class SellerFactory(factory.django.DjangoModelFactory):
 
 
 class ApprovedSellerFactory(SellerFactory):
-    """Shorthand for ``SellerFactory(approved=True)``."""
+    """Shorthand for ``SellerFactory.create(approved=True)``."""
 
     approved = True

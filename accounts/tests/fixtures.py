@@ -16,13 +16,13 @@ STAFF_PASSWORD = "staff-password-1"
 @pytest.fixture
 def user(db: None) -> User:
     """Grace, a registered shopper (grace@example.com, password ``USER_PASSWORD``)."""
-    return UserFactory(email="grace@example.com", password=USER_PASSWORD)
+    return UserFactory.create(email="grace@example.com", password=USER_PASSWORD)
 
 
 @pytest.fixture
 def staff_user(db: None) -> User:
     """A superuser (staff@example.com, password ``STAFF_PASSWORD``): the shop's staff in the admin."""
-    return SuperUserFactory(email="staff@example.com", password=STAFF_PASSWORD)
+    return SuperUserFactory.create(email="staff@example.com", password=STAFF_PASSWORD)
 
 
 @pytest.fixture
@@ -35,10 +35,10 @@ def staff_client(client: Client, staff_user: User) -> Client:
 @pytest.fixture
 def seller(db: None) -> Seller:
     """A seller whose application waits for staff (status "applied")."""
-    return SellerFactory(pending=True)
+    return SellerFactory.create(pending=True)
 
 
 @pytest.fixture
 def approved_seller(db: None) -> Seller:
     """A seller that staff approved."""
-    return SellerFactory(approved=True)
+    return SellerFactory.create(approved=True)

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_user_factory_makes_a_shopper_who_can_log_in_with_the_default_password():
-    user = UserFactory()
+    user = UserFactory.create()
     assert (user.is_staff, user.is_superuser, user.is_active) == (False, False, True)
     assert user.email.endswith("@example.com")
     assert user.check_password(DEFAULT_PASSWORD) and not user.check_password("wrong")
@@ -30,7 +30,7 @@ def test_user_factory_makes_a_shopper_who_can_log_in_with_the_default_password()
 
 
 def test_user_factory_sets_the_password_it_is_given_and_distinct_emails():
-    first, second = UserFactory(password="given-password-7"), UserFactory()
+    first, second = UserFactory.create(password="given-password-7"), UserFactory.create()
     assert User.objects.get(pk=first.pk).check_password("given-password-7")
     assert not first.check_password(DEFAULT_PASSWORD)
     assert first.email != second.email and User.objects.count() == 2
@@ -42,7 +42,7 @@ def test_built_users_are_not_saved():
 
 
 def test_staff_and_superuser_factories_have_the_flags_of_create_superuser():
-    staff, admin = StaffUserFactory(), SuperUserFactory()
+    staff, admin = StaffUserFactory.create(), SuperUserFactory.create()
     assert (staff.is_staff, staff.is_superuser) == (True, False)
     reference = User.objects.create_superuser("reference@example.com", "pw-reference-1")
     assert (admin.is_staff, admin.is_superuser, admin.is_active) == (
@@ -53,16 +53,16 @@ def test_staff_and_superuser_factories_have_the_flags_of_create_superuser():
 
 
 def test_seller_factory_is_pending_unless_approved():
-    pending = SellerFactory()
+    pending = SellerFactory.create()
     assert (pending.status, pending.decided_at, pending.decided_by) == (Seller.Status.APPLIED, None, None)
     assert not pending.is_approved and not pending.user.is_staff
-    approved = SellerFactory(approved=True)
+    approved = SellerFactory.create(approved=True)
     assert approved.status == Seller.Status.APPROVED and approved.is_approved
     assert approved.decided_at is not None and approved.decided_by is not None
     assert approved.decided_by.is_superuser and approved.decided_by != approved.user
-    assert ApprovedSellerFactory().status == Seller.Status.APPROVED
-    assert SellerFactory(rejected=True).status == Seller.Status.REJECTED
-    assert SellerFactory(suspended=True).status == Seller.Status.SUSPENDED
+    assert ApprovedSellerFactory.create().status == Seller.Status.APPROVED
+    assert SellerFactory.create(rejected=True).status == Seller.Status.REJECTED
+    assert SellerFactory.create(suspended=True).status == Seller.Status.SUSPENDED
     assert Seller.objects.count() == 5 and len(set(Seller.objects.values_list("store_name", flat=True))) == 5
 
 

@@ -36,7 +36,7 @@ def test_sign_up_logs_in_and_sends_a_verification_email(client, mailoutbox):
 
 
 def test_login_is_rate_limited_per_account():
-    UserFactory(email="target@example.com", password=PASSWORD)
+    UserFactory.create(email="target@example.com", password=PASSWORD)
     attacker = Client()
     for _ in range(5):
         response = attacker.post(reverse("account_login"), {"login": "target@example.com", "password": "guess"})
@@ -49,7 +49,7 @@ def test_login_is_rate_limited_per_account():
 
 
 def test_guest_cart_merges_into_the_account_at_login(client):
-    user = UserFactory(email="shopper@example.com", password=PASSWORD)
+    user = UserFactory.create(email="shopper@example.com", password=PASSWORD)
     product = ProductFactory(stock=5)
     client.post(reverse("shop:cart_add"), {"product_id": product.pk, "quantity": 2})
     guest_cart = Cart.objects.get()
@@ -62,15 +62,15 @@ def test_guest_cart_merges_into_the_account_at_login(client):
 
 
 def test_password_reset_email_is_sent(client, mailoutbox):
-    UserFactory(email="forgetful@example.com", password=PASSWORD)
+    UserFactory.create(email="forgetful@example.com", password=PASSWORD)
     response = client.post(reverse("account_reset_password"), {"email": "forgetful@example.com"})
     assert response.status_code == 302
     assert len(mailoutbox) == 1 and "/accounts/password/reset/key/" in mailoutbox[0].body
 
 
 def test_addresses_belong_to_their_owner(client):
-    owner = UserFactory(email="owner@example.com", password=PASSWORD)
-    other = UserFactory(email="other@example.com", password=PASSWORD)
+    owner = UserFactory.create(email="owner@example.com", password=PASSWORD)
+    other = UserFactory.create(email="other@example.com", password=PASSWORD)
     theirs = Address.objects.create(
         user=other, full_name="O", address_line1="1 Road", city="Paris", postcode="75001", country="FR"
     )

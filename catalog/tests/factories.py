@@ -14,7 +14,7 @@ from catalog.models import Category, Product, ProductImage
 from .sample import load_sample, sha256
 
 
-class CategoryFactory(factory.django.DjangoModelFactory):
+class CategoryFactory(factory.django.DjangoModelFactory[Category]):
     class Meta:
         model = Category
         django_get_or_create = ("slug",)
@@ -24,7 +24,7 @@ class CategoryFactory(factory.django.DjangoModelFactory):
     position = factory.Sequence(lambda n: n)
 
 
-class ProductFactory(factory.django.DjangoModelFactory):
+class ProductFactory(factory.django.DjangoModelFactory[Product]):
     class Meta:
         model = Product
 
@@ -41,7 +41,7 @@ def _sample_png(row: int) -> bytes:
     return sample.png("train", row % len(sample.train_labels))
 
 
-class ProductImageFactory(factory.django.DjangoModelFactory):
+class ProductImageFactory(factory.django.DjangoModelFactory[ProductImage]):
     """A real 224×224 PNG product photo: Fashion-MNIST sample train row ``sample_row``."""
 
     class Meta:
@@ -65,9 +65,9 @@ SELLER_PASSWORD = "seller-password-42"
 def seller_create(email: str, store: str, status: str = "approved") -> Seller:
     """A seller through the real services: applied, then (unless ``status`` is "applied")
     decided by a staff user (the first one there is, else a new superuser staff@x.com)."""
-    seller = seller_apply(user=UserFactory(email=email, password=SELLER_PASSWORD), store_name=store)
+    seller = seller_apply(user=UserFactory.create(email=email, password=SELLER_PASSWORD), store_name=store)
     if status != Seller.Status.APPLIED:
-        staff = User.objects.filter(is_staff=True).first() or SuperUserFactory(
+        staff = User.objects.filter(is_staff=True).first() or SuperUserFactory.create(
             email="staff@x.com", password=SELLER_PASSWORD
         )
         seller = seller_decide(seller=seller, status=status, actor=staff)

@@ -13,7 +13,7 @@ from .factories import CategoryFactory, seller_create
 
 @pytest.fixture
 def category(db: None) -> Category:
-    return CategoryFactory(name="Bag", slug="bag")
+    return CategoryFactory.create(name="Bag", slug="bag")
 
 
 @pytest.fixture

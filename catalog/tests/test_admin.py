@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
@@ -15,14 +16,17 @@ from django.utils import timezone
 from django.utils.html import escape
 from PIL import Image
 
-from catalog.models import Product, ProductImage
+from catalog.models import Category, Product, ProductImage
 from catalog.services import product_image_create
 from catalog.tests.factories import CategoryFactory, ProductFactory
 from catalog.tests.image_files import BAD_UPLOADS, photo
-from catalog.tests.sample import load_sample, sha256
+from catalog.tests.sample import FashionMnistSample, load_sample, sha256
 from recommender import embedder
 from recommender.models import ImageEmbedding
 from recommender.services import image_search, product_images_embed
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 pytestmark = pytest.mark.django_db  # the tests that run the embedder are marked slow (conftest.py)
 
@@ -284,8 +288,8 @@ def _product_form(
     *,
     photos: list[dict],
     product: Product | None = None,
-    category=None,
-    sku: str = "",  # type: ignore[no-untyped-def]
+    category: Category | None = None,
+    sku: str = "",
 ) -> dict:
     """The product admin form as the browser posts it: ``product``'s values (or a new sneaker
     in ``category``), with the photo inline's rows (see ``_row``)."""
@@ -333,7 +337,7 @@ def _row(file: SimpleUploadedFile, *, image: ProductImage | None = None, positio
     return row
 
 
-def _errors(response) -> list[str]:  # type: ignore[no-untyped-def]
+def _errors(response: TestResponse) -> list[str]:
     """The field errors on the admin page (its form and the photo inline's rows), each also
     checked to be shown on the page."""
     context = response.context
@@ -346,7 +350,7 @@ def _errors(response) -> list[str]:  # type: ignore[no-untyped-def]
     return messages
 
 
-def _record_embedding_tasks(monkeypatch) -> list[int]:  # type: ignore[no-untyped-def]
+def _record_embedding_tasks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     from recommender import tasks
 
     sent: list[int] = []
@@ -354,5 +358,5 @@ def _record_embedding_tasks(monkeypatch) -> list[int]:  # type: ignore[no-untype
     return sent
 
 
-def _png(sample, row: int) -> io.BytesIO:  # type: ignore[no-untyped-def]
+def _png(sample: FashionMnistSample, row: int) -> io.BytesIO:
     return io.BytesIO(sample.png("train", row))

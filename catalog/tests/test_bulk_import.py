@@ -6,6 +6,7 @@ import io
 import zipfile
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -17,6 +18,9 @@ from catalog.models import BulkImport, Product, ProductImage
 from catalog.tests.factories import CategoryFactory, seller_create
 
 from .image_files import photo
+
+if TYPE_CHECKING:
+    from pytest_django import DjangoCaptureOnCommitCallbacks
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +55,9 @@ def alice() -> Seller:
     return seller_create("alice@example.com", "Alice")
 
 
-def _run(seller, csv_text: str, files: dict[str, bytes] | None, capture) -> BulkImport:  # type: ignore[no-untyped-def]
+def _run(
+    seller: Seller, csv_text: str, files: dict[str, bytes] | None, capture: DjangoCaptureOnCommitCallbacks
+) -> BulkImport:
     zip_file = io.BytesIO(_zip(files)) if files is not None else None
     with capture(execute=True):  # the import task (eager) runs after commit, then the embed enqueues
         bulk = bulk_import_create(seller=seller, csv_file=io.BytesIO(csv_text.encode()), zip_file=zip_file)

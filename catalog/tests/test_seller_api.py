@@ -4,7 +4,9 @@ with nothing changed)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -14,7 +16,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import Seller
 from accounts.tests.factories import UserFactory
-from catalog.models import Product, ProductImage
+from catalog.models import Category, Product, ProductImage
 from catalog.services import seller_product_create
 from catalog.tests.factories import SELLER_PASSWORD, CategoryFactory, ProductFactory, seller_create
 
@@ -57,23 +59,23 @@ def _fresh_throttle():
     cache.clear()
 
 
-def _photo_files(media_files) -> list[str]:  # type: ignore[no-untyped-def]
+def _photo_files(media_files: Callable[[], list[str]]) -> list[str]:
     """The uploaded originals under MEDIA_ROOT (not the resized copies made from them)."""
     return [name for name in media_files() if name.startswith("products/")]
 
 
 @pytest.fixture
-def alice_api(alice) -> APIClient:  # type: ignore[no-untyped-def]
+def alice_api(alice: Seller) -> APIClient:
     return _token_client("alice@example.com")
 
 
 @pytest.fixture
-def bob_api(bob) -> APIClient:  # type: ignore[no-untyped-def]
+def bob_api(bob: Seller) -> APIClient:
     return _token_client("bob@example.com")
 
 
 @pytest.fixture
-def tote(alice, category) -> Product:  # type: ignore[no-untyped-def]
+def tote(alice: Seller, category: Category) -> Product:
     return seller_product_create(
         seller=alice, category=category, name="Tote", sku="AL-1", price=Decimal("30.00"), stock=3,
         description="Canvas.", images=[_upload(0), _upload(1)],
@@ -90,7 +92,7 @@ def sent(monkeypatch) -> list[int]:
     return enqueued
 
 
-def _create_body(**overrides) -> dict:  # type: ignore[no-untyped-def]
+def _create_body(**overrides: Any) -> dict:
     body = {
         "name": "Weekend bag",
         "sku": "AL-7",
@@ -463,7 +465,7 @@ NOT_A_SELLER = "You do not have a seller account: apply to sell first."
 
 
 def test_a_shopper_is_refused(tote, sent):
-    UserFactory(email="shopper@example.com", password=PASSWORD)
+    UserFactory.create(email="shopper@example.com", password=PASSWORD)
     api = _token_client("shopper@example.com")
 
     for response in (

@@ -8,12 +8,13 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Seller, User
 from accounts.services import seller_decide
 from accounts.tests.factories import UserFactory
-from catalog.models import Product, ProductImage
+from catalog.models import Category, Product, ProductImage
 from catalog.services import SellerNotApproved, seller_product_create, seller_product_set_active, seller_product_update
 from catalog.tests.factories import SELLER_PASSWORD, ProductFactory, seller_create
 
@@ -27,7 +28,7 @@ def _upload(row: int = 0, name: str | None = None) -> SimpleUploadedFile:
     return SimpleUploadedFile(name or f"photo{row}.png", photo("PNG", row), content_type="image/png")
 
 
-def _alice_product(alice, category) -> Product:  # type: ignore[no-untyped-def]
+def _alice_product(alice: Seller, category: Category) -> Product:
     return seller_product_create(
         seller=alice, category=category, name="Tote", sku="AL-1", price=Decimal("30.00"), stock=3,
         images=[_upload(0), _upload(1)],
@@ -104,13 +105,13 @@ def test_a_suspended_seller_can_archive_but_not_publish(alice, category):
 # --- Pages ----------------------------------------------------------------------------------
 
 
-def _login(client, seller: Seller):  # type: ignore[no-untyped-def]
+def _login(client: Client, seller: Seller) -> Client:
     client.force_login(seller.user)
     return client
 
 
 def test_apply_then_wait_for_approval(client):
-    user = UserFactory(email="dave@example.com", password=PASSWORD)
+    user = UserFactory.create(email="dave@example.com", password=PASSWORD)
     client.force_login(user)
     assert client.get(reverse("catalog:dashboard"))["Location"] == "/sell/apply/"
     response = client.post(reverse("catalog:seller_apply"), {"store_name": "Dave's Denim"}, follow=True)
@@ -125,7 +126,7 @@ def test_apply_then_wait_for_approval(client):
 def test_shoppers_and_visitors_cannot_reach_the_dashboard(client):
     assert client.get(reverse("catalog:dashboard"))["Location"].startswith("/accounts/login/")
     assert client.get(reverse("catalog:dashboard_status")).status_code == 302
-    client.force_login(UserFactory(email="shopper@example.com", password=PASSWORD))
+    client.force_login(UserFactory.create(email="shopper@example.com", password=PASSWORD))
     assert client.get(reverse("catalog:dashboard"))["Location"] == "/sell/apply/"
     assert client.get(reverse("catalog:dashboard_status"), HTTP_ACCEPT="application/json").status_code == 403
 

@@ -15,7 +15,7 @@ from catalog.tests.factories import ProductFactory
 from orders.models import Order, OrderLine, Payment
 
 
-class OrderFactory(factory.django.DjangoModelFactory):
+class OrderFactory(factory.django.DjangoModelFactory[Order]):
     """A guest's order awaiting payment, shipped "standard" to London: subtotal 0.00 until
     ``subtotal`` (and ``total``, which defaults to subtotal + shipping) is given."""
 
@@ -41,7 +41,7 @@ class OrderFactory(factory.django.DjangoModelFactory):
     total = factory.LazyAttribute(lambda o: o.subtotal + o.shipping_price)
 
 
-class OrderLineFactory(factory.django.DjangoModelFactory):
+class OrderLineFactory(factory.django.DjangoModelFactory[OrderLine]):
     """A line snapshotting its product's name, SKU and price (``line_total`` = price × quantity)."""
 
     class Meta:
@@ -56,7 +56,7 @@ class OrderLineFactory(factory.django.DjangoModelFactory):
     line_total = factory.LazyAttribute(lambda o: o.unit_price * o.quantity)
 
 
-class PaymentFactory(factory.django.DjangoModelFactory):
+class PaymentFactory(factory.django.DjangoModelFactory[Payment]):
     """A payment attempt for its order's total with the "test" card provider, status waiting."""
 
     class Meta:

@@ -13,4 +13,4 @@ from catalog.tests.factories import ProductFactory
 @pytest.fixture
 def product(db: None) -> Product:
     """Ankle boot AB-1 at 49.90, 3 in stock."""
-    return ProductFactory(name="Ankle boot", sku="AB-1", price=Decimal("49.90"), stock=3)
+    return ProductFactory.create(name="Ankle boot", sku="AB-1", price=Decimal("49.90"), stock=3)

@@ -194,7 +194,7 @@ def test_order_list_needs_a_login():
 
 
 def test_order_list_holds_only_the_shoppers_orders(user, product):
-    other = UserFactory(email="ada@example.com", password=PASSWORD)
+    other = UserFactory.create(email="ada@example.com", password=PASSWORD)
     mine = [order_placed(products=[product], user=user, email=user.email) for _ in range(2)]
     order_placed(products=[product], user=other, email=other.email)
     order_placed(products=[product], email=user.email)  # a guest order with an unverified address
@@ -222,7 +222,7 @@ def test_session_user_sees_their_order(user, product):
 
 def test_another_users_order_is_not_found(user, product):
     order = order_placed(products=[product], user=user, email=user.email)
-    stranger = token_client(UserFactory(email="ada@example.com", password=PASSWORD))
+    stranger = token_client(UserFactory.create(email="ada@example.com", password=PASSWORD))
     not_found = {"detail": "No such order."}
 
     for api in (stranger, APIClient()):

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_order_factory_makes_a_guest_order_waiting_for_payment(settings):
-    order = OrderFactory()
+    order = OrderFactory.create()
     assert (order.status, order.user, order.is_paid) == (Order.Status.PENDING_PAYMENT, None, False)
     assert (order.subtotal, order.shipping_price, order.total) == (Decimal("0.00"), Decimal("4.95"), Decimal("4.95"))
     assert order.currency == settings.SHOP_CURRENCY and order.number.startswith("VT-")
@@ -25,13 +25,13 @@ def test_order_factory_makes_a_guest_order_waiting_for_payment(settings):
 
 
 def test_order_total_follows_the_subtotal_given():
-    order = OrderFactory(subtotal=Decimal("99.80"), shipping_price=Decimal("14.95"))
+    order = OrderFactory.create(subtotal=Decimal("99.80"), shipping_price=Decimal("14.95"))
     assert Order.objects.get(pk=order.pk).total == Decimal("114.75")
 
 
 def test_order_line_snapshots_its_product():
-    product = ProductFactory(name="Ankle boot", sku="AB-1", price=Decimal("49.90"))
-    line = OrderLineFactory(product=product, quantity=2)
+    product = ProductFactory.create(name="Ankle boot", sku="AB-1", price=Decimal("49.90"))
+    line = OrderLineFactory.create(product=product, quantity=2)
     assert (line.product_name, line.sku, line.unit_price, line.line_total) == (
         "Ankle boot",
         "AB-1",
@@ -45,8 +45,8 @@ def test_order_line_snapshots_its_product():
 
 
 def test_payment_factory_asks_for_the_order_total_with_the_test_provider(user):
-    order = OrderFactory(user=user, email=user.email, subtotal=Decimal("10.00"))
-    payment = PaymentFactory(order=order)
+    order = OrderFactory.create(user=user, email=user.email, subtotal=Decimal("10.00"))
+    payment = PaymentFactory.create(order=order)
     assert (payment.variant, payment.currency, payment.total) == ("test", order.currency, Decimal("14.95"))
     assert payment.status == PaymentStatus.WAITING and payment.order_paid is False
     assert list(order.payments.all()) == [payment]

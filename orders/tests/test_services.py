@@ -84,7 +84,7 @@ def test_empty_cart_bad_email_and_shortage_place_nothing():
             cart=cart, email="a@example.com", address=ADDRESS, shipping_method="standard", checkout_token=uuid.uuid4()
         )
     product = ProductFactory(stock=2)
-    CartLineFactory(cart=cart, product=product, quantity=2)
+    CartLineFactory.create(cart=cart, product=product, quantity=2)
     with pytest.raises(ValidationError):
         order_place(
             cart=cart, email="not-an-email", address=ADDRESS, shipping_method="standard", checkout_token=uuid.uuid4()
@@ -128,7 +128,7 @@ def test_second_payment_for_a_paid_order_is_given_back():
     first = payment_create(order=order)
     second = payment_create(order=order, variant="test")
     assert first.pk == second.pk  # an unfinished attempt is reused
-    second = PaymentFactory(order=order, variant="test", currency="USD", total=order.total)
+    second = PaymentFactory.create(order=order, variant="test", currency="USD", total=order.total)
     first.change_status(PaymentStatus.PREAUTH)
     second.change_status(PaymentStatus.PREAUTH)
     second.refresh_from_db()

@@ -8,6 +8,7 @@ import hmac
 import json
 import time
 from decimal import Decimal
+from typing import TYPE_CHECKING
 from unittest import mock
 
 import pytest
@@ -20,6 +21,9 @@ from catalog.tests.factories import ProductFactory
 from orders.models import Order, Payment
 
 from .flows import add_to_cart, checkout
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +42,7 @@ def stripe_shop(settings):
     core.PROVIDER_CACHE.pop("stripe", None)
 
 
-def _webhook(client: Client, payment: Payment, *, secret: str = SECRET, payment_status: str = "paid"):  # type: ignore[no-untyped-def]
+def _webhook(client: Client, payment: Payment, *, secret: str = SECRET, payment_status: str = "paid") -> TestResponse:
     event = {
         "type": "checkout.session.completed",
         "data": {
@@ -62,7 +66,7 @@ def _webhook(client: Client, payment: Payment, *, secret: str = SECRET, payment_
     )
 
 
-def _to_stripe(client: Client, product) -> tuple[Payment, object]:  # type: ignore[no-untyped-def]
+def _to_stripe(client: Client, product: Product) -> tuple[Payment, mock.MagicMock]:
     add_to_cart(client, product.pk, 2)
     pay_url = checkout(client)["Location"]
     session = {"id": "cs_test_1", "url": "https://checkout.stripe.com/c/pay/cs_test_1", "payment_intent": "pi_test_1"}

@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 from unittest import mock
 
 import pytest
@@ -22,10 +23,13 @@ from shop.models import CartLine
 
 from .flows import ADDRESS_FORM, APPROVED, CONFIRM, DECLINED, add_to_cart, checkout, checkout_token, pay
 
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
+
 pytestmark = pytest.mark.django_db
 
 
-def _guest_buys(client: Client, product, quantity: int = 1, card: str = APPROVED):  # type: ignore[no-untyped-def]
+def _guest_buys(client: Client, product: Product, quantity: int = 1, card: str = APPROVED) -> tuple[str, TestResponse]:
     add_to_cart(client, product.pk, quantity)
     response = checkout(client)
     assert response.status_code == 302, response.content
@@ -216,7 +220,7 @@ def test_registered_user_sees_history_and_saves_address(client, user, product, d
 def test_guest_orders_join_history_only_after_email_verified(client, product):
     _guest_buys(client, product)
     order = Order.objects.get()
-    user = UserFactory(email="grace@example.com", password="a-long-password-42")
+    user = UserFactory.create(email="grace@example.com", password="a-long-password-42")
     address = EmailAddress.objects.create(user=user, email=user.email, verified=False, primary=True)
     member = Client()
     member.force_login(user)

@@ -9,8 +9,8 @@ from catalog.tests.factories import ProductFactory
 from shop.models import Cart, CartLine
 
 
-class CartFactory(factory.django.DjangoModelFactory):
-    """A guest's cart (no user); ``CartFactory(user=user)`` is a registered shopper's."""
+class CartFactory(factory.django.DjangoModelFactory[Cart]):
+    """A guest's cart (no user); ``CartFactory.create(user=user)`` is a registered shopper's."""
 
     class Meta:
         model = Cart
@@ -18,7 +18,7 @@ class CartFactory(factory.django.DjangoModelFactory):
     user = None
 
 
-class CartLineFactory(factory.django.DjangoModelFactory):
+class CartLineFactory(factory.django.DjangoModelFactory[CartLine]):
     """One product in a cart, quantity 1 unless given."""
 
     class Meta:

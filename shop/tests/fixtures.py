@@ -13,10 +13,10 @@ from .factories import CartFactory
 @pytest.fixture
 def cart(db: None) -> Cart:
     """An empty guest cart."""
-    return CartFactory()
+    return CartFactory.create()
 
 
 @pytest.fixture
 def user_cart(user: User) -> Cart:
     """The ``user`` fixture's own cart, empty."""
-    return CartFactory(user=user)
+    return CartFactory.create(user=user)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 from unittest import mock
 from urllib.parse import parse_qs
 
@@ -15,6 +16,9 @@ from catalog.tests.factories import ProductFactory
 from orders.models import Order, Payment
 from orders.selectors import order_link_check
 from shop.models import Cart, CartLine
+
+if TYPE_CHECKING:
+    from rest_framework.response import Response
 
 pytestmark = pytest.mark.django_db
 
@@ -43,13 +47,13 @@ def product():
     return ProductFactory(name="Ankle boot", slug="ankle-boot", sku="AB-1", price=Decimal("49.90"), stock=3)
 
 
-def add(api, product_id, quantity=1, **extra):  # type: ignore[no-untyped-def]
+def add(api: APIClient, product_id: int, quantity: object = 1, **extra: object) -> Response:
     return api.post(
         reverse("api:cart-line-list"), {"product_id": product_id, "quantity": quantity, **extra}, format="json"
     )
 
 
-def checkout(api, **overrides):  # type: ignore[no-untyped-def]
+def checkout(api: APIClient, **overrides: object) -> Response:
     body = {**ADDRESS, "checkout_token": str(uuid.uuid4()), **overrides}
     return api.post(reverse("api:checkout"), body, format="json")
 

@@ -10,8 +10,10 @@ import os
 import re
 import time
 import zipfile
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.core import mail
@@ -20,13 +22,23 @@ from django.urls import reverse
 
 from orders.models import Order
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+    from pytest_django import Settings
+    from pytest_django.live_server_helper import LiveServer
+
+    from catalog.tests.sample import FashionMnistSample
+    from conftest import SampleCatalog
+    from recommender.isolation import Box
+    from recommender.services import ImageSearchResult
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture
-def browser_page(monkeypatch):  # type: ignore[no-untyped-def]
+def browser_page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Page]:
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the test's own ORM reads are fine.
@@ -45,7 +57,7 @@ def browser_page(monkeypatch):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def shop(transactional_db, live_server, settings, sample_catalog):  # type: ignore[no-untyped-def]
+def shop(transactional_db: None, live_server: LiveServer, settings: Settings, sample_catalog: SampleCatalog) -> str:
     """The live shop: 120 embedded Fashion-MNIST products, a trained classifier, links and
     payment redirects pointing at the live server."""
     from recommender.services import category_classifier_train
@@ -57,17 +69,17 @@ def shop(transactional_db, live_server, settings, sample_catalog):  # type: igno
 
 
 @pytest.fixture
-def shots(tmp_path: Path):  # type: ignore[no-untyped-def]
+def shots(tmp_path: Path) -> Callable[..., None]:
     folder = Path(os.environ.get("VITRINE_SCREENSHOT_DIR") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
 
-    def shot(page, name: str, *, full_page: bool = True) -> None:  # type: ignore[no-untyped-def]
+    def shot(page: Page, name: str, *, full_page: bool = True) -> None:
         page.screenshot(path=str(folder / f"{name}.png"), full_page=full_page)
 
     return shot
 
 
-def _pay_with_test_card(page, card: str = "4242 4242 4242 4242") -> None:  # type: ignore[no-untyped-def]
+def _pay_with_test_card(page: Page, card: str = "4242 4242 4242 4242") -> None:
     page.fill("#id_number", card)
     page.select_option("#id_expiration_0", "12")
     page.select_option("#id_expiration_1", "2035")
@@ -76,7 +88,7 @@ def _pay_with_test_card(page, card: str = "4242 4242 4242 4242") -> None:  # typ
     page.click("[data-testid=pay-button]")
 
 
-def _fill_address(page) -> None:  # type: ignore[no-untyped-def]
+def _fill_address(page: Page) -> None:
     page.fill("#id_full_name", "Grace Hopper")
     page.fill("#id_address_line1", "1 Navy Yard")
     page.fill("#id_postcode", "22202")
@@ -135,7 +147,9 @@ def test_guest_finds_by_photo_buys_and_gets_the_receipt(shop, browser_page, fash
     assert receipt.to == ["grace@example.com"]
     assert f"{product_name} (SKU {line.sku})\n  1 × ${line.unit_price} = ${line.line_total}" in receipt.body
     assert f"Total: ${order.total}" in receipt.body
-    link = re.search(r"View your order: (\S+)", receipt.body).group(1)  # type: ignore[union-attr]
+    found = re.search(r"View your order: (\S+)", str(receipt.body))
+    assert found is not None, "the receipt has no order link"
+    link = found.group(1)
     page.context.clear_cookies()  # the link works without the shopper's session
     page.goto(link)
     assert page.inner_text("[data-testid=order-number]") == number
@@ -194,7 +208,7 @@ def test_seller_is_approved_uploads_and_the_new_arrival_is_found_by_photo(
     # (this test) runs the real task on each queued image.
     queued: list[int] = []
     monkeypatch.setattr(product_image_embed_task, "delay", lambda image_id: queued.append(image_id))
-    SuperUserFactory(email="staff@example.com", password="staff-password-1")
+    SuperUserFactory.create(email="staff@example.com", password="staff-password-1")
     boots = [row for row in fashion_mnist_sample.rows("test", "ankle-boot")][:2]  # never in the catalog
     photos = []
     for row in boots:
@@ -277,10 +291,11 @@ def test_seller_is_approved_uploads_and_the_new_arrival_is_found_by_photo(
     shots(shopper, "11-new-arrival-found")
 
 
-def _cropper_box(page) -> list[float]:  # type: ignore[no-untyped-def]
+def _cropper_box(page: Page) -> list[float]:
     """The crop box on screen, normalised to the photo shown (x0, y0, x1, y1)."""
     photo = page.locator(".cropper-canvas").bounding_box()
     box = page.locator(".cropper-crop-box").bounding_box()
+    assert photo is not None and box is not None, "the cropper is not on screen"
     return [
         (box["x"] - photo["x"]) / photo["width"],
         (box["y"] - photo["y"]) / photo["height"],
@@ -289,7 +304,7 @@ def _cropper_box(page) -> list[float]:  # type: ignore[no-untyped-def]
     ]
 
 
-def _settled_cropper_box(page, expected, timeout_s: float = 5.0) -> list[float]:  # type: ignore[no-untyped-def]
+def _settled_cropper_box(page: Page, expected: Sequence[float], timeout_s: float = 5.0) -> list[float]:
     """The crop box on screen once it matches ``expected`` (within 0.01), or the last one seen
     after ``timeout_s``: Cropper.js lays the box out again when the page around it changes size
     (new result cards), and a box read mid-way is neither the old nor the new one."""
@@ -301,14 +316,14 @@ def _settled_cropper_box(page, expected, timeout_s: float = 5.0) -> list[float]:
         page.wait_for_timeout(100)
 
 
-def _iou(a, b) -> float:  # type: ignore[no-untyped-def]
+def _iou(a: Sequence[float], b: Sequence[float]) -> float:
     width = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
     height = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
     inter = width * height
     return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
 
 
-def _customer_photo(sample, tmp_path: Path) -> tuple[Path, tuple]:  # type: ignore[no-untyped-def]
+def _customer_photo(sample: FashionMnistSample, tmp_path: Path) -> tuple[Path, tuple]:
     """A shopper's JPEG of an ankle boot the catalog has never seen (Fashion-MNIST test image
     28), off-centre on a textured floor."""
     from recommender.customer_photos import TEST_INDEX_LIMIT, customer_photo
@@ -335,10 +350,10 @@ def test_shopper_boxes_the_item_refines_without_uploading_again_and_buys(
     from recommender.api import views as api_views
 
     # What the API received with each photo (the browser does not show file bodies to Playwright).
-    uploads: list[tuple[str, object]] = []
+    uploads: list[tuple[str | None, Box | None]] = []
     real_image_search = api_views.image_search
 
-    def image_search(**kwargs):  # type: ignore[no-untyped-def]
+    def image_search(**kwargs: Any) -> ImageSearchResult:
         uploads.append((kwargs["name"], kwargs["box"]))
         return real_image_search(**kwargs)
 
@@ -353,7 +368,9 @@ def test_shopper_boxes_the_item_refines_without_uploading_again_and_buys(
     page.set_input_files("[data-testid=choose-photo]", str(path))
     expect(page.locator(".prediction")).to_contain_text("Looks like Ankle boot")
     expect(page.locator("[data-testid=photo-stage]")).to_have_attribute("data-box", re.compile(r"^[0-9.,]+$"))
-    found = [float(v) for v in page.get_attribute("[data-testid=photo-stage]", "data-box").split(",")]  # type: ignore[union-attr]
+    data_box = page.get_attribute("[data-testid=photo-stage]", "data-box")
+    assert data_box is not None
+    found = [float(v) for v in data_box.split(",")]
     assert _iou(found, true_box) > 0.7  # the server found the boot
     assert _cropper_box(page) == pytest.approx(found, abs=0.01)  # and the box shows it
     assert uploads == [("boot-on-the-floor.jpg", None)]
@@ -371,7 +388,9 @@ def test_shopper_boxes_the_item_refines_without_uploading_again_and_buys(
         page.mouse.up()
     answer = boxed.value.json()
     assert len(uploads) == 2 and uploads[1][0] == "boot-on-the-floor.jpg"
-    sent_box = uploads[1][1].as_tuple()  # type: ignore[union-attr]
+    resent = uploads[1][1]
+    assert resent is not None, "the photo went again without the box"
+    sent_box = resent.as_tuple()
     assert sent_box == pytest.approx(_cropper_box(page), abs=0.01)
     # The shopper's new box went with the photo: it is not the one the server found, and it still
     # holds the boot (PostgreSQL runs have seen the drag move the box rather than only grow it).

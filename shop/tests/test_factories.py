@@ -13,13 +13,13 @@ pytestmark = pytest.mark.django_db
 
 
 def test_cart_factory_makes_a_guest_cart_and_a_users_cart(user):
-    guest, mine = CartFactory(), CartFactory(user=user)
+    guest, mine = CartFactory.create(), CartFactory.create(user=user)
     assert guest.user is None and mine.user == user and user.cart == mine
     assert Cart.objects.count() == 2 and CartLine.objects.count() == 0
 
 
 def test_cart_line_factory_puts_one_product_in_a_new_cart():
-    line = CartLineFactory()
+    line = CartLineFactory.create()
     assert line.quantity == 1 and line.cart.lines.get() == line
     summary = cart_summary(cart=line.cart)
     assert [(i.product.pk, i.quantity) for i in summary.items] == [(line.product.pk, 1)]
@@ -27,9 +27,9 @@ def test_cart_line_factory_puts_one_product_in_a_new_cart():
 
 
 def test_cart_lines_keep_the_database_constraints(cart):
-    line = CartLineFactory(cart=cart, quantity=2)
+    line = CartLineFactory.create(cart=cart, quantity=2)
     with pytest.raises(IntegrityError):
-        CartLineFactory(cart=cart, product=line.product)  # one line per product
+        CartLineFactory.create(cart=cart, product=line.product)  # one line per product
 
 
 def test_cart_fixtures(cart, user_cart, user):

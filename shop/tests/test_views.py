@@ -428,7 +428,9 @@ def test_image_search_without_javascript_refines_with_the_query_id(
     category_classifier_train()
     upload = SimpleUploadedFile("query.png", fashion_mnist_sample.png("test", 0))
     first = client.post(reverse("shop:image_search"), {"image": upload}).content.decode()
-    query_id = re.search(r'<input type="hidden" name="query_id" value="([0-9a-f]{32})">', first).group(1)  # type: ignore[union-attr]
+    found = re.search(r'<input type="hidden" name="query_id" value="([0-9a-f]{32})">', first)
+    assert found is not None, "the results page remembers no query_id"
+    query_id = found.group(1)
 
     def refuse(*args, **kwargs):
         raise AssertionError("no photo was sent: nothing may be embedded")
