@@ -50,7 +50,7 @@ def test_login_is_rate_limited_per_account():
 
 def test_guest_cart_merges_into_the_account_at_login(client):
     user = UserFactory.create(email="shopper@example.com", password=PASSWORD)
-    product = ProductFactory(stock=5)
+    product = ProductFactory.create(stock=5)
     client.post(reverse("shop:cart_add"), {"product_id": product.pk, "quantity": 2})
     guest_cart = Cart.objects.get()
     response = client.post(reverse("account_login"), {"login": "shopper@example.com", "password": PASSWORD})

@@ -38,7 +38,7 @@ def test_failed_image_shows_its_reason_and_the_retry_action_embeds_it(
     staff_client, fashion_mnist_sample, vgg16_weights, django_capture_on_commit_callbacks
 ):
     image = product_image_create(
-        product=ProductFactory(), file=_png(fashion_mnist_sample, 3), name="boot.png", enqueue=False
+        product=ProductFactory.create(), file=_png(fashion_mnist_sample, 3), name="boot.png", enqueue=False
     )
     path = Path(image.image.path)
     good = path.read_bytes()
@@ -81,8 +81,10 @@ def test_staff_add_a_product_with_a_photo_and_it_is_findable_by_photo(
     ]
     with django_capture_on_commit_callbacks(execute=True):  # a small catalog, embedded for real
         for row in others:
-            product_image_create(product=ProductFactory(), file=_png(fashion_mnist_sample, row), name=f"{row}.png")
-    category = CategoryFactory(name="Sneaker", slug="sneaker")
+            product_image_create(
+                product=ProductFactory.create(), file=_png(fashion_mnist_sample, row), name=f"{row}.png"
+            )
+    category = CategoryFactory.create(name="Sneaker", slug="sneaker")
     upload = fashion_mnist_sample.png("train", sneakers[0])
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -119,11 +121,13 @@ def test_staff_replace_a_photo_and_it_is_embedded_again(
 ):
     sneaker = fashion_mnist_sample.rows("train", "sneaker")[0]
     boot, other_boot = fashion_mnist_sample.rows("train", "ankle-boot")[:2]
-    product = ProductFactory()
+    product = ProductFactory.create()
     with django_capture_on_commit_callbacks(execute=True):
         image = product_image_create(product=product, file=_png(fashion_mnist_sample, sneaker), name="sneaker.png")
         # Another boot, so the search has a close second to choose from.
-        product_image_create(product=ProductFactory(), file=_png(fashion_mnist_sample, other_boot), name="other.png")
+        product_image_create(
+            product=ProductFactory.create(), file=_png(fashion_mnist_sample, other_boot), name="other.png"
+        )
     old_vector = ImageEmbedding.objects.get(product_image=image).vector
     old_files = {image.image.name, image.thumb.name, image.card.name, image.large.name}
     assert old_files <= set(media_files())
@@ -158,7 +162,7 @@ def test_a_bad_photo_in_the_product_admin_is_refused_and_nothing_is_stored(
     case, staff_client, media_files, django_capture_on_commit_callbacks
 ):
     bad = BAD_UPLOADS[case]
-    category = CategoryFactory()
+    category = CategoryFactory.create()
 
     with django_capture_on_commit_callbacks() as callbacks:
         response = staff_client.post(
@@ -176,7 +180,7 @@ def test_a_bad_photo_in_the_product_admin_is_refused_and_nothing_is_stored(
 def test_a_bad_replacement_photo_leaves_the_stored_one_as_it_was(
     staff_client, media_files, django_capture_on_commit_callbacks
 ):
-    product = ProductFactory()
+    product = ProductFactory.create()
     image = product_image_create(product=product, file=io.BytesIO(photo("PNG", row=4)), name="a.png", enqueue=False)
     before = (media_files(), ProductImage.objects.values_list("image", "sha256", "position").get())
     bad = BAD_UPLOADS["truncated_jpeg"]
@@ -197,7 +201,7 @@ def test_staff_add_a_photo_on_its_own_admin_page_through_the_pipeline(
     staff_client, media_files, monkeypatch, django_capture_on_commit_callbacks
 ):
     sent = _record_embedding_tasks(monkeypatch)
-    product = ProductFactory()
+    product = ProductFactory.create()
     exif = Image.Exif()
     exif[0x010F] = "SecretCam"  # Make
     buffer = io.BytesIO()
@@ -227,7 +231,7 @@ def test_staff_add_a_photo_on_its_own_admin_page_through_the_pipeline(
 def test_staff_replace_a_photo_on_its_own_admin_page(
     staff_client, media_files, monkeypatch, django_capture_on_commit_callbacks
 ):
-    product = ProductFactory()
+    product = ProductFactory.create()
     image = product_image_create(product=product, file=io.BytesIO(photo("PNG", row=1)), name="a.png")
     ImageEmbedding.objects.create(
         product_image=image, product=product, model_version=embedder.model_version(), vector=np.ones(512) / np.sqrt(512)
@@ -255,7 +259,7 @@ def test_staff_replace_a_photo_on_its_own_admin_page(
 
 
 def test_a_bad_photo_on_its_own_admin_page_is_refused(staff_client, media_files):
-    product = ProductFactory()
+    product = ProductFactory.create()
     bad = BAD_UPLOADS["png_named_jpg"]
 
     response = staff_client.post(
@@ -271,7 +275,7 @@ def test_a_bad_photo_on_its_own_admin_page_is_refused(staff_client, media_files)
 
 def test_what_the_pipeline_sets_is_read_only_in_the_admin(staff_client):
     image = product_image_create(
-        product=ProductFactory(), file=io.BytesIO(photo("PNG", row=0)), name="a.png", enqueue=False
+        product=ProductFactory.create(), file=io.BytesIO(photo("PNG", row=0)), name="a.png", enqueue=False
     )
 
     page = staff_client.get(reverse("admin:catalog_productimage_change", args=[image.pk]))

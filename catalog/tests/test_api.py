@@ -15,16 +15,16 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def products():
-    shoes = CategoryFactory(name="Shoes", position=1)
-    bags = CategoryFactory(name="Bags", position=0)
+    shoes = CategoryFactory.create(name="Shoes", position=1)
+    bags = CategoryFactory.create(name="Bags", position=0)
     start = timezone.now() - timedelta(days=5)
     made = {
-        "shoe10": ProductFactory(
+        "shoe10": ProductFactory.create(
             category=shoes, name="Shoe ten", slug="shoe-ten", price=Decimal("10.00"), created_at=start, stock=0
         ),
-        "shoe30": ProductFactory(category=shoes, price=Decimal("30.00"), created_at=start + timedelta(days=1)),
-        "bag15": ProductFactory(category=bags, price=Decimal("15.50"), created_at=start + timedelta(days=2)),
-        "hidden": ProductFactory(category=shoes, price=Decimal("20.00"), is_active=False),
+        "shoe30": ProductFactory.create(category=shoes, price=Decimal("30.00"), created_at=start + timedelta(days=1)),
+        "bag15": ProductFactory.create(category=bags, price=Decimal("15.50"), created_at=start + timedelta(days=2)),
+        "hidden": ProductFactory.create(category=shoes, price=Decimal("20.00"), is_active=False),
     }
     return made
 
@@ -34,7 +34,7 @@ def ids(response):
 
 
 def test_product_list_shape(api, products):
-    image = ProductImageFactory(product=products["shoe10"])
+    image = ProductImageFactory.create(product=products["shoe10"])
 
     response = api.get(reverse("api:product-list"), {"sort": "price_asc"})
 
@@ -90,7 +90,7 @@ def test_product_list_invalid_filter_is_400(api, products, params, field):
 
 
 def test_product_list_paginates_24(api):
-    category = CategoryFactory()
+    category = CategoryFactory.create()
     ProductFactory.create_batch(26, category=category)
 
     first = api.get(reverse("api:product-list")).json()
@@ -102,8 +102,8 @@ def test_product_list_paginates_24(api):
 
 def test_product_detail(api, products):
     product = products["shoe30"]
-    second = ProductImageFactory(product=product, position=1)
-    first = ProductImageFactory(product=product, position=0)
+    second = ProductImageFactory.create(product=product, position=1)
+    first = ProductImageFactory.create(product=product, position=0)
 
     response = api.get(reverse("api:product-detail", kwargs={"pk": product.pk}))
 

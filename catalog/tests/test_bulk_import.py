@@ -37,8 +37,8 @@ def _zip(files: dict[str, bytes]) -> bytes:
 
 @pytest.fixture(autouse=True)
 def categories():
-    CategoryFactory(name="Bag", slug="bag")
-    CategoryFactory(name="Ankle boot", slug="ankle-boot")
+    CategoryFactory.create(name="Bag", slug="bag")
+    CategoryFactory.create(name="Ankle boot", slug="ankle-boot")
 
 
 @pytest.fixture

@@ -73,7 +73,7 @@ def test_killing_the_worker_mid_import_loses_and_doubles_nothing(
     tmp_path,
 ):
     assert connection.vendor == "postgresql"
-    CategoryFactory(name="Bag", slug="bag")
+    CategoryFactory.create(name="Bag", slug="bag")
     seller = seller_create("s@example.com", "Fault Co")
     csv_bytes, zip_bytes = _files(fashion_mnist_sample)
     queue = f"fault-test-{uuid.uuid4().hex[:8]}"

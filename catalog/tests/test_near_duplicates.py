@@ -30,7 +30,7 @@ def _jpeg(image: Image.Image, name: str, size: int | None = None) -> SimpleUploa
 def test_a_relisted_photo_is_flagged_and_a_different_one_is_not(
     vgg16_weights, fashion_mnist_sample, django_capture_on_commit_callbacks, client, admin_client
 ):
-    category = CategoryFactory(name="Ankle boot", slug="ankle-boot")
+    category = CategoryFactory.create(name="Ankle boot", slug="ankle-boot")
     alice, bob = seller_create("alice@example.com", "Alice"), seller_create("bob@example.com", "Bob")
     rows = fashion_mnist_sample.rows("train", "ankle-boot")
     original = fashion_mnist_sample.photo("train", rows[0])

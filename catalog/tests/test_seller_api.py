@@ -176,7 +176,7 @@ def test_list_shows_only_the_sellers_products_archived_too(alice_api, alice, bob
     seller_product_create(
         seller=bob, category=category, name="Boot", sku="BO-1", price=Decimal("50.00"), stock=1, images=[_upload(3)]
     )
-    ProductFactory(sku="SHOP-1")  # the shop's own catalog
+    ProductFactory.create(sku="SHOP-1")  # the shop's own catalog
 
     response = alice_api.get(reverse("api:seller-product-list"))
 
@@ -242,7 +242,7 @@ def test_patch_price_and_stock(alice_api, tote):
 
 
 def test_patch_multipart_name_category_and_description(alice_api, tote):
-    CategoryFactory(name="Shoes", slug="shoes")
+    CategoryFactory.create(name="Shoes", slug="shoes")
     response = alice_api.patch(
         reverse("api:seller-product-detail", kwargs={"product_id": tote.pk}),
         {"name": "Shoe bag", "category": "shoes", "description": ""},
@@ -445,7 +445,7 @@ def test_another_seller_gets_404_for_everything_and_changes_nothing(bob_api, tot
 
 
 def test_the_shops_own_products_are_nobodys_to_edit(alice_api, category):
-    product = ProductFactory(category=category, name="House bag", price=Decimal("9.99"), stock=2)
+    product = ProductFactory.create(category=category, name="House bag", price=Decimal("9.99"), stock=2)
     product.images.create(image=_upload(0), sha256="x" * 64)
     before = _snapshot(product)
 

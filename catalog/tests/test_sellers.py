@@ -68,7 +68,7 @@ def test_services_refuse_another_sellers_product(alice, bob, category):
         seller_product_set_active(seller=bob, product_id=product.pk, is_active=False)
     with pytest.raises(Http404):
         seller_product_update(seller=bob, product_id=product.pk, data={}, remove_image_ids=[product.images.first().pk])
-    shop_product = ProductFactory()  # the shop's own catalog: no seller's
+    shop_product = ProductFactory.create()  # the shop's own catalog: no seller's
     with pytest.raises(Http404):
         seller_product_update(seller=alice, product_id=shop_product.pk, data={"price": Decimal("0.01")})
     product.refresh_from_db()

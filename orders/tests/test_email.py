@@ -57,8 +57,8 @@ def smtp_server(settings):
 
 
 def _paid_order(django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> Order:
-    coat = ProductFactory(name="Wool coat", sku="WC-9", price=Decimal("129.00"), stock=4)
-    bag = ProductFactory(name="Tote bag", sku="TB-2", price=Decimal("18.50"), stock=9)
+    coat = ProductFactory.create(name="Wool coat", sku="WC-9", price=Decimal("129.00"), stock=4)
+    bag = ProductFactory.create(name="Tote bag", sku="TB-2", price=Decimal("18.50"), stock=9)
     order = order_placed(products=[coat, bag], quantities=[1, 3], shipping_method="express")
     with django_capture_on_commit_callbacks(execute=True):  # the receipt task runs after commit
         payment_create(order=order).change_status(PaymentStatus.PREAUTH)

@@ -77,7 +77,7 @@ def _to_stripe(client: Client, product: Product) -> tuple[Payment, mock.MagicMoc
 
 
 def test_checkout_session_carries_the_order_total_in_cents(client, stripe_shop):
-    product = ProductFactory(price=Decimal("25.00"), stock=5)
+    product = ProductFactory.create(price=Decimal("25.00"), stock=5)
     payment, create = _to_stripe(client, product)
     kwargs = create.call_args.kwargs
     assert kwargs["line_items"][0]["price_data"]["unit_amount"] == 5495  # 2 × 25.00 + 4.95 shipping
@@ -89,7 +89,7 @@ def test_checkout_session_carries_the_order_total_in_cents(client, stripe_shop):
 
 
 def test_signed_webhook_pays_once_and_forged_one_is_refused(client, stripe_shop, django_capture_on_commit_callbacks):
-    product = ProductFactory(price=Decimal("25.00"), stock=5)
+    product = ProductFactory.create(price=Decimal("25.00"), stock=5)
     payment, _ = _to_stripe(client, product)
     stripe_server = Client()
     forged = _webhook(stripe_server, payment, secret="whsec_wrong")
@@ -107,7 +107,7 @@ def test_signed_webhook_pays_once_and_forged_one_is_refused(client, stripe_shop,
 
 
 def test_sold_out_before_the_webhook_refunds_through_stripe(client, stripe_shop):
-    product = ProductFactory(name="Rare scarf", price=Decimal("25.00"), stock=5)
+    product = ProductFactory.create(name="Rare scarf", price=Decimal("25.00"), stock=5)
     payment, _ = _to_stripe(client, product)
     Product.objects.filter(pk=product.pk).update(stock=1)  # others bought it meanwhile
     with mock.patch("stripe.Refund.create", return_value={"id": "re_1", "status": "succeeded"}) as refund:

@@ -154,7 +154,7 @@ def test_other_customers_orders_are_404(client, product):
     for url in (f"/orders/{order.number}/", f"/orders/{order.number}/pay/", "/orders/VT-0000-0000/"):
         assert stranger.get(url).status_code == 404
     key = order_link_key(order=order)
-    other = ProductFactory(stock=1)
+    other = ProductFactory.create(stock=1)
     second_client = Client()
     _guest_buys(second_client, other)
     second = Order.objects.exclude(pk=order.pk).get()

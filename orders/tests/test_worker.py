@@ -26,7 +26,7 @@ pytestmark = [
 
 def test_paid_order_receipt_is_sent_by_the_worker(worker, not_eager):  # noqa: F811
     _, log = worker
-    order = order_placed(products=[ProductFactory(stock=2)])
+    order = order_placed(products=[ProductFactory.create(stock=2)])
     payment_create(order=order).change_status(PaymentStatus.PREAUTH)  # autocommit: on_commit fires now
     assert Order.objects.get(pk=order.pk).status == "paid"
     deadline = time.monotonic() + 60

@@ -37,12 +37,12 @@ def upload(data: bytes, name: str = "query.png") -> SimpleUploadedFile:
 def neighbours():
     """A product and three others at cosine similarity 0.99, 0.6 and 0.11 (current model)."""
     version = embedder.model_version()
-    shoes, bags = CategoryFactory(name="Shoes"), CategoryFactory(name="Bags")
+    shoes, bags = CategoryFactory.create(name="Shoes"), CategoryFactory.create(name="Bags")
     made = {
-        "me": ProductFactory(category=shoes, name="Me", slug="me", price=Decimal("10.00")),
-        "near": ProductFactory(category=bags, name="Near", slug="near", price=Decimal("12.50")),
-        "mid": ProductFactory(category=shoes, name="Mid", slug="mid"),
-        "far": ProductFactory(category=shoes, name="Far", slug="far"),
+        "me": ProductFactory.create(category=shoes, name="Me", slug="me", price=Decimal("10.00")),
+        "near": ProductFactory.create(category=bags, name="Near", slug="near", price=Decimal("12.50")),
+        "mid": ProductFactory.create(category=shoes, name="Mid", slug="mid"),
+        "far": ProductFactory.create(category=shoes, name="Far", slug="far"),
     }
     embed(made["me"], E0, version=version)
     embed(made["near"], unit(0.9, 0.1), version=version)
@@ -105,7 +105,7 @@ def test_similar_products_404(api, neighbours):
 
 
 def test_similar_products_empty_before_embedding(api):
-    assert api.get(reverse("api:product-similar", kwargs={"pk": ProductFactory().pk})).json() == []
+    assert api.get(reverse("api:product-similar", kwargs={"pk": ProductFactory.create().pk})).json() == []
 
 
 # --- Find by photo: the real embedder on the real sample ------------------------------------

@@ -44,7 +44,7 @@ def _shop_settings(settings):
 
 @pytest.fixture
 def product():
-    return ProductFactory(name="Ankle boot", slug="ankle-boot", sku="AB-1", price=Decimal("49.90"), stock=3)
+    return ProductFactory.create(name="Ankle boot", slug="ankle-boot", sku="AB-1", price=Decimal("49.90"), stock=3)
 
 
 def add(api: APIClient, product_id: int, quantity: object = 1, **extra: object) -> Response:
@@ -119,7 +119,7 @@ def test_guest_add_then_cart_shows_the_live_price_and_ignores_posted_prices(api,
 
 
 def test_adding_again_accumulates_and_other_guests_have_their_own_cart(api, product):
-    other = ProductFactory(name="Tote bag", price=Decimal("12.50"), stock=10)
+    other = ProductFactory.create(name="Tote bag", price=Decimal("12.50"), stock=10)
     add(api, product.pk, 1)
     response = add(api, product.pk, 2)
     add(api, other.pk)
@@ -193,7 +193,7 @@ def test_unknown_products_are_refused(api, product_id, body):
 
 
 def test_inactive_product_is_refused(api):
-    hidden = ProductFactory(is_active=False)
+    hidden = ProductFactory.create(is_active=False)
 
     response = add(api, hidden.pk)
 
@@ -243,7 +243,7 @@ def test_patch_refuses_bad_quantities(api, product, quantity, status, body):
 
 
 def test_patch_of_a_product_not_in_the_cart(api, product):
-    other = ProductFactory()
+    other = ProductFactory.create()
     missing = {"detail": "This product is not in your cart."}
 
     assert (
@@ -263,7 +263,7 @@ def test_patch_of_a_product_not_in_the_cart(api, product):
 
 
 def test_delete_removes_the_line(api, product):
-    other = ProductFactory()
+    other = ProductFactory.create()
     add(api, product.pk, 2)
     add(api, other.pk)
 

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_add_accumulates_and_summary_reads_current_prices(cart):
-    product = ProductFactory(price=Decimal("10.00"), stock=5)
+    product = ProductFactory.create(price=Decimal("10.00"), stock=5)
     cart_add_product(cart=cart, product_id=product.pk, quantity=2)
     cart_add_product(cart=cart, product_id=product.pk, quantity=1)
     product.price = Decimal("12.50")  # a price change reaches the cart, not an old snapshot
@@ -39,14 +39,14 @@ def test_add_accumulates_and_summary_reads_current_prices(cart):
 
 @pytest.mark.parametrize("quantity", [0, -1, 21, 10**12, 1.5, "2", True])
 def test_add_rejects_bad_quantities_and_changes_nothing(quantity, cart):
-    product = ProductFactory(stock=10**6)
+    product = ProductFactory.create(stock=10**6)
     with pytest.raises(InvalidQuantity):
         cart_add_product(cart=cart, product_id=product.pk, quantity=quantity)
     assert CartLine.objects.count() == 0
 
 
 def test_add_beyond_stock_is_refused_with_what_is_left(cart):
-    product = ProductFactory(name="Ankle boot", stock=2)
+    product = ProductFactory.create(name="Ankle boot", stock=2)
     cart_add_product(cart=cart, product_id=product.pk, quantity=2)
     with pytest.raises(InsufficientStock, match="Only 2 of Ankle boot left in stock"):
         cart_add_product(cart=cart, product_id=product.pk, quantity=1)
@@ -54,8 +54,8 @@ def test_add_beyond_stock_is_refused_with_what_is_left(cart):
 
 
 def test_sold_out_and_inactive_products_cannot_be_added(cart):
-    sold_out = ProductFactory(name="Sneaker", stock=0)
-    hidden = ProductFactory(stock=5, is_active=False)
+    sold_out = ProductFactory.create(name="Sneaker", stock=0)
+    hidden = ProductFactory.create(stock=5, is_active=False)
     with pytest.raises(InsufficientStock, match="Sneaker is sold out"):
         cart_add_product(cart=cart, product_id=sold_out.pk)
     with pytest.raises(ProductUnavailable):
@@ -66,7 +66,7 @@ def test_sold_out_and_inactive_products_cannot_be_added(cart):
 
 
 def test_set_quantity_zero_removes_and_unknown_line_is_refused(cart):
-    a, b = ProductFactory(stock=5), ProductFactory(stock=5)
+    a, b = ProductFactory.create(stock=5), ProductFactory.create(stock=5)
     cart_add_product(cart=cart, product_id=a.pk, quantity=1)
     assert cart_line_set_quantity(cart=cart, product_id=a.pk, quantity=4).quantity == 4
     with pytest.raises(InsufficientStock):
@@ -79,7 +79,7 @@ def test_set_quantity_zero_removes_and_unknown_line_is_refused(cart):
 
 
 def test_summary_flags_lines_that_lost_their_stock(cart):
-    product = ProductFactory(name="Bag", stock=3)
+    product = ProductFactory.create(name="Bag", stock=3)
     cart_add_product(cart=cart, product_id=product.pk, quantity=3)
     product.stock = 1
     product.save()
@@ -87,7 +87,7 @@ def test_summary_flags_lines_that_lost_their_stock(cart):
 
 
 def test_merge_adds_guest_lines_to_user_cart_capped_by_stock(user):
-    both, guest_only = ProductFactory(stock=4), ProductFactory(stock=9)
+    both, guest_only = ProductFactory.create(stock=4), ProductFactory.create(stock=9)
     guest = cart_get_or_create()
     cart_add_product(cart=guest, product_id=both.pk, quantity=3)
     cart_add_product(cart=guest, product_id=guest_only.pk, quantity=2)

@@ -29,12 +29,12 @@ def card_names(html: str) -> list[str]:
 
 
 def test_home_lists_categories_with_counts_and_newest_products(client):
-    shoes = CategoryFactory(name="Shoes", position=0)
-    CategoryFactory(name="Hats", position=1)
+    shoes = CategoryFactory.create(name="Shoes", position=0)
+    CategoryFactory.create(name="Hats", position=1)
     start = timezone.now() - timedelta(days=20)
     for day in range(14):
-        ProductFactory(category=shoes, name=f"Shoe {day}", created_at=start + timedelta(days=day))
-    ProductFactory(category=shoes, name="Hidden shoe", is_active=False)
+        ProductFactory.create(category=shoes, name=f"Shoe {day}", created_at=start + timedelta(days=day))
+    ProductFactory.create(category=shoes, name="Hidden shoe", is_active=False)
 
     response = client.get(reverse("shop:home"))
 
@@ -59,12 +59,14 @@ def test_home_without_catalog(client):
 @pytest.fixture
 def shoes():
     """30 active shoes priced 1.00-30.00 (newest is the cheapest), one inactive, one bag."""
-    category = CategoryFactory(name="Shoes", slug="shoes")
+    category = CategoryFactory.create(name="Shoes", slug="shoes")
     start = timezone.now() - timedelta(days=40)
     for n in range(1, 31):
-        ProductFactory(category=category, name=f"Shoe {n:02d}", price=Decimal(n), created_at=start - timedelta(days=n))
-    ProductFactory(category=category, name="Hidden", price=Decimal("5.00"), is_active=False)
-    ProductFactory(category=CategoryFactory(name="Bags"), name="Bag", price=Decimal("5.00"))
+        ProductFactory.create(
+            category=category, name=f"Shoe {n:02d}", price=Decimal(n), created_at=start - timedelta(days=n)
+        )
+    ProductFactory.create(category=category, name="Hidden", price=Decimal("5.00"), is_active=False)
+    ProductFactory.create(category=CategoryFactory.create(name="Bags"), name="Bag", price=Decimal("5.00"))
     return category
 
 
@@ -129,10 +131,10 @@ def test_category_page_404(client):
 
 
 def test_product_page(client, settings):
-    product = ProductFactory(
+    product = ProductFactory.create(
         name="Ankle boot FM-000000", slug="boot", sku="FM-000000", price=Decimal("1234.5"), stock=0
     )
-    image = ProductImageFactory(product=product)
+    image = ProductImageFactory.create(product=product)
 
     response = client.get(reverse("shop:product_detail", kwargs={"slug": "boot"}))
 
@@ -151,8 +153,8 @@ def test_product_page(client, settings):
 
 
 def test_product_page_without_similar_items_when_embedded(client):
-    product = ProductFactory(slug="lonely", stock=3)
-    ProductImageFactory(product=product, embedding_status=ProductImage.EmbeddingStatus.EMBEDDED)
+    product = ProductFactory.create(slug="lonely", stock=3)
+    ProductImageFactory.create(product=product, embedding_status=ProductImage.EmbeddingStatus.EMBEDDED)
 
     html = client.get(reverse("shop:product_detail", kwargs={"slug": "lonely"})).content.decode()
 
@@ -161,7 +163,7 @@ def test_product_page_without_similar_items_when_embedded(client):
 
 
 def test_product_page_404_for_inactive_product(client):
-    ProductFactory(slug="gone", is_active=False)
+    ProductFactory.create(slug="gone", is_active=False)
 
     assert client.get(reverse("shop:product_detail", kwargs={"slug": "gone"})).status_code == 404
 
@@ -222,7 +224,7 @@ def test_product_page_minimum_match_changes_what_is_shown(client, sample_catalog
 
 
 def test_image_search_page_get(client):
-    CategoryFactory(name="Sneaker", slug="sneaker")
+    CategoryFactory.create(name="Sneaker", slug="sneaker")
 
     response = client.get(reverse("shop:image_search"))
 
@@ -237,7 +239,7 @@ def test_image_search_page_get(client):
 @pytest.fixture
 def stored_state(media_files):
     """One product with a stored, embedded image: what a bad upload must leave untouched."""
-    image = ProductImageFactory()
+    image = ProductImageFactory.create()
     ImageEmbedding.objects.create(
         product_image=image, product=image.product, model_version="test", vector=[0.0] * 511 + [1.0]
     )
