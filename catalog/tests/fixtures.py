@@ -1,5 +1,5 @@
-"""A category and two sellers shared by the seller tests (pages, API, bulk imports), registered
-once in the root conftest.py."""
+"""A category, two sellers and the embedding queue shared by the seller tests (pages, API, bulk
+imports), registered once in the root conftest.py."""
 
 from __future__ import annotations
 
@@ -26,3 +26,13 @@ def alice(db: None) -> Seller:
 def bob(db: None) -> Seller:
     """An approved seller, bob@example.com (password ``factories.SELLER_PASSWORD``)."""
     return seller_create("bob@example.com", "Bob's Boots")
+
+
+@pytest.fixture
+def sent(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Image ids enqueued for embedding, in order (the task itself is not run: no CNN needed)."""
+    from recommender import tasks
+
+    queued: list[int] = []
+    monkeypatch.setattr(tasks.product_image_embed_task, "delay", lambda image_id: queued.append(image_id))
+    return queued

@@ -42,15 +42,6 @@ def categories():
 
 
 @pytest.fixture
-def sent(monkeypatch):
-    from recommender import tasks
-
-    queued: list[int] = []
-    monkeypatch.setattr(tasks.product_image_embed_task, "delay", lambda image_id: queued.append(image_id))
-    return queued
-
-
-@pytest.fixture
 def alice() -> Seller:
     return seller_create("alice@example.com", "Alice")
 

@@ -82,16 +82,6 @@ def tote(alice: Seller, category: Category) -> Product:
     )  # fmt: skip
 
 
-@pytest.fixture
-def sent(monkeypatch) -> list[int]:
-    """Image ids enqueued for embedding (the task itself is not run: no CNN needed)."""
-    from recommender import tasks
-
-    enqueued: list[int] = []
-    monkeypatch.setattr(tasks.product_image_embed_task, "delay", enqueued.append)
-    return enqueued
-
-
 def _create_body(**overrides: Any) -> dict:
     body = {
         "name": "Weekend bag",
