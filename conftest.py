@@ -1,4 +1,4 @@
-"""Shared fixtures: temporary media, eager Celery, the VGG16 weights, and a real Fashion-MNIST
+"""Cross-cutting fixtures: temporary media, eager Celery, the VGG16 weights, and a real Fashion-MNIST
 catalog (its 160 photos embedded once per session, the catalog rows rebuilt per test).
 
 Markers (see pytest.ini): ``slow`` runs the real embedder; ``postgres`` tests are skipped
@@ -13,11 +13,27 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
 
 from catalog.tests.sample import FashionMnistSample, label_slug, load_sample
+
+if TYPE_CHECKING:
+    from pytest_django import Settings
+
+# Each app's fixtures, registered once here (pytest reads ``pytest_plugins`` only in the root
+# conftest). This file keeps the cross-cutting ones: media, eager Celery, the VGG16 weights
+# and the Fashion-MNIST sample.
+pytest_plugins = [
+    "core.tests.fixtures",
+    "accounts.tests.fixtures",
+    "catalog.tests.fixtures",
+    "shop.tests.fixtures",
+    "orders.tests.fixtures",
+    "recommender.tests.fixtures",
+]
 
 
 def _env_flag(name: str) -> bool:
@@ -42,7 +58,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(autouse=True)
-def _media_root(settings, tmp_path: Path) -> Path:
+def _media_root(settings: Settings, tmp_path: Path) -> Path:
     """Every test writes uploads under its own temporary MEDIA_ROOT (and starts with an empty
     cache: django-imagekit remembers there which thumbnails exist)."""
     from django.core.cache import cache
@@ -53,7 +69,7 @@ def _media_root(settings, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def media_files(settings) -> Callable[[], list[str]]:
+def media_files(settings: Settings) -> Callable[[], list[str]]:
     """A function listing the files under MEDIA_ROOT (relative paths, sorted)."""
 
     def files() -> list[str]:
@@ -64,7 +80,7 @@ def media_files(settings) -> Callable[[], list[str]]:
 
 
 @pytest.fixture(autouse=True)
-def celery_eager(request: pytest.FixtureRequest, settings) -> Iterator[None]:
+def celery_eager(request: pytest.FixtureRequest, settings: Settings) -> Iterator[None]:
     """Run tasks in-process, whatever CELERY_BROKER_URL says, except in ``celery_worker`` tests.
 
     Both switches are needed: services read Django's ``CELERY_TASK_ALWAYS_EAGER``, while
@@ -83,16 +99,6 @@ def celery_eager(request: pytest.FixtureRequest, settings) -> Iterator[None]:
         yield
     finally:
         app.conf.task_always_eager, app.conf.task_eager_propagates = saved
-
-
-@pytest.fixture(autouse=True)
-def _fresh_vector_cache() -> None:
-    """The NumPy search keeps a per-process copy of the vectors keyed by (row count, max id).
-    Test transactions roll back, and on SQLite the id sequence rolls back with them, so the
-    next test can rebuild a table with the same signature: start every test from a cold cache."""
-    from recommender.vector_search import vector_cache
-
-    vector_cache.clear()
 
 
 @pytest.fixture(scope="session")
@@ -208,6 +214,8 @@ def build_sample_catalog(sample: FashionMnistSample, embeddings: SampleEmbedding
 
 
 @pytest.fixture
-def sample_catalog(db, fashion_mnist_sample: FashionMnistSample, sample_embeddings: SampleEmbeddings) -> SampleCatalog:
+def sample_catalog(
+    db: None, fashion_mnist_sample: FashionMnistSample, sample_embeddings: SampleEmbeddings
+) -> SampleCatalog:
     """120 real products in 10 categories, every image embedded with the real embedder."""
     return build_sample_catalog(fashion_mnist_sample, sample_embeddings)

@@ -4,8 +4,10 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core.cache import cache
 from django.test import Client
+from django.urls import reverse
 
 from accounts.models import Address, User
+from accounts.tests.factories import UserFactory
 from catalog.tests.factories import ProductFactory
 from shop.models import Cart
 
@@ -23,69 +25,69 @@ def _fresh_rate_limits():
 
 def test_sign_up_logs_in_and_sends_a_verification_email(client, mailoutbox):
     response = client.post(
-        "/accounts/signup/", {"email": "new@example.com", "password1": PASSWORD, "password2": PASSWORD}
+        reverse("account_signup"), {"email": "new@example.com", "password1": PASSWORD, "password2": PASSWORD}
     )
     assert response.status_code == 302
     user = User.objects.get(email="new@example.com")
-    assert client.get("/accounts/profile/").status_code == 200
+    assert client.get(reverse("accounts:profile")).status_code == 200
     assert EmailAddress.objects.get(user=user).verified is False
     assert len(mailoutbox) == 1 and mailoutbox[0].to == ["new@example.com"]
     assert "/accounts/confirm-email/" in mailoutbox[0].body
 
 
 def test_login_is_rate_limited_per_account():
-    User.objects.create_user("target@example.com", PASSWORD)
+    UserFactory.create(email="target@example.com", password=PASSWORD)
     attacker = Client()
     for _ in range(5):
-        response = attacker.post("/accounts/login/", {"login": "target@example.com", "password": "guess"})
+        response = attacker.post(reverse("account_login"), {"login": "target@example.com", "password": "guess"})
         assert response.status_code == 200 and b"not correct" in response.content
     # Even the right password is refused now, from any client, until the window passes.
-    blocked = Client().post("/accounts/login/", {"login": "target@example.com", "password": PASSWORD})
+    blocked = Client().post(reverse("account_login"), {"login": "target@example.com", "password": PASSWORD})
     assert blocked.status_code == 200
     assert b"Too many failed login attempts. Try again later." in blocked.content
     assert "_auth_user_id" not in blocked.client.session
 
 
 def test_guest_cart_merges_into_the_account_at_login(client):
-    user = User.objects.create_user("shopper@example.com", PASSWORD)
-    product = ProductFactory(stock=5)
-    client.post("/cart/add/", {"product_id": product.pk, "quantity": 2})
+    user = UserFactory.create(email="shopper@example.com", password=PASSWORD)
+    product = ProductFactory.create(stock=5)
+    client.post(reverse("shop:cart_add"), {"product_id": product.pk, "quantity": 2})
     guest_cart = Cart.objects.get()
-    response = client.post("/accounts/login/", {"login": "shopper@example.com", "password": PASSWORD})
+    response = client.post(reverse("account_login"), {"login": "shopper@example.com", "password": PASSWORD})
     assert response.status_code == 302
     cart = Cart.objects.get()
     assert cart.user == user and cart.pk != guest_cart.pk
     assert list(cart.lines.values_list("product_id", "quantity")) == [(product.pk, 2)]
-    assert b'<span class="badge ok">2</span>' in client.get("/cart/").content
+    assert b'<span class="badge ok">2</span>' in client.get(reverse("shop:cart_detail")).content
 
 
 def test_password_reset_email_is_sent(client, mailoutbox):
-    User.objects.create_user("forgetful@example.com", PASSWORD)
-    response = client.post("/accounts/password/reset/", {"email": "forgetful@example.com"})
+    UserFactory.create(email="forgetful@example.com", password=PASSWORD)
+    response = client.post(reverse("account_reset_password"), {"email": "forgetful@example.com"})
     assert response.status_code == 302
     assert len(mailoutbox) == 1 and "/accounts/password/reset/key/" in mailoutbox[0].body
 
 
 def test_addresses_belong_to_their_owner(client):
-    owner = User.objects.create_user("owner@example.com", PASSWORD)
-    other = User.objects.create_user("other@example.com", PASSWORD)
+    owner = UserFactory.create(email="owner@example.com", password=PASSWORD)
+    other = UserFactory.create(email="other@example.com", password=PASSWORD)
     theirs = Address.objects.create(
         user=other, full_name="O", address_line1="1 Road", city="Paris", postcode="75001", country="FR"
     )
     client.force_login(owner)
     data = {"full_name": "Me", "address_line1": "2 Street", "city": "Lyon", "postcode": "69001", "country": "FR"}
-    assert client.post("/accounts/addresses/new/", data).status_code == 302
+    assert client.post(reverse("accounts:address_create"), data).status_code == 302
     mine = Address.objects.get(user=owner)
     assert mine.is_default  # the first address becomes the default
-    assert client.get(f"/accounts/addresses/{theirs.pk}/edit/").status_code == 404
-    assert client.post(f"/accounts/addresses/{theirs.pk}/edit/", data).status_code == 404
-    assert client.post(f"/accounts/addresses/{theirs.pk}/delete/").status_code == 404
+    assert client.get(reverse("accounts:address_edit", kwargs={"address_id": theirs.pk})).status_code == 404
+    assert client.post(reverse("accounts:address_edit", kwargs={"address_id": theirs.pk}), data).status_code == 404
+    assert client.post(reverse("accounts:address_delete", kwargs={"address_id": theirs.pk})).status_code == 404
     theirs.refresh_from_db()
     assert theirs.city == "Paris"
-    assert client.post(f"/accounts/addresses/{mine.pk}/delete/").status_code == 302
+    assert client.post(reverse("accounts:address_delete", kwargs={"address_id": mine.pk})).status_code == 302
     assert not Address.objects.filter(user=owner).exists()
 
 
 def test_profile_needs_login(client):
-    response = client.get("/accounts/profile/")
+    response = client.get(reverse("accounts:profile"))
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")

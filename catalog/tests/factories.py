@@ -6,12 +6,15 @@ import factory
 from django.core.files.base import ContentFile
 from django.utils.text import slugify
 
+from accounts.models import Seller, User
+from accounts.services import seller_apply, seller_decide
+from accounts.tests.factories import SuperUserFactory, UserFactory
 from catalog.models import Category, Product, ProductImage
 
 from .sample import load_sample, sha256
 
 
-class CategoryFactory(factory.django.DjangoModelFactory):
+class CategoryFactory(factory.django.DjangoModelFactory[Category]):
     class Meta:
         model = Category
         django_get_or_create = ("slug",)
@@ -21,7 +24,7 @@ class CategoryFactory(factory.django.DjangoModelFactory):
     position = factory.Sequence(lambda n: n)
 
 
-class ProductFactory(factory.django.DjangoModelFactory):
+class ProductFactory(factory.django.DjangoModelFactory[Product]):
     class Meta:
         model = Product
 
@@ -38,7 +41,7 @@ def _sample_png(row: int) -> bytes:
     return sample.png("train", row % len(sample.train_labels))
 
 
-class ProductImageFactory(factory.django.DjangoModelFactory):
+class ProductImageFactory(factory.django.DjangoModelFactory[ProductImage]):
     """A real 224×224 PNG product photo: Fashion-MNIST sample train row ``sample_row``."""
 
     class Meta:
@@ -59,16 +62,13 @@ class ProductImageFactory(factory.django.DjangoModelFactory):
 SELLER_PASSWORD = "seller-password-42"
 
 
-def seller_create(email: str, store: str, status: str = "approved"):  # type: ignore[no-untyped-def]
+def seller_create(email: str, store: str, status: str = "approved") -> Seller:
     """A seller through the real services: applied, then (unless ``status`` is "applied")
-    decided by a staff user."""
-    from accounts.models import Seller, User
-    from accounts.services import seller_apply, seller_decide
-
-    seller = seller_apply(user=User.objects.create_user(email, SELLER_PASSWORD), store_name=store)
+    decided by a staff user (the first one there is, else a new superuser staff@x.com)."""
+    seller = seller_apply(user=UserFactory.create(email=email, password=SELLER_PASSWORD), store_name=store)
     if status != Seller.Status.APPLIED:
-        staff = User.objects.filter(is_staff=True).first() or User.objects.create_superuser(
-            "staff@x.com", SELLER_PASSWORD
+        staff = User.objects.filter(is_staff=True).first() or SuperUserFactory.create(
+            email="staff@x.com", password=SELLER_PASSWORD
         )
         seller = seller_decide(seller=seller, status=status, actor=staff)
     return seller

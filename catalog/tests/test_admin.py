@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
@@ -15,15 +16,17 @@ from django.utils import timezone
 from django.utils.html import escape
 from PIL import Image
 
-from accounts.models import User
-from catalog.models import Product, ProductImage
+from catalog.models import Category, Product, ProductImage
 from catalog.services import product_image_create
 from catalog.tests.factories import CategoryFactory, ProductFactory
 from catalog.tests.image_files import BAD_UPLOADS, photo
-from catalog.tests.sample import load_sample, sha256
+from catalog.tests.sample import FashionMnistSample, load_sample, sha256
 from recommender import embedder
 from recommender.models import ImageEmbedding
 from recommender.services import image_search, product_images_embed
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 pytestmark = pytest.mark.django_db  # the tests that run the embedder are marked slow (conftest.py)
 
@@ -31,18 +34,11 @@ Status = ProductImage.EmbeddingStatus
 DAMAGED = "The image is damaged or incomplete and cannot be read."
 
 
-@pytest.fixture
-def staff_client(client):
-    staff = User.objects.create_superuser(email="staff@example.com", password="pw-staff-123")
-    client.force_login(staff)
-    return client
-
-
 def test_failed_image_shows_its_reason_and_the_retry_action_embeds_it(
     staff_client, fashion_mnist_sample, vgg16_weights, django_capture_on_commit_callbacks
 ):
     image = product_image_create(
-        product=ProductFactory(), file=_png(fashion_mnist_sample, 3), name="boot.png", enqueue=False
+        product=ProductFactory.create(), file=_png(fashion_mnist_sample, 3), name="boot.png", enqueue=False
     )
     path = Path(image.image.path)
     good = path.read_bytes()
@@ -85,8 +81,10 @@ def test_staff_add_a_product_with_a_photo_and_it_is_findable_by_photo(
     ]
     with django_capture_on_commit_callbacks(execute=True):  # a small catalog, embedded for real
         for row in others:
-            product_image_create(product=ProductFactory(), file=_png(fashion_mnist_sample, row), name=f"{row}.png")
-    category = CategoryFactory(name="Sneaker", slug="sneaker")
+            product_image_create(
+                product=ProductFactory.create(), file=_png(fashion_mnist_sample, row), name=f"{row}.png"
+            )
+    category = CategoryFactory.create(name="Sneaker", slug="sneaker")
     upload = fashion_mnist_sample.png("train", sneakers[0])
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -123,11 +121,13 @@ def test_staff_replace_a_photo_and_it_is_embedded_again(
 ):
     sneaker = fashion_mnist_sample.rows("train", "sneaker")[0]
     boot, other_boot = fashion_mnist_sample.rows("train", "ankle-boot")[:2]
-    product = ProductFactory()
+    product = ProductFactory.create()
     with django_capture_on_commit_callbacks(execute=True):
         image = product_image_create(product=product, file=_png(fashion_mnist_sample, sneaker), name="sneaker.png")
         # Another boot, so the search has a close second to choose from.
-        product_image_create(product=ProductFactory(), file=_png(fashion_mnist_sample, other_boot), name="other.png")
+        product_image_create(
+            product=ProductFactory.create(), file=_png(fashion_mnist_sample, other_boot), name="other.png"
+        )
     old_vector = ImageEmbedding.objects.get(product_image=image).vector
     old_files = {image.image.name, image.thumb.name, image.card.name, image.large.name}
     assert old_files <= set(media_files())
@@ -162,7 +162,7 @@ def test_a_bad_photo_in_the_product_admin_is_refused_and_nothing_is_stored(
     case, staff_client, media_files, django_capture_on_commit_callbacks
 ):
     bad = BAD_UPLOADS[case]
-    category = CategoryFactory()
+    category = CategoryFactory.create()
 
     with django_capture_on_commit_callbacks() as callbacks:
         response = staff_client.post(
@@ -180,7 +180,7 @@ def test_a_bad_photo_in_the_product_admin_is_refused_and_nothing_is_stored(
 def test_a_bad_replacement_photo_leaves_the_stored_one_as_it_was(
     staff_client, media_files, django_capture_on_commit_callbacks
 ):
-    product = ProductFactory()
+    product = ProductFactory.create()
     image = product_image_create(product=product, file=io.BytesIO(photo("PNG", row=4)), name="a.png", enqueue=False)
     before = (media_files(), ProductImage.objects.values_list("image", "sha256", "position").get())
     bad = BAD_UPLOADS["truncated_jpeg"]
@@ -201,7 +201,7 @@ def test_staff_add_a_photo_on_its_own_admin_page_through_the_pipeline(
     staff_client, media_files, monkeypatch, django_capture_on_commit_callbacks
 ):
     sent = _record_embedding_tasks(monkeypatch)
-    product = ProductFactory()
+    product = ProductFactory.create()
     exif = Image.Exif()
     exif[0x010F] = "SecretCam"  # Make
     buffer = io.BytesIO()
@@ -231,7 +231,7 @@ def test_staff_add_a_photo_on_its_own_admin_page_through_the_pipeline(
 def test_staff_replace_a_photo_on_its_own_admin_page(
     staff_client, media_files, monkeypatch, django_capture_on_commit_callbacks
 ):
-    product = ProductFactory()
+    product = ProductFactory.create()
     image = product_image_create(product=product, file=io.BytesIO(photo("PNG", row=1)), name="a.png")
     ImageEmbedding.objects.create(
         product_image=image, product=product, model_version=embedder.model_version(), vector=np.ones(512) / np.sqrt(512)
@@ -259,7 +259,7 @@ def test_staff_replace_a_photo_on_its_own_admin_page(
 
 
 def test_a_bad_photo_on_its_own_admin_page_is_refused(staff_client, media_files):
-    product = ProductFactory()
+    product = ProductFactory.create()
     bad = BAD_UPLOADS["png_named_jpg"]
 
     response = staff_client.post(
@@ -275,7 +275,7 @@ def test_a_bad_photo_on_its_own_admin_page_is_refused(staff_client, media_files)
 
 def test_what_the_pipeline_sets_is_read_only_in_the_admin(staff_client):
     image = product_image_create(
-        product=ProductFactory(), file=io.BytesIO(photo("PNG", row=0)), name="a.png", enqueue=False
+        product=ProductFactory.create(), file=io.BytesIO(photo("PNG", row=0)), name="a.png", enqueue=False
     )
 
     page = staff_client.get(reverse("admin:catalog_productimage_change", args=[image.pk]))
@@ -292,8 +292,8 @@ def _product_form(
     *,
     photos: list[dict],
     product: Product | None = None,
-    category=None,
-    sku: str = "",  # type: ignore[no-untyped-def]
+    category: Category | None = None,
+    sku: str = "",
 ) -> dict:
     """The product admin form as the browser posts it: ``product``'s values (or a new sneaker
     in ``category``), with the photo inline's rows (see ``_row``)."""
@@ -341,7 +341,7 @@ def _row(file: SimpleUploadedFile, *, image: ProductImage | None = None, positio
     return row
 
 
-def _errors(response) -> list[str]:  # type: ignore[no-untyped-def]
+def _errors(response: TestResponse) -> list[str]:
     """The field errors on the admin page (its form and the photo inline's rows), each also
     checked to be shown on the page."""
     context = response.context
@@ -354,7 +354,7 @@ def _errors(response) -> list[str]:  # type: ignore[no-untyped-def]
     return messages
 
 
-def _record_embedding_tasks(monkeypatch) -> list[int]:  # type: ignore[no-untyped-def]
+def _record_embedding_tasks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     from recommender import tasks
 
     sent: list[int] = []
@@ -362,5 +362,5 @@ def _record_embedding_tasks(monkeypatch) -> list[int]:  # type: ignore[no-untype
     return sent
 
 
-def _png(sample, row: int) -> io.BytesIO:  # type: ignore[no-untyped-def]
+def _png(sample: FashionMnistSample, row: int) -> io.BytesIO:
     return io.BytesIO(sample.png("train", row))

@@ -6,9 +6,11 @@ import io
 import zipfile
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from accounts.models import Seller
 from catalog.bulk_import import BulkImportRefused, bulk_import_create
@@ -16,6 +18,9 @@ from catalog.models import BulkImport, Product, ProductImage
 from catalog.tests.factories import CategoryFactory, seller_create
 
 from .image_files import photo
+
+if TYPE_CHECKING:
+    from pytest_django import DjangoCaptureOnCommitCallbacks
 
 pytestmark = pytest.mark.django_db
 
@@ -32,17 +37,8 @@ def _zip(files: dict[str, bytes]) -> bytes:
 
 @pytest.fixture(autouse=True)
 def categories():
-    CategoryFactory(name="Bag", slug="bag")
-    CategoryFactory(name="Ankle boot", slug="ankle-boot")
-
-
-@pytest.fixture
-def sent(monkeypatch):
-    from recommender import tasks
-
-    queued: list[int] = []
-    monkeypatch.setattr(tasks.product_image_embed_task, "delay", lambda image_id: queued.append(image_id))
-    return queued
+    CategoryFactory.create(name="Bag", slug="bag")
+    CategoryFactory.create(name="Ankle boot", slug="ankle-boot")
 
 
 @pytest.fixture
@@ -50,7 +46,9 @@ def alice() -> Seller:
     return seller_create("alice@example.com", "Alice")
 
 
-def _run(seller, csv_text: str, files: dict[str, bytes] | None, capture) -> BulkImport:  # type: ignore[no-untyped-def]
+def _run(
+    seller: Seller, csv_text: str, files: dict[str, bytes] | None, capture: DjangoCaptureOnCommitCallbacks
+) -> BulkImport:
     zip_file = io.BytesIO(_zip(files)) if files is not None else None
     with capture(execute=True):  # the import task (eager) runs after commit, then the embed enqueues
         bulk = bulk_import_create(seller=seller, csv_file=io.BytesIO(csv_text.encode()), zip_file=zip_file)
@@ -181,7 +179,7 @@ def test_import_pages_show_progress_to_their_seller_only(client, alice, sent, dj
     client.force_login(alice.user)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            "/sell/imports/new/",
+            reverse("catalog:bulk_import_create"),
             {
                 "csv_file": SimpleUploadedFile("p.csv", GOOD_CSV.encode(), content_type="text/csv"),
                 "zip_file": SimpleUploadedFile("p.zip", _zip(GOOD_FILES), content_type="application/zip"),
@@ -189,12 +187,15 @@ def test_import_pages_show_progress_to_their_seller_only(client, alice, sent, dj
         )
     bulk = BulkImport.objects.get()
     assert response["Location"] == f"/sell/imports/{bulk.pk}/"
-    status = client.get(f"/sell/imports/{bulk.pk}/status/").json()
+    status = client.get(reverse("catalog:bulk_import_status", kwargs={"import_id": bulk.pk})).json()
     assert {k: status[k] for k in ("status", "total_rows", "processed_rows", "progress_percent", "created")} == {
         "status": "done", "total_rows": 3, "processed_rows": 3, "progress_percent": 100, "created": 3,
     }  # fmt: skip
-    assert "3 created · 0 updated · 4 photos added" in client.get(f"/sell/imports/{bulk.pk}/").content.decode()
+    assert (
+        "3 created · 0 updated · 4 photos added"
+        in client.get(reverse("catalog:bulk_import_detail", kwargs={"import_id": bulk.pk})).content.decode()
+    )
     bob = seller_create("bob@example.com", "Bob")
     client.force_login(bob.user)
-    assert client.get(f"/sell/imports/{bulk.pk}/").status_code == 404
-    assert client.get(f"/sell/imports/{bulk.pk}/status/").status_code == 404
+    assert client.get(reverse("catalog:bulk_import_detail", kwargs={"import_id": bulk.pk})).status_code == 404
+    assert client.get(reverse("catalog:bulk_import_status", kwargs={"import_id": bulk.pk})).status_code == 404

@@ -10,6 +10,8 @@ import signal
 import time
 import uuid
 import zipfile
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -18,6 +20,7 @@ from PIL import ImageOps
 from catalog.bulk_import import bulk_import_create
 from catalog.models import BulkImport, Product, ProductImage
 from catalog.tests.factories import CategoryFactory, seller_create
+from catalog.tests.sample import FashionMnistSample
 from recommender.models import ImageEmbedding
 from recommender.tests.test_worker import _media_root, worker_media  # noqa: F401  (fixtures)
 from recommender.tests.worker_process import routed_to, worker_start, worker_stop
@@ -38,7 +41,7 @@ FAST_REDELIVERY = {
 }
 
 
-def _files(fashion_mnist_sample) -> tuple[bytes, bytes]:  # type: ignore[no-untyped-def]
+def _files(fashion_mnist_sample: FashionMnistSample) -> tuple[bytes, bytes]:
     """A 200-row CSV and a ZIP of 200 distinct real photos (the 160 sample photos, and 40 of
     them mirrored)."""
     photos = [fashion_mnist_sample.photo("train", r) for r in range(len(fashion_mnist_sample.train_labels))]
@@ -55,7 +58,7 @@ def _files(fashion_mnist_sample) -> tuple[bytes, bytes]:  # type: ignore[no-unty
     return ("\n".join(lines) + "\n").encode(), archive.getvalue()
 
 
-def _wait(condition, timeout: float, what: str, log) -> None:  # type: ignore[no-untyped-def]
+def _wait(condition: Callable[[], object], timeout: float, what: str, log: Path) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
@@ -70,7 +73,7 @@ def test_killing_the_worker_mid_import_loses_and_doubles_nothing(
     tmp_path,
 ):
     assert connection.vendor == "postgresql"
-    CategoryFactory(name="Bag", slug="bag")
+    CategoryFactory.create(name="Bag", slug="bag")
     seller = seller_create("s@example.com", "Fault Co")
     csv_bytes, zip_bytes = _files(fashion_mnist_sample)
     queue = f"fault-test-{uuid.uuid4().hex[:8]}"

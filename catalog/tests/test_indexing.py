@@ -37,7 +37,7 @@ def test_a_new_and_a_replaced_photo_reach_the_configured_index(settings, monkeyp
     monkeypatch.setitem(sys.modules, "fake_index", fake)
     settings.CATALOG_IMAGE_INDEX = "fake_index"
 
-    image = services.product_image_create(product=ProductFactory(), file=_png(), name="red.png")
+    image = services.product_image_create(product=ProductFactory.create(), file=_png(), name="red.png")
     services.product_image_replace(product_image=image, file=_png(), name="red-again.png")
 
     assert calls == [("enqueue", [image.pk]), ("reembed", [image.pk])]

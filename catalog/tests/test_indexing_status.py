@@ -38,17 +38,17 @@ def test_the_vocabulary() -> None:
     ],
 )
 def test_product_indexing_status(embedding_statuses: list[str], expected: Product.IndexingStatus) -> None:
-    product = ProductFactory()
+    product = ProductFactory.create()
     for status in embedding_statuses:
-        ProductImageFactory(product=product, embedding_status=status)
+        ProductImageFactory.create(product=product, embedding_status=status)
     annotated = seller_product_list(seller=None).get(pk=product.pk)
     for answer in (product_indexing_status(product), product_indexing_status(annotated)):
         assert answer is expected
 
 
 def test_the_dashboard_script_compares_values_not_labels(client: Client, alice: Seller, category: Category) -> None:
-    product = ProductFactory(seller=alice, category=category)
-    ProductImageFactory(product=product, embedding_status=ProductImage.EmbeddingStatus.PENDING)
+    product = ProductFactory.create(seller=alice, category=category)
+    ProductImageFactory.create(product=product, embedding_status=ProductImage.EmbeddingStatus.PENDING)
     client.force_login(alice.user)
     page = client.get("/sell/").content.decode()
     assert f'data-status="indexing" data-product-status="{product.pk}">indexing…<' in page

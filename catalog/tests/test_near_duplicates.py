@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from PIL import Image
 
 from catalog.models import ProductImage
@@ -29,7 +30,7 @@ def _jpeg(image: Image.Image, name: str, size: int | None = None) -> SimpleUploa
 def test_a_relisted_photo_is_flagged_and_a_different_one_is_not(
     vgg16_weights, fashion_mnist_sample, django_capture_on_commit_callbacks, client, admin_client
 ):
-    category = CategoryFactory(name="Ankle boot", slug="ankle-boot")
+    category = CategoryFactory.create(name="Ankle boot", slug="ankle-boot")
     alice, bob = seller_create("alice@example.com", "Alice"), seller_create("bob@example.com", "Bob")
     rows = fashion_mnist_sample.rows("train", "ankle-boot")
     original = fashion_mnist_sample.photo("train", rows[0])
@@ -52,7 +53,9 @@ def test_a_relisted_photo_is_flagged_and_a_different_one_is_not(
     assert first_image.duplicate_of_id is None  # checked when it was uploaded: nothing like it then
 
     client.force_login(bob.user)
-    page = client.get("/sell/").content.decode()
+    page = client.get(reverse("catalog:dashboard")).content.decode()
     assert "Possible duplicate listing: looks like" in page and f'href="{first.get_absolute_url()}"' in page
-    admin_page = admin_client.get("/admin/catalog/productimage/?duplicate_of__isempty=0").content.decode()
+    admin_page = admin_client.get(
+        reverse("admin:catalog_productimage_changelist") + "?duplicate_of__isempty=0"
+    ).content.decode()
     assert "Original boot</a> (" in admin_page and "Totally new boot" in admin_page

@@ -17,9 +17,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_seller_owns_exactly_the_rows_they_listed_or_started(alice: Seller, bob: Seller) -> None:
-    mine = ProductFactory(seller=alice)
-    theirs = ProductFactory(seller=bob)
-    shop_own = ProductFactory(seller=None)
+    mine = ProductFactory.create(seller=alice)
+    theirs = ProductFactory.create(seller=bob)
+    shop_own = ProductFactory.create(seller=None)
     assert list(seller_owned(Product.objects.order_by("pk"), seller=alice)) == [mine]
     assert list(seller_owned(Product.objects.order_by("pk"), seller=bob)) == [theirs]
     assert shop_own not in seller_owned(Product.objects.all(), seller=alice)
@@ -29,7 +29,7 @@ def test_a_seller_owns_exactly_the_rows_they_listed_or_started(alice: Seller, bo
 
 
 def test_the_seller_selectors_follow_the_rule(alice: Seller, bob: Seller) -> None:
-    mine, theirs = ProductFactory(seller=alice), ProductFactory(seller=bob)
+    mine, theirs = ProductFactory.create(seller=alice), ProductFactory.create(seller=bob)
     assert [p.pk for p in seller_product_list(seller=alice)] == [mine.pk]
     assert seller_product_get(seller=alice, product_id=mine.pk) == mine
     with pytest.raises(ProductNotFound, match="No such product."):

@@ -25,15 +25,15 @@ pytestmark = pytest.mark.django_db
 def shelf():
     """Two categories; products priced 10, 20, 30 (shoes) and 15 (bags), one inactive shoe.
     Created one day apart, the 10.00 shoe the oldest."""
-    shoes = CategoryFactory(name="Shoes", position=1)
-    bags = CategoryFactory(name="Bags", position=0)
+    shoes = CategoryFactory.create(name="Shoes", position=1)
+    bags = CategoryFactory.create(name="Bags", position=0)
     start = timezone.now() - timedelta(days=10)
     products = {
-        "shoe10": ProductFactory(category=shoes, price=Decimal("10.00"), created_at=start),
-        "shoe20": ProductFactory(category=shoes, price=Decimal("20.00"), created_at=start + timedelta(days=1)),
-        "shoe30": ProductFactory(category=shoes, price=Decimal("30.00"), created_at=start + timedelta(days=2)),
-        "bag15": ProductFactory(category=bags, price=Decimal("15.00"), created_at=start + timedelta(days=3)),
-        "hidden": ProductFactory(
+        "shoe10": ProductFactory.create(category=shoes, price=Decimal("10.00"), created_at=start),
+        "shoe20": ProductFactory.create(category=shoes, price=Decimal("20.00"), created_at=start + timedelta(days=1)),
+        "shoe30": ProductFactory.create(category=shoes, price=Decimal("30.00"), created_at=start + timedelta(days=2)),
+        "bag15": ProductFactory.create(category=bags, price=Decimal("15.00"), created_at=start + timedelta(days=3)),
+        "hidden": ProductFactory.create(
             category=shoes, price=Decimal("25.00"), is_active=False, created_at=start + timedelta(days=4)
         ),
     }
@@ -115,8 +115,8 @@ def test_product_list_ignores_invalid_filters_and_reports_them(shelf, filters, f
 
 def test_product_list_loads_category_and_images_in_two_queries(shelf, django_assert_num_queries):
     _, _, products = shelf
-    ProductImageFactory(product=products["shoe10"], position=1)
-    first = ProductImageFactory(product=products["shoe10"], position=0)
+    ProductImageFactory.create(product=products["shoe10"], position=1)
+    first = ProductImageFactory.create(product=products["shoe10"], position=0)
 
     queryset, _ = product_list(filters={"sort": "price_asc"})
     # Products with categories (1), their images (1); the filter's category choices are not queried.

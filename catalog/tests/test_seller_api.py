@@ -4,15 +4,19 @@ with nothing changed)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from rest_framework.test import APIClient
 
-from accounts.models import Seller, User
-from catalog.models import Product, ProductImage
+from accounts.models import Seller
+from accounts.tests.factories import UserFactory
+from catalog.models import Category, Product, ProductImage
 from catalog.services import seller_product_create
 from catalog.tests.factories import SELLER_PASSWORD, CategoryFactory, ProductFactory, seller_create
 
@@ -30,7 +34,7 @@ def _upload(row: int = 0, name: str | None = None) -> SimpleUploadedFile:
 def _token_client(email: str) -> APIClient:
     """A client authenticated the way an integration would be: a token from email and password."""
     api = APIClient()
-    response = api.post("/api/auth/token/", {"email": email, "password": PASSWORD}, format="json")
+    response = api.post(reverse("api:auth-token"), {"email": email, "password": PASSWORD}, format="json")
     assert response.status_code == 200
     api.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
     return api
@@ -55,40 +59,30 @@ def _fresh_throttle():
     cache.clear()
 
 
-def _photo_files(media_files) -> list[str]:  # type: ignore[no-untyped-def]
+def _photo_files(media_files: Callable[[], list[str]]) -> list[str]:
     """The uploaded originals under MEDIA_ROOT (not the resized copies made from them)."""
     return [name for name in media_files() if name.startswith("products/")]
 
 
 @pytest.fixture
-def alice_api(alice) -> APIClient:  # type: ignore[no-untyped-def]
+def alice_api(alice: Seller) -> APIClient:
     return _token_client("alice@example.com")
 
 
 @pytest.fixture
-def bob_api(bob) -> APIClient:  # type: ignore[no-untyped-def]
+def bob_api(bob: Seller) -> APIClient:
     return _token_client("bob@example.com")
 
 
 @pytest.fixture
-def tote(alice, category) -> Product:  # type: ignore[no-untyped-def]
+def tote(alice: Seller, category: Category) -> Product:
     return seller_product_create(
         seller=alice, category=category, name="Tote", sku="AL-1", price=Decimal("30.00"), stock=3,
         description="Canvas.", images=[_upload(0), _upload(1)],
     )  # fmt: skip
 
 
-@pytest.fixture
-def sent(monkeypatch) -> list[int]:
-    """Image ids enqueued for embedding (the task itself is not run: no CNN needed)."""
-    from recommender import tasks
-
-    enqueued: list[int] = []
-    monkeypatch.setattr(tasks.product_image_embed_task, "delay", enqueued.append)
-    return enqueued
-
-
-def _create_body(**overrides) -> dict:  # type: ignore[no-untyped-def]
+def _create_body(**overrides: Any) -> dict:
     body = {
         "name": "Weekend bag",
         "sku": "AL-7",
@@ -109,7 +103,7 @@ def test_seller_creates_a_product_with_two_photos_enqueued_for_embedding(
     alice_api, alice, category, sent, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        response = alice_api.post("/api/seller/products/", _create_body(), format="multipart")
+        response = alice_api.post(reverse("api:seller-product-list"), _create_body(), format="multipart")
         assert sent == []  # enqueued only once the product and its photos are committed
 
     assert response.status_code == 201
@@ -139,7 +133,7 @@ def test_seller_creates_a_product_with_two_photos_enqueued_for_embedding(
 
 def test_status_endpoint_follows_the_embeddings(alice_api, tote):
     first, second = tote.images.order_by("position")
-    url = f"/api/seller/products/{tote.pk}/status/"
+    url = reverse("api:seller-product-status", kwargs={"product_id": tote.pk})
 
     assert alice_api.get(url).json() == {
         "indexing_status": "indexing",
@@ -172,9 +166,9 @@ def test_list_shows_only_the_sellers_products_archived_too(alice_api, alice, bob
     seller_product_create(
         seller=bob, category=category, name="Boot", sku="BO-1", price=Decimal("50.00"), stock=1, images=[_upload(3)]
     )
-    ProductFactory(sku="SHOP-1")  # the shop's own catalog
+    ProductFactory.create(sku="SHOP-1")  # the shop's own catalog
 
-    response = alice_api.get("/api/seller/products/")
+    response = alice_api.get(reverse("api:seller-product-list"))
 
     assert response.status_code == 200
     body = response.json()
@@ -197,7 +191,7 @@ def test_list_shows_only_the_sellers_products_archived_too(alice_api, alice, bob
 
 def test_detail_shows_one_product(alice_api, tote):
     first, second = tote.images.order_by("position")
-    response = alice_api.get(f"/api/seller/products/{tote.pk}/")
+    response = alice_api.get(reverse("api:seller-product-detail", kwargs={"product_id": tote.pk}))
     assert response.status_code == 200
     assert response.json() == {
         "id": tote.pk,
@@ -216,7 +210,7 @@ def test_detail_shows_one_product(alice_api, tote):
 
 def test_a_seller_can_also_use_the_session(client, alice, tote):
     client.force_login(alice.user)
-    response = client.get("/api/seller/products/")
+    response = client.get(reverse("api:seller-product-list"))
     assert (response.status_code, response.json()["count"]) == (200, 1)
 
 
@@ -225,7 +219,9 @@ def test_a_seller_can_also_use_the_session(client, alice, tote):
 
 def test_patch_price_and_stock(alice_api, tote):
     response = alice_api.patch(
-        f"/api/seller/products/{tote.pk}/", {"price": "35.50", "stock": 7, "sku": "AL-1"}, format="json"
+        reverse("api:seller-product-detail", kwargs={"product_id": tote.pk}),
+        {"price": "35.50", "stock": 7, "sku": "AL-1"},
+        format="json",
     )
 
     assert response.status_code == 200
@@ -236,9 +232,9 @@ def test_patch_price_and_stock(alice_api, tote):
 
 
 def test_patch_multipart_name_category_and_description(alice_api, tote):
-    CategoryFactory(name="Shoes", slug="shoes")
+    CategoryFactory.create(name="Shoes", slug="shoes")
     response = alice_api.patch(
-        f"/api/seller/products/{tote.pk}/",
+        reverse("api:seller-product-detail", kwargs={"product_id": tote.pk}),
         {"name": "Shoe bag", "category": "shoes", "description": ""},
         format="multipart",
     )
@@ -254,7 +250,11 @@ def test_patch_multipart_name_category_and_description(alice_api, tote):
 
 
 def test_the_sku_cannot_be_changed(alice_api, tote):
-    response = alice_api.patch(f"/api/seller/products/{tote.pk}/", {"sku": "AL-99", "price": "1.00"}, format="json")
+    response = alice_api.patch(
+        reverse("api:seller-product-detail", kwargs={"product_id": tote.pk}),
+        {"sku": "AL-99", "price": "1.00"},
+        format="json",
+    )
 
     assert response.status_code == 400
     assert response.json() == {"sku": ["The SKU cannot be changed."]}
@@ -263,21 +263,21 @@ def test_the_sku_cannot_be_changed(alice_api, tote):
 
 
 def test_patch_is_active_archives_and_publishes_again(alice_api, api_shopper, tote):
-    url = f"/api/seller/products/{tote.pk}/"
+    url = reverse("api:seller-product-detail", kwargs={"product_id": tote.pk})
 
     response = alice_api.patch(url, {"is_active": False, "stock": 0}, format="json")
 
     assert (response.status_code, response.json()["is_active"], response.json()["stock"]) == (200, False, 0)
     tote.refresh_from_db()
     assert (tote.is_active, tote.stock) == (False, 0)
-    assert api_shopper.get(f"/api/products/{tote.pk}/").status_code == 404
+    assert api_shopper.get(reverse("api:product-detail", kwargs={"pk": tote.pk})).status_code == 404
     assert alice_api.get(url).json()["is_active"] is False  # the seller still sees it
 
     response = alice_api.patch(url, {"is_active": True}, format="json")
 
     assert (response.status_code, response.json()["is_active"]) == (200, True)
     assert Product.objects.get(pk=tote.pk).is_active is True
-    assert api_shopper.get(f"/api/products/{tote.pk}/").status_code == 200
+    assert api_shopper.get(reverse("api:product-detail", kwargs={"pk": tote.pk})).status_code == 200
 
 
 @pytest.fixture
@@ -297,7 +297,11 @@ def api_shopper() -> APIClient:
     ],
 )
 def test_patch_refuses_bad_input_and_changes_nothing(alice_api, tote, body, errors):
-    response = alice_api.patch(f"/api/seller/products/{tote.pk}/", {**body, "is_active": False}, format="json")
+    response = alice_api.patch(
+        reverse("api:seller-product-detail", kwargs={"product_id": tote.pk}),
+        {**body, "is_active": False},
+        format="json",
+    )
 
     assert response.status_code == 400
     assert response.json() == errors
@@ -319,7 +323,9 @@ def test_add_photos_then_delete_one(alice_api, tote, sent, media_files, django_c
 
     with django_capture_on_commit_callbacks(execute=True):
         response = alice_api.post(
-            f"/api/seller/products/{tote.pk}/images/", {"images": [_upload(6), _upload(7)]}, format="multipart"
+            reverse("api:seller-product-image-list", kwargs={"product_id": tote.pk}),
+            {"images": [_upload(6), _upload(7)]},
+            format="multipart",
         )
 
     assert response.status_code == 201
@@ -338,7 +344,9 @@ def test_add_photos_then_delete_one(alice_api, tote, sent, media_files, django_c
     first_copies = {first.thumb.name, first.card.name, first.large.name}
     assert first_copies <= set(media_files())
     with django_capture_on_commit_callbacks(execute=True):
-        response = alice_api.delete(f"/api/seller/products/{tote.pk}/images/{first.pk}/")
+        response = alice_api.delete(
+            reverse("api:seller-product-image-detail", kwargs={"product_id": tote.pk, "image_id": first.pk})
+        )
 
     assert (response.status_code, response.content) == (204, b"")
     assert list(tote.images.order_by("position").values_list("pk", flat=True)) == [second.pk, third.pk, fourth.pk]
@@ -346,7 +354,12 @@ def test_add_photos_then_delete_one(alice_api, tote, sent, media_files, django_c
     # Its resized copies went with it: 3 per remaining photo are left.
     thumbnails = [name for name in media_files() if name.startswith("CACHE/")]
     assert len(thumbnails) == 9 and not first_copies & set(thumbnails)
-    assert alice_api.delete(f"/api/seller/products/{tote.pk}/images/{first.pk}/").status_code == 404
+    assert (
+        alice_api.delete(
+            reverse("api:seller-product-image-detail", kwargs={"product_id": tote.pk, "image_id": first.pk})
+        ).status_code
+        == 404
+    )
 
 
 def test_delete_refuses_a_photo_of_another_product(alice_api, alice, bob, category, tote):
@@ -358,7 +371,9 @@ def test_delete_refuses_a_photo_of_another_product(alice_api, alice, bob, catego
         seller=bob, category=category, name="Boot", sku="BO-1", price=Decimal("50.00"), stock=1, images=[_upload(3)]
     )
     for image in (own_other.images.get(), theirs.images.get()):
-        response = alice_api.delete(f"/api/seller/products/{tote.pk}/images/{image.pk}/")
+        response = alice_api.delete(
+            reverse("api:seller-product-image-detail", kwargs={"product_id": tote.pk, "image_id": image.pk})
+        )
         assert (response.status_code, response.json()) == (404, {"detail": "No such photo of this product."})
     assert (tote.images.count(), own_other.images.count(), theirs.images.count()) == (2, 1, 1)
 
@@ -366,12 +381,16 @@ def test_delete_refuses_a_photo_of_another_product(alice_api, alice, bob, catego
 def test_add_photos_refuses_a_bad_file_and_adds_nothing(alice_api, tote, sent):
     bad = SimpleUploadedFile("x.png", b"not an image", content_type="image/png")
 
-    response = alice_api.post(f"/api/seller/products/{tote.pk}/images/", {"images": [bad]}, format="multipart")
+    response = alice_api.post(
+        reverse("api:seller-product-image-list", kwargs={"product_id": tote.pk}), {"images": [bad]}, format="multipart"
+    )
 
     assert response.status_code == 400
     assert response.json() == {"images": ["The file is not a JPEG, PNG or WebP image."]}
     assert tote.images.count() == 2
-    response = alice_api.post(f"/api/seller/products/{tote.pk}/images/", {}, format="multipart")
+    response = alice_api.post(
+        reverse("api:seller-product-image-list", kwargs={"product_id": tote.pk}), {}, format="multipart"
+    )
     assert (response.status_code, response.json()) == (400, {"images": [PHOTOS_REQUIRED]})
     assert (tote.images.count(), sent) == (2, [])
 
@@ -387,7 +406,7 @@ def _snapshot(product: Product) -> tuple:
 
 def _attempts(product: Product) -> list[tuple[str, str, dict | None, str]]:
     image = product.images.order_by("pk").first()
-    base = f"/api/seller/products/{product.pk}/"
+    base = reverse("api:seller-product-detail", kwargs={"product_id": product.pk})
     return [
         ("get", base, None, "json"),
         ("get", f"{base}status/", None, "json"),
@@ -412,11 +431,11 @@ def test_another_seller_gets_404_for_everything_and_changes_nothing(bob_api, tot
 
     assert _snapshot(tote) == before
     assert media_files() == files
-    assert bob_api.get("/api/seller/products/").json()["count"] == 0
+    assert bob_api.get(reverse("api:seller-product-list")).json()["count"] == 0
 
 
 def test_the_shops_own_products_are_nobodys_to_edit(alice_api, category):
-    product = ProductFactory(category=category, name="House bag", price=Decimal("9.99"), stock=2)
+    product = ProductFactory.create(category=category, name="House bag", price=Decimal("9.99"), stock=2)
     product.images.create(image=_upload(0), sha256="x" * 64)
     before = _snapshot(product)
 
@@ -427,6 +446,7 @@ def test_the_shops_own_products_are_nobodys_to_edit(alice_api, category):
 
 
 def test_an_id_too_large_for_the_database_is_not_found(alice_api):
+    # the public URL itself: reverse() cannot build these (the route takes at most 18 digits)
     assert alice_api.get(f"/api/seller/products/{10**19}/").status_code == 404
     assert alice_api.get(f"/api/seller/products/{2**63 - 1}/").status_code == 404
 
@@ -435,14 +455,16 @@ NOT_A_SELLER = "You do not have a seller account: apply to sell first."
 
 
 def test_a_shopper_is_refused(tote, sent):
-    User.objects.create_user("shopper@example.com", PASSWORD)
+    UserFactory.create(email="shopper@example.com", password=PASSWORD)
     api = _token_client("shopper@example.com")
 
     for response in (
-        api.get("/api/seller/products/"),
-        api.post("/api/seller/products/", _create_body(), format="multipart"),
-        api.get(f"/api/seller/products/{tote.pk}/"),
-        api.patch(f"/api/seller/products/{tote.pk}/", {"price": "0.01"}, format="json"),
+        api.get(reverse("api:seller-product-list")),
+        api.post(reverse("api:seller-product-list"), _create_body(), format="multipart"),
+        api.get(reverse("api:seller-product-detail", kwargs={"product_id": tote.pk})),
+        api.patch(
+            reverse("api:seller-product-detail", kwargs={"product_id": tote.pk}), {"price": "0.01"}, format="json"
+        ),
     ):
         assert (response.status_code, response.json()) == (403, {"detail": NOT_A_SELLER})
     assert (Product.objects.count(), Product.objects.get().price, sent) == (1, Decimal("30.00"), [])
@@ -460,8 +482,8 @@ def test_a_seller_not_approved_is_refused_and_nothing_is_written(category, sent,
     seller_create("carol@example.com", "Carol's", status=status)
     api = _token_client("carol@example.com")
 
-    create = api.post("/api/seller/products/", _create_body(), format="multipart")
-    listing = api.get("/api/seller/products/")
+    create = api.post(reverse("api:seller-product-list"), _create_body(), format="multipart")
+    listing = api.get(reverse("api:seller-product-list"))
 
     assert (create.status_code, create.json()) == (403, {"detail": message})
     assert (listing.status_code, listing.json()) == (403, {"detail": message})
@@ -473,17 +495,19 @@ def test_anonymous_requests_must_authenticate(tote, media_files):
     files = media_files()
 
     for response in (
-        api.get("/api/seller/products/"),
-        api.post("/api/seller/products/", _create_body(), format="multipart"),
-        api.patch(f"/api/seller/products/{tote.pk}/", {"price": "0.01"}, format="json"),
-        api.get(f"/api/seller/products/{tote.pk}/status/"),
+        api.get(reverse("api:seller-product-list")),
+        api.post(reverse("api:seller-product-list"), _create_body(), format="multipart"),
+        api.patch(
+            reverse("api:seller-product-detail", kwargs={"product_id": tote.pk}), {"price": "0.01"}, format="json"
+        ),
+        api.get(reverse("api:seller-product-status", kwargs={"product_id": tote.pk})),
     ):
         assert response.status_code == 401
         assert response.json() == {"detail": "Authentication credentials were not provided."}
         assert response["WWW-Authenticate"] == "Token"
 
     api.credentials(HTTP_AUTHORIZATION="Token not-a-token")
-    response = api.get("/api/seller/products/")
+    response = api.get(reverse("api:seller-product-list"))
     assert (response.status_code, response.json()) == (401, {"detail": "Invalid token."})
     assert (Product.objects.count(), Product.objects.get().price, media_files()) == (1, Decimal("30.00"), files)
 
@@ -510,7 +534,7 @@ def test_anonymous_requests_must_authenticate(tote, media_files):
     ],
 )
 def test_create_refuses_bad_input_and_writes_nothing(alice_api, category, sent, media_files, overrides, errors):
-    response = alice_api.post("/api/seller/products/", _create_body(**overrides), format="multipart")
+    response = alice_api.post(reverse("api:seller-product-list"), _create_body(**overrides), format="multipart")
 
     assert response.status_code == 400
     assert response.json() == errors
@@ -520,7 +544,9 @@ def test_create_refuses_bad_input_and_writes_nothing(alice_api, category, sent, 
 def test_create_with_a_good_and_a_bad_photo_writes_nothing(alice_api, category, sent, media_files):
     bad = SimpleUploadedFile("bag.png", b"\x89PNG garbage", content_type="image/png")
 
-    response = alice_api.post("/api/seller/products/", _create_body(images=[_upload(0), bad]), format="multipart")
+    response = alice_api.post(
+        reverse("api:seller-product-list"), _create_body(images=[_upload(0), bad]), format="multipart"
+    )
 
     assert (response.status_code, response.json()) == (400, {"images": ["The file is not a JPEG, PNG or WebP image."]})
     assert (Product.objects.count(), ProductImage.objects.count(), sent) == (0, 0, [])
@@ -529,7 +555,9 @@ def test_create_with_a_good_and_a_bad_photo_writes_nothing(alice_api, category, 
 def test_create_with_a_good_and_a_bad_photo_leaves_no_file(alice_api, category, media_files):
     bad = SimpleUploadedFile("bag.png", b"\x89PNG garbage", content_type="image/png")
 
-    response = alice_api.post("/api/seller/products/", _create_body(images=[_upload(0), bad]), format="multipart")
+    response = alice_api.post(
+        reverse("api:seller-product-list"), _create_body(images=[_upload(0), bad]), format="multipart"
+    )
 
     assert response.status_code == 400
     assert media_files() == []
@@ -540,7 +568,7 @@ def test_create_refuses_a_sku_in_use(alice_api, bob, category, sent):
         seller=bob, category=category, name="Boot", sku="AL-7", price=Decimal("50.00"), stock=1, images=[_upload(3)]
     )
 
-    response = alice_api.post("/api/seller/products/", _create_body(), format="multipart")
+    response = alice_api.post(reverse("api:seller-product-list"), _create_body(), format="multipart")
 
     assert response.status_code == 400
     assert response.json() == {"sku": ["Product with this SKU already exists."]}

@@ -35,11 +35,11 @@ def test_category_get_or_create_with_explicit_slug():
     category = category_get_or_create(name="T-shirt/top", slug="t-shirt-top")
 
     assert category.slug == "t-shirt-top"
-    assert category.get_absolute_url() == "/c/t-shirt-top/"
+    assert category.get_absolute_url() == "/c/t-shirt-top/"  # the public URL itself
 
 
 def test_product_create_slugifies_the_name_and_keeps_decimal_price():
-    category = CategoryFactory()
+    category = CategoryFactory.create()
 
     product = product_create(
         category=category, name="Sneaker FM-000006", sku="FM-000006", price=Decimal("59.99"), stock=3
@@ -49,19 +49,19 @@ def test_product_create_slugifies_the_name_and_keeps_decimal_price():
     assert product.slug == "sneaker-fm-000006"
     assert product.price == Decimal("59.99")
     assert (product.stock, product.is_active, product.in_stock) == (3, True, True)
-    assert product.get_absolute_url() == "/p/sneaker-fm-000006/"
+    assert product.get_absolute_url() == "/p/sneaker-fm-000006/"  # the public URL itself
 
 
 def test_product_create_refuses_a_negative_price():
     with pytest.raises(ValidationError) as excinfo:
-        product_create(category=CategoryFactory(), name="Bag", sku="B-1", price=Decimal("-0.01"))
+        product_create(category=CategoryFactory.create(), name="Bag", sku="B-1", price=Decimal("-0.01"))
 
     assert "price" in excinfo.value.message_dict
     assert Product.objects.count() == 0
 
 
 def test_product_create_refuses_a_duplicate_sku():
-    existing = ProductFactory(sku="FM-000001")
+    existing = ProductFactory.create(sku="FM-000001")
 
     with pytest.raises(ValidationError) as excinfo:
         product_create(category=existing.category, name="Other", sku="FM-000001", price=Decimal("1.00"))
@@ -71,7 +71,7 @@ def test_product_create_refuses_a_duplicate_sku():
 
 
 def test_product_image_create_stores_the_file_with_its_hash_and_size(settings):
-    product = ProductFactory()
+    product = ProductFactory.create()
     data = photo("JPEG", row=3)
 
     image = product_image_create(product=product, file=io.BytesIO(data), name="boot.jpg", position=2, enqueue=False)
@@ -100,7 +100,7 @@ def test_product_image_create_enqueues_embedding_only_after_commit(django_captur
     monkeypatch.setattr(tasks.product_image_embed_task, "delay", lambda image_id: sent.append(image_id))
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        image = product_image_create(product=ProductFactory(), file=io.BytesIO(photo("PNG")), name="a.png")
+        image = product_image_create(product=ProductFactory.create(), file=io.BytesIO(photo("PNG")), name="a.png")
         assert sent == []  # nothing is sent while the transaction is open
 
     assert len(callbacks) == 1
@@ -109,7 +109,9 @@ def test_product_image_create_enqueues_embedding_only_after_commit(django_captur
 
 def test_product_image_create_without_enqueue_registers_no_callback(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
-        product_image_create(product=ProductFactory(), file=io.BytesIO(photo("PNG")), name="a.png", enqueue=False)
+        product_image_create(
+            product=ProductFactory.create(), file=io.BytesIO(photo("PNG")), name="a.png", enqueue=False
+        )
 
     assert callbacks == []
 
@@ -119,7 +121,7 @@ def test_product_image_create_without_enqueue_registers_no_callback(django_captu
 )
 def test_product_image_create_writes_nothing_for_a_bad_file(case, media_files, django_capture_on_commit_callbacks):
     bad = BAD_UPLOADS[case]
-    product = ProductFactory()
+    product = ProductFactory.create()
 
     with django_capture_on_commit_callbacks() as callbacks, pytest.raises(InvalidImage) as excinfo:
         product_image_create(product=product, file=io.BytesIO(bad.content()), name=bad.name)
@@ -131,7 +133,7 @@ def test_product_image_create_writes_nothing_for_a_bad_file(case, media_files, d
 
 
 def test_stored_photos_lose_metadata_and_are_capped_in_size(settings):
-    product = ProductFactory()
+    product = ProductFactory.create()
     big = load_sample().photo("train", 5).resize((3000, 2000))
     exif = Image.Exif()
     exif[0x010F] = "SecretCam"  # Make
@@ -146,7 +148,7 @@ def test_stored_photos_lose_metadata_and_are_capped_in_size(settings):
 
 
 def test_png_photos_stay_lossless(settings):
-    product = ProductFactory()
+    product = ProductFactory.create()
     data = photo("PNG", row=2)
     image = product_image_create(product=product, file=io.BytesIO(data), name="shirt.png", enqueue=False)
     with Image.open(Path(settings.MEDIA_ROOT, image.image.name)) as stored, Image.open(io.BytesIO(data)) as sent:
@@ -156,7 +158,7 @@ def test_png_photos_stay_lossless(settings):
 
 def test_thumbnails_are_made_at_upload(media_files):
     image = product_image_create(
-        product=ProductFactory(), file=io.BytesIO(photo("PNG", row=1)), name="tee.png", enqueue=False
+        product=ProductFactory.create(), file=io.BytesIO(photo("PNG", row=1)), name="tee.png", enqueue=False
     )
     thumbnails = [f for f in media_files() if f.startswith("CACHE/")]
     assert len(thumbnails) == 3 and all(f.endswith(".webp") for f in thumbnails)
@@ -176,7 +178,7 @@ def test_product_image_replace_stores_the_new_photo_and_embeds_it_again(
 
     sent: list[int] = []
     monkeypatch.setattr(tasks.product_image_embed_task, "delay", lambda image_id: sent.append(image_id))
-    product, other = ProductFactory(), ProductFactory()
+    product, other = ProductFactory.create(), ProductFactory.create()
     image = product_image_create(product=product, file=io.BytesIO(photo("PNG", row=1)), name="old.png", enqueue=False)
     for version in (embedder.model_version(), "an-older-model"):
         ImageEmbedding.objects.create(product_image=image, product=product, model_version=version, vector=E0)
@@ -207,7 +209,7 @@ def test_product_image_replace_stores_the_new_photo_and_embeds_it_again(
 def test_product_image_replace_writes_nothing_for_a_bad_file(case, media_files, django_capture_on_commit_callbacks):
     bad = BAD_UPLOADS[case]
     image = product_image_create(
-        product=ProductFactory(), file=io.BytesIO(photo("PNG", row=1)), name="old.png", enqueue=False
+        product=ProductFactory.create(), file=io.BytesIO(photo("PNG", row=1)), name="old.png", enqueue=False
     )
     before = (media_files(), ProductImage.objects.values().get())
 

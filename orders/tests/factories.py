@@ -1,33 +1,68 @@
+"""Factories for orders, order lines and payments. They write rows directly: no cart, no stock
+taken, no totals recomputed when a line is added. For an order as checkout makes it, use
+``orders.tests.flows.order_placed`` (the real services)."""
+
 from __future__ import annotations
 
-import uuid
+from datetime import timedelta
+from decimal import Decimal
 
-from orders.services import ShippingAddress, order_place
-from shop.services import cart_add_product, cart_get_or_create
+import factory
+from django.conf import settings
+from django.utils import timezone
 
-ADDRESS = ShippingAddress(
-    full_name="Ada Lovelace",
-    address_line1="12 St James's Square",
-    city="London",
-    postcode="SW1Y 4JH",
-    country="GB",
-    phone="+44 20 7946 0000",
-)
+from catalog.tests.factories import ProductFactory
+from orders.models import Order, OrderLine, Payment
 
 
-def order_placed(
-    *, products, quantities=None, user=None, email="ada@example.com", shipping_method="standard", today=None
-):  # type: ignore[no-untyped-def]
-    """An order placed through the real services: a cart holding ``products`` (× ``quantities``)."""
-    cart = cart_get_or_create(user=user)
-    for i, product in enumerate(products):
-        cart_add_product(cart=cart, product_id=product.pk, quantity=(quantities or [1] * len(products))[i])
-    return order_place(
-        cart=cart,
-        user=user,
-        email=email,
-        address=ADDRESS,
-        shipping_method=shipping_method,
-        checkout_token=uuid.uuid4(),
-        today=today,
-    )
+class OrderFactory(factory.django.DjangoModelFactory[Order]):
+    """A guest's order awaiting payment, shipped "standard" to London: subtotal 0.00 until
+    ``subtotal`` (and ``total``, which defaults to subtotal + shipping) is given."""
+
+    class Meta:
+        model = Order
+
+    user = None
+    email = factory.Sequence(lambda n: f"buyer{n}@example.com")
+    status = Order.Status.PENDING_PAYMENT
+    full_name = "Ada Lovelace"
+    phone = "+44 20 7946 0000"
+    address_line1 = "12 St James's Square"
+    city = "London"
+    postcode = "SW1Y 4JH"
+    country = "GB"
+    shipping_method = "standard"
+    shipping_method_name = "Standard"
+    delivery_earliest = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=3))
+    delivery_latest = factory.LazyAttribute(lambda o: o.delivery_earliest + timedelta(days=2))
+    currency = factory.LazyFunction(lambda: settings.SHOP_CURRENCY)
+    subtotal = Decimal("0.00")
+    shipping_price = Decimal("4.95")
+    total = factory.LazyAttribute(lambda o: o.subtotal + o.shipping_price)
+
+
+class OrderLineFactory(factory.django.DjangoModelFactory[OrderLine]):
+    """A line snapshotting its product's name, SKU and price (``line_total`` = price × quantity)."""
+
+    class Meta:
+        model = OrderLine
+
+    order = factory.SubFactory(OrderFactory)
+    product = factory.SubFactory(ProductFactory)
+    product_name = factory.LazyAttribute(lambda o: o.product.name)
+    sku = factory.LazyAttribute(lambda o: o.product.sku)
+    unit_price = factory.LazyAttribute(lambda o: o.product.price)
+    quantity = 1
+    line_total = factory.LazyAttribute(lambda o: o.unit_price * o.quantity)
+
+
+class PaymentFactory(factory.django.DjangoModelFactory[Payment]):
+    """A payment attempt for its order's total with the "test" card provider, status waiting."""
+
+    class Meta:
+        model = Payment
+
+    order = factory.SubFactory(OrderFactory)
+    variant = "test"
+    currency = factory.LazyAttribute(lambda o: o.order.currency)
+    total = factory.LazyAttribute(lambda o: o.order.total)

@@ -127,7 +127,7 @@ def test_a_shipping_address_is_a_value() -> None:
 @pytest.mark.django_db
 def test_the_payment_is_billed_to_the_orders_address() -> None:
     assert set(PAYMENT_BILLING_FIELDS.values()) <= set(FIELDS)
-    order = order_placed(products=[ProductFactory(price="10.00", stock=5)])
+    order = order_placed(products=[ProductFactory.create(price="10.00", stock=5)])
     payment = payment_create(order=order)
     billing = {name: getattr(payment, name) for name in PAYMENT_BILLING_FIELDS}
     assert billing == {

@@ -9,21 +9,23 @@ from urllib.parse import parse_qs
 import pytest
 from allauth.account.models import EmailAddress
 from django.core.cache import cache
+from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.fields import DateTimeField
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from catalog.tests.factories import ProductFactory
+from accounts.tests.factories import UserFactory
+from accounts.tests.fixtures import USER_PASSWORD
 from orders.models import Order
 from orders.selectors import order_link_key
 from shop.models import Cart
 
-from .factories import order_placed
+from .flows import order_placed
 
 pytestmark = pytest.mark.django_db
 
-PASSWORD = "a-long-password-42"
+PASSWORD = USER_PASSWORD  # the ``user`` fixture's
 ADDRESS = {
     "email": "someone-else@example.com",
     "full_name": "Grace Hopper",
@@ -44,19 +46,11 @@ def _fresh_throttle(settings):
     cache.clear()
 
 
-@pytest.fixture
-def user():
-    return User.objects.create_user("grace@example.com", PASSWORD)
-
-
-@pytest.fixture
-def product():
-    return ProductFactory(name="Ankle boot", sku="AB-1", price=Decimal("49.90"), stock=3)
-
-
 def token_client(user: User) -> APIClient:
     api = APIClient(enforce_csrf_checks=True)
-    token = api.post("/api/auth/token/", {"email": user.email, "password": PASSWORD}, format="json").json()["token"]
+    token = api.post(reverse("api:auth-token"), {"email": user.email, "password": PASSWORD}, format="json").json()[
+        "token"
+    ]
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return api
 
@@ -67,8 +61,8 @@ def token_client(user: User) -> APIClient:
 def test_token_from_email_and_password(user):
     api = APIClient()
 
-    first = api.post("/api/auth/token/", {"email": "grace@example.com", "password": PASSWORD}, format="json")
-    second = api.post("/api/auth/token/", {"email": "grace@example.com", "password": PASSWORD})  # a form post
+    first = api.post(reverse("api:auth-token"), {"email": "grace@example.com", "password": PASSWORD}, format="json")
+    second = api.post(reverse("api:auth-token"), {"email": "grace@example.com", "password": PASSWORD})  # a form post
 
     assert (first.status_code, second.status_code) == (200, 200)
     assert first.json() == second.json() == {"token": Token.objects.get(user=user).key}
@@ -91,7 +85,7 @@ def test_token_from_email_and_password(user):
     ],
 )
 def test_token_refused(user, body, errors):
-    response = APIClient().post("/api/auth/token/", body, format="json")
+    response = APIClient().post(reverse("api:auth-token"), body, format="json")
 
     assert response.status_code == 400
     assert response.json() == errors
@@ -101,7 +95,7 @@ def test_token_refused(user, body, errors):
 def test_inactive_user_gets_no_token(user):
     User.objects.filter(pk=user.pk).update(is_active=False)
 
-    response = APIClient().post("/api/auth/token/", {"email": user.email, "password": PASSWORD}, format="json")
+    response = APIClient().post(reverse("api:auth-token"), {"email": user.email, "password": PASSWORD}, format="json")
 
     assert response.status_code == 400
     assert Token.objects.count() == 0
@@ -110,9 +104,9 @@ def test_inactive_user_gets_no_token(user):
 def test_token_endpoint_is_throttled(user):
     api = APIClient()
     for _ in range(10):
-        assert api.post("/api/auth/token/", {"email": user.email, "password": "guess"}).status_code == 400
+        assert api.post(reverse("api:auth-token"), {"email": user.email, "password": "guess"}).status_code == 400
 
-    response = api.post("/api/auth/token/", {"email": user.email, "password": PASSWORD})
+    response = api.post(reverse("api:auth-token"), {"email": user.email, "password": PASSWORD})
 
     assert response.status_code == 429
     assert response.json()["detail"].startswith("Request was throttled. Expected available in ")
@@ -123,7 +117,7 @@ def test_bad_token_is_refused():
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION="Token not-a-token")
 
-    response = api.get("/api/cart/")
+    response = api.get(reverse("api:cart"))
 
     # 403, not 401: the first authentication class (session) sends no WWW-Authenticate challenge.
     assert response.status_code == 403
@@ -137,11 +131,14 @@ def test_token_user_buys_without_csrf_and_sees_the_order(user, product):
     api = token_client(user)
     api.cookies["sessionid"] = "stale"  # a session cookie beside the token needs no CSRF token either
 
-    assert api.post("/api/cart/lines/", {"product_id": product.pk, "quantity": 2}, format="json").status_code == 201
-    assert api.get("/api/cart/").json()["count"] == 2
+    assert (
+        api.post(reverse("api:cart-line-list"), {"product_id": product.pk, "quantity": 2}, format="json").status_code
+        == 201
+    )
+    assert api.get(reverse("api:cart")).json()["count"] == 2
     assert Cart.objects.get(user=user).lines.get().quantity == 2
     with mock.patch("django.utils.timezone.localdate", return_value=date(2025, 1, 3)):
-        response = api.post("/api/checkout/", {**ADDRESS, "checkout_token": str(uuid.uuid4())}, format="json")
+        response = api.post(reverse("api:checkout"), {**ADDRESS, "checkout_token": str(uuid.uuid4())}, format="json")
 
     assert response.status_code == 201, response.content
     order = Order.objects.get()
@@ -152,7 +149,7 @@ def test_token_user_buys_without_csrf_and_sees_the_order(user, product):
     assert (body["order"]["email"], body["order"]["total"]) == ("grace@example.com", "114.75")
     assert (body["order"]["delivery_earliest"], body["order"]["delivery_latest"]) == ("2025-01-06", "2025-01-07")
 
-    listed = api.get("/api/orders/")
+    listed = api.get(reverse("api:order-list"))
 
     assert listed.status_code == 200
     assert listed.json() == {
@@ -184,32 +181,32 @@ def test_token_user_buys_without_csrf_and_sees_the_order(user, product):
             }
         ],
     }
-    detail = api.get(f"/api/orders/{order.number}/")
+    detail = api.get(reverse("api:order-detail", kwargs={"number": order.number}))
     assert detail.status_code == 200
     assert detail.json() == body["order"]
 
 
 def test_order_list_needs_a_login():
-    response = APIClient().get("/api/orders/")
+    response = APIClient().get(reverse("api:order-list"))
 
     assert response.status_code == 403
     assert response.json() == {"detail": "Authentication credentials were not provided."}
 
 
 def test_order_list_holds_only_the_shoppers_orders(user, product):
-    other = User.objects.create_user("ada@example.com", PASSWORD)
+    other = UserFactory.create(email="ada@example.com", password=PASSWORD)
     mine = [order_placed(products=[product], user=user, email=user.email) for _ in range(2)]
     order_placed(products=[product], user=other, email=other.email)
     order_placed(products=[product], email=user.email)  # a guest order with an unverified address
     api = token_client(user)
 
-    numbers = [row["number"] for row in api.get("/api/orders/").json()["results"]]
+    numbers = [row["number"] for row in api.get(reverse("api:order-list")).json()["results"]]
 
     assert numbers == [mine[1].number, mine[0].number]
 
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
 
-    assert api.get("/api/orders/").json()["count"] == 3  # verified: their guest order joins
+    assert api.get(reverse("api:order-list")).json()["count"] == 3  # verified: their guest order joins
 
 
 def test_session_user_sees_their_order(user, product):
@@ -217,7 +214,7 @@ def test_session_user_sees_their_order(user, product):
     api = APIClient()
     api.force_login(user)
 
-    response = api.get(f"/api/orders/{order.number}/")
+    response = api.get(reverse("api:order-detail", kwargs={"number": order.number}))
 
     assert response.status_code == 200
     assert response.json()["number"] == order.number
@@ -225,22 +222,27 @@ def test_session_user_sees_their_order(user, product):
 
 def test_another_users_order_is_not_found(user, product):
     order = order_placed(products=[product], user=user, email=user.email)
-    stranger = token_client(User.objects.create_user("ada@example.com", PASSWORD))
+    stranger = token_client(UserFactory.create(email="ada@example.com", password=PASSWORD))
     not_found = {"detail": "No such order."}
 
     for api in (stranger, APIClient()):
-        response = api.get(f"/api/orders/{order.number}/")
+        response = api.get(reverse("api:order-detail", kwargs={"number": order.number}))
         assert response.status_code == 404
         assert response.json() == not_found
     # A key opens a guest order only, never an account's.
-    assert APIClient().get(f"/api/orders/{order.number}/", {"key": order_link_key(order=order)}).status_code == 404
-    assert APIClient().get("/api/orders/VT-0000-0000/").json() == not_found
+    assert (
+        APIClient()
+        .get(reverse("api:order-detail", kwargs={"number": order.number}), {"key": order_link_key(order=order)})
+        .status_code
+        == 404
+    )
+    assert APIClient().get(reverse("api:order-detail", kwargs={"number": "VT-0000-0000"})).json() == not_found
 
 
 def test_guest_checkout_link_key_opens_the_order(product):
     guest = APIClient()
-    guest.post("/api/cart/lines/", {"product_id": product.pk}, format="json")
-    placed = guest.post("/api/checkout/", {**ADDRESS, "checkout_token": str(uuid.uuid4())}, format="json")
+    guest.post(reverse("api:cart-line-list"), {"product_id": product.pk}, format="json")
+    placed = guest.post(reverse("api:checkout"), {**ADDRESS, "checkout_token": str(uuid.uuid4())}, format="json")
     assert placed.status_code == 201
     order = Order.objects.get()
     assert "?key=" in placed.json()["payment_url"]
@@ -248,15 +250,15 @@ def test_guest_checkout_link_key_opens_the_order(product):
     assert address == f"http://127.0.0.1:8000/orders/{order.number}/"
     key = parse_qs(query)["key"][0]
 
-    response = APIClient().get(f"/api/orders/{order.number}/", {"key": key})
+    response = APIClient().get(reverse("api:order-detail", kwargs={"number": order.number}), {"key": key})
 
     assert response.status_code == 200
     assert response.json() == placed.json()["order"]
     assert response.json()["email"] == "someone-else@example.com"
-    forged = APIClient().get(f"/api/orders/{order.number}/", {"key": key[:-3] + "abc"})
+    forged = APIClient().get(reverse("api:order-detail", kwargs={"number": order.number}), {"key": key[:-3] + "abc"})
     assert forged.status_code == 404
     assert forged.json() == {"detail": "No such order."}
-    assert APIClient().get(f"/api/orders/{order.number}/").status_code == 404
+    assert APIClient().get(reverse("api:order-detail", kwargs={"number": order.number})).status_code == 404
 
 
 def test_expired_guest_link_is_gone(product, settings):
@@ -265,7 +267,7 @@ def test_expired_guest_link_is_gone(product, settings):
     later = order.created_at + timedelta(days=settings.ORDER_LINK_MAX_AGE_DAYS + 1)
 
     with mock.patch("django.core.signing.time.time", return_value=later.timestamp()):
-        response = APIClient().get(f"/api/orders/{order.number}/", {"key": key})
+        response = APIClient().get(reverse("api:order-detail", kwargs={"number": order.number}), {"key": key})
 
     assert response.status_code == 410
     assert response.json() == {"detail": "This order link has expired."}

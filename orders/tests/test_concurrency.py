@@ -39,7 +39,7 @@ def _shopper(product_id: int, n: int, start: threading.Barrier) -> tuple[str, st
 
 
 def test_ten_checkouts_for_three_in_stock():
-    product = ProductFactory(name="Last-chance sneaker", price=Decimal("60.00"), stock=3)
+    product = ProductFactory.create(name="Last-chance sneaker", price=Decimal("60.00"), stock=3)
     start = threading.Barrier(SHOPPERS)
     with ThreadPoolExecutor(max_workers=SHOPPERS) as pool:
         results = list(pool.map(lambda n: _shopper(product.pk, n, start), range(SHOPPERS)))

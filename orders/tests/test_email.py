@@ -6,6 +6,7 @@ import re
 import socket
 from decimal import Decimal
 from email import message_from_bytes, policy
+from typing import TYPE_CHECKING
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -17,17 +18,21 @@ from orders.models import Order
 from orders.selectors import order_link_url
 from orders.services import order_receipt_send, payment_create
 
-from .factories import order_placed
+from .flows import order_placed
+
+if TYPE_CHECKING:
+    from aiosmtpd.smtp import SMTP, Envelope, Session
+    from pytest_django import DjangoCaptureOnCommitCallbacks
 
 pytestmark = pytest.mark.django_db
 
 
 class Inbox:
     def __init__(self) -> None:
-        self.messages: list[tuple[str, list[str], bytes]] = []
+        self.messages: list[tuple[str | None, list[str], bytes | None]] = []
         self.port = 0
 
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
         self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
         return "250 Message accepted for delivery"
 
@@ -51,9 +56,9 @@ def smtp_server(settings):
     controller.stop()
 
 
-def _paid_order(django_capture_on_commit_callbacks) -> Order:  # type: ignore[no-untyped-def]
-    coat = ProductFactory(name="Wool coat", sku="WC-9", price=Decimal("129.00"), stock=4)
-    bag = ProductFactory(name="Tote bag", sku="TB-2", price=Decimal("18.50"), stock=9)
+def _paid_order(django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> Order:
+    coat = ProductFactory.create(name="Wool coat", sku="WC-9", price=Decimal("129.00"), stock=4)
+    bag = ProductFactory.create(name="Tote bag", sku="TB-2", price=Decimal("18.50"), stock=9)
     order = order_placed(products=[coat, bag], quantities=[1, 3], shipping_method="express")
     with django_capture_on_commit_callbacks(execute=True):  # the receipt task runs after commit
         payment_create(order=order).change_status(PaymentStatus.PREAUTH)

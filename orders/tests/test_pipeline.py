@@ -82,7 +82,7 @@ def recording(settings: Any) -> Iterator[type[RecordingProvider]]:
 
 
 def _order(stock: int = 3, quantity: int = 2, name: str = "Wool coat") -> Order:
-    product = ProductFactory(name=name, price=Decimal("50.00"), stock=stock)
+    product = ProductFactory.create(name=name, price=Decimal("50.00"), stock=stock)
     return order_placed(products=[product], quantities=[quantity])
 
 

@@ -24,8 +24,10 @@ from orders.services import (
 )
 from shop.models import CartLine
 from shop.services import cart_get_or_create
+from shop.tests.factories import CartLineFactory
 
-from .factories import ADDRESS, order_placed
+from .factories import PaymentFactory
+from .flows import ADDRESS, order_placed
 
 pytestmark = pytest.mark.django_db
 
@@ -38,8 +40,8 @@ def _pay(order: Order) -> Payment:
 
 
 def test_order_snapshots_lines_prices_and_shipping():
-    shirt = ProductFactory(name="Shirt", sku="SH-1", price=Decimal("19.99"), stock=5)
-    boot = ProductFactory(name="Boot", sku="BO-1", price=Decimal("80.00"), stock=2)
+    shirt = ProductFactory.create(name="Shirt", sku="SH-1", price=Decimal("19.99"), stock=5)
+    boot = ProductFactory.create(name="Boot", sku="BO-1", price=Decimal("80.00"), stock=2)
     order = order_placed(products=[shirt, boot], quantities=[3, 1], shipping_method="express", today=date(2026, 11, 20))
     lines = [(x.product_name, x.sku, x.unit_price, x.quantity, x.line_total) for x in order.lines.all()]
     assert lines == [
@@ -60,7 +62,7 @@ def test_order_snapshots_lines_prices_and_shipping():
 
 
 def test_same_checkout_token_places_one_order():
-    product = ProductFactory(stock=5)
+    product = ProductFactory.create(stock=5)
     cart = cart_get_or_create()
     from shop.services import cart_add_product
 
@@ -81,8 +83,8 @@ def test_empty_cart_bad_email_and_shortage_place_nothing():
         order_place(
             cart=cart, email="a@example.com", address=ADDRESS, shipping_method="standard", checkout_token=uuid.uuid4()
         )
-    product = ProductFactory(stock=2)
-    CartLine.objects.create(cart=cart, product=product, quantity=2)
+    product = ProductFactory.create(stock=2)
+    CartLineFactory.create(cart=cart, product=product, quantity=2)
     with pytest.raises(ValidationError):
         order_place(
             cart=cart, email="not-an-email", address=ADDRESS, shipping_method="standard", checkout_token=uuid.uuid4()
@@ -96,7 +98,7 @@ def test_empty_cart_bad_email_and_shortage_place_nothing():
 
 
 def test_payment_takes_stock_captures_and_sends_one_receipt(mailoutbox, django_capture_on_commit_callbacks):
-    product = ProductFactory(stock=3)
+    product = ProductFactory.create(stock=3)
     order = order_placed(products=[product], quantities=[2])
     with django_capture_on_commit_callbacks(execute=True):
         payment = _pay(order)
@@ -121,12 +123,12 @@ def test_payment_takes_stock_captures_and_sends_one_receipt(mailoutbox, django_c
 
 
 def test_second_payment_for_a_paid_order_is_given_back():
-    product = ProductFactory(stock=3)
+    product = ProductFactory.create(stock=3)
     order = order_placed(products=[product])
     first = payment_create(order=order)
     second = payment_create(order=order, variant="test")
     assert first.pk == second.pk  # an unfinished attempt is reused
-    second = Payment.objects.create(order=order, variant="test", currency="USD", total=order.total)
+    second = PaymentFactory.create(order=order, variant="test", currency="USD", total=order.total)
     first.change_status(PaymentStatus.PREAUTH)
     second.change_status(PaymentStatus.PREAUTH)
     second.refresh_from_db()
@@ -137,7 +139,7 @@ def test_second_payment_for_a_paid_order_is_given_back():
 
 
 def test_sold_out_at_payment_releases_money_and_cancels():
-    product = ProductFactory(name="Last coat", stock=1)
+    product = ProductFactory.create(name="Last coat", stock=1)
     mine = order_placed(products=[product])
     theirs = order_placed(products=[product], email="bob@example.com")
     _pay(theirs)
@@ -151,7 +153,7 @@ def test_sold_out_at_payment_releases_money_and_cancels():
 
 
 def test_declined_payment_leaves_the_order_payable():
-    product = ProductFactory(stock=1)
+    product = ProductFactory.create(stock=1)
     order = order_placed(products=[product])
     payment = payment_create(order=order)
     payment.change_status(PaymentStatus.REJECTED, "Your card was declined.")
@@ -162,7 +164,7 @@ def test_declined_payment_leaves_the_order_payable():
 
 
 def test_status_transitions_are_checked_and_recorded():
-    order = order_placed(products=[ProductFactory(stock=2)])
+    order = order_placed(products=[ProductFactory.create(stock=2)])
     with pytest.raises(InvalidStatusTransition, match="pending payment cannot become shipped"):
         order_set_status(order=order, status=Order.Status.SHIPPED)
     _pay(order)
@@ -175,7 +177,7 @@ def test_status_transitions_are_checked_and_recorded():
 
 
 def test_refund_returns_stock_and_money():
-    product = ProductFactory(stock=4)
+    product = ProductFactory.create(stock=4)
     order = order_placed(products=[product], quantities=[3])
     payment = _pay(order)
     order.refresh_from_db()
@@ -191,7 +193,7 @@ def test_refund_returns_stock_and_money():
 
 
 def test_cancelling_an_unpaid_order_keeps_stock():
-    product = ProductFactory(stock=4)
+    product = ProductFactory.create(stock=4)
     order = order_placed(products=[product], quantities=[3])
     payment_create(order=order)
     order_cancel(order=order, reason="Changed my mind")
@@ -204,7 +206,7 @@ def test_cancelling_an_unpaid_order_keeps_stock():
 def test_stock_take_is_all_or_nothing():
     from catalog.services import product_stock_take
 
-    a, b = ProductFactory(name="A", stock=5), ProductFactory(name="B", stock=1)
+    a, b = ProductFactory.create(name="A", stock=5), ProductFactory.create(name="B", stock=1)
     with pytest.raises(InsufficientStock, match="B sold out"):
         product_stock_take(quantities={a.pk: 2, b.pk: 2})
     assert list(Product.objects.order_by("pk").values_list("stock", flat=True)) == [5, 1]

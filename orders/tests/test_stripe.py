@@ -8,10 +8,12 @@ import hmac
 import json
 import time
 from decimal import Decimal
+from typing import TYPE_CHECKING
 from unittest import mock
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from payments import PaymentStatus, core
 
 from catalog.models import Product
@@ -19,6 +21,9 @@ from catalog.tests.factories import ProductFactory
 from orders.models import Order, Payment
 
 from .flows import add_to_cart, checkout
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +42,7 @@ def stripe_shop(settings):
     core.PROVIDER_CACHE.pop("stripe", None)
 
 
-def _webhook(client: Client, payment: Payment, *, secret: str = SECRET, payment_status: str = "paid"):  # type: ignore[no-untyped-def]
+def _webhook(client: Client, payment: Payment, *, secret: str = SECRET, payment_status: str = "paid") -> TestResponse:
     event = {
         "type": "checkout.session.completed",
         "data": {
@@ -54,14 +59,14 @@ def _webhook(client: Client, payment: Payment, *, secret: str = SECRET, payment_
     timestamp = int(time.time())
     signature = hmac.new(secret.encode(), f"{timestamp}.{payload}".encode(), hashlib.sha256).hexdigest()
     return client.post(
-        "/payments/process/stripe/",
+        reverse("static_process_payment", kwargs={"variant": "stripe"}),
         payload,
         content_type="application/json",
         HTTP_STRIPE_SIGNATURE=f"t={timestamp},v1={signature}",
     )
 
 
-def _to_stripe(client: Client, product) -> tuple[Payment, object]:  # type: ignore[no-untyped-def]
+def _to_stripe(client: Client, product: Product) -> tuple[Payment, mock.MagicMock]:
     add_to_cart(client, product.pk, 2)
     pay_url = checkout(client)["Location"]
     session = {"id": "cs_test_1", "url": "https://checkout.stripe.com/c/pay/cs_test_1", "payment_intent": "pi_test_1"}
@@ -72,7 +77,7 @@ def _to_stripe(client: Client, product) -> tuple[Payment, object]:  # type: igno
 
 
 def test_checkout_session_carries_the_order_total_in_cents(client, stripe_shop):
-    product = ProductFactory(price=Decimal("25.00"), stock=5)
+    product = ProductFactory.create(price=Decimal("25.00"), stock=5)
     payment, create = _to_stripe(client, product)
     kwargs = create.call_args.kwargs
     assert kwargs["line_items"][0]["price_data"]["unit_amount"] == 5495  # 2 × 25.00 + 4.95 shipping
@@ -84,7 +89,7 @@ def test_checkout_session_carries_the_order_total_in_cents(client, stripe_shop):
 
 
 def test_signed_webhook_pays_once_and_forged_one_is_refused(client, stripe_shop, django_capture_on_commit_callbacks):
-    product = ProductFactory(price=Decimal("25.00"), stock=5)
+    product = ProductFactory.create(price=Decimal("25.00"), stock=5)
     payment, _ = _to_stripe(client, product)
     stripe_server = Client()
     forged = _webhook(stripe_server, payment, secret="whsec_wrong")
@@ -102,7 +107,7 @@ def test_signed_webhook_pays_once_and_forged_one_is_refused(client, stripe_shop,
 
 
 def test_sold_out_before_the_webhook_refunds_through_stripe(client, stripe_shop, django_capture_on_commit_callbacks):
-    product = ProductFactory(name="Rare scarf", price=Decimal("25.00"), stock=5)
+    product = ProductFactory.create(name="Rare scarf", price=Decimal("25.00"), stock=5)
     payment, _ = _to_stripe(client, product)
     Product.objects.filter(pk=product.pk).update(stock=1)  # others bought it meanwhile
     with mock.patch("stripe.Refund.create", return_value={"id": "re_1", "status": "succeeded"}) as refund:

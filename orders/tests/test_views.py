@@ -3,15 +3,18 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 from unittest import mock
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
 from django.test import Client
+from django.urls import reverse
 from payments import PaymentStatus
 
-from accounts.models import Address, User
+from accounts.models import Address
+from accounts.tests.factories import UserFactory
 from catalog.models import Product
 from catalog.tests.factories import ProductFactory
 from orders.models import Order, Payment
@@ -20,15 +23,13 @@ from shop.models import CartLine
 
 from .flows import ADDRESS_FORM, APPROVED, CONFIRM, DECLINED, add_to_cart, checkout, checkout_token, pay
 
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
+
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def product():
-    return ProductFactory(name="Ankle boot", sku="AB-1", price=Decimal("49.90"), stock=3)
-
-
-def _guest_buys(client: Client, product, quantity: int = 1, card: str = APPROVED):  # type: ignore[no-untyped-def]
+def _guest_buys(client: Client, product: Product, quantity: int = 1, card: str = APPROVED) -> tuple[str, TestResponse]:
     add_to_cart(client, product.pk, quantity)
     response = checkout(client)
     assert response.status_code == 302, response.content
@@ -57,7 +58,9 @@ def test_guest_checkout_pays_and_gets_receipt(client, product, mailoutbox, djang
 
 
 def test_tampered_price_and_quantity_fields_change_nothing(client, product):
-    client.post("/cart/add/", {"product_id": product.pk, "quantity": 1, "price": "0.01", "unit_price": "0.01"})
+    client.post(
+        reverse("shop:cart_add"), {"product_id": product.pk, "quantity": 1, "price": "0.01", "unit_price": "0.01"}
+    )
     response = checkout(client, total="0.01", subtotal="0.01", shipping_price="0")
     assert response.status_code == 302
     order = Order.objects.get()
@@ -66,25 +69,25 @@ def test_tampered_price_and_quantity_fields_change_nothing(client, product):
 
 @pytest.mark.parametrize("quantity", ["-1", "0", "1000000000000", "abc", "1.5", ""])
 def test_bad_quantities_are_refused_clearly(client, product, quantity):
-    response = client.post("/cart/add/", {"product_id": product.pk, "quantity": quantity}, follow=True)
+    response = client.post(reverse("shop:cart_add"), {"product_id": product.pk, "quantity": quantity}, follow=True)
     assert response.status_code == 200
     assert b"Choose a quantity between 1 and 1000" in response.content
     assert CartLine.objects.count() == 0
 
 
 def test_more_than_stock_is_refused(client, product):
-    response = client.post("/cart/add/", {"product_id": product.pk, "quantity": 4}, follow=True)
+    response = client.post(reverse("shop:cart_add"), {"product_id": product.pk, "quantity": 4}, follow=True)
     assert b"Only 3 of Ankle boot left in stock." in response.content
     assert CartLine.objects.count() == 0
     add_to_cart(client, product.pk, 2)
-    response = client.post("/cart/update/", {"product_id": product.pk, "quantity": 9}, follow=True)
+    response = client.post(reverse("shop:cart_update"), {"product_id": product.pk, "quantity": 9}, follow=True)
     assert b"Only 3 of Ankle boot left in stock." in response.content
     assert CartLine.objects.get().quantity == 2
 
 
 def test_missing_csrf_is_refused(product):
     client = Client(enforce_csrf_checks=True)
-    assert client.post("/cart/add/", {"product_id": product.pk, "quantity": 1}).status_code == 403
+    assert client.post(reverse("shop:cart_add"), {"product_id": product.pk, "quantity": 1}).status_code == 403
     assert CartLine.objects.count() == 0
 
 
@@ -112,7 +115,9 @@ def test_bank_confirmation_arrives_as_a_callback_and_replays_are_harmless(
     page = client.get(to_bank["Location"])
     order = Order.objects.get()
     assert order.status == "pending_payment"
-    waiting = client.get(f"/orders/{order.number}/?key={order_link_key(order=order)}")
+    waiting = client.get(
+        reverse("orders:order_detail", kwargs={"number": order.number}) + f"?key={order_link_key(order=order)}"
+    )
     assert b"We are waiting for the payment to be confirmed." in waiting.content
     approve = page.context["approve"]
     callback = page.context["process_url"]
@@ -129,7 +134,9 @@ def test_bank_confirmation_arrives_as_a_callback_and_replays_are_harmless(
     assert Payment.objects.get().captured_amount == order.total
     forged = other.post(callback, {"confirmation": approve[:-2] + "xx"})
     assert forged.status_code == 400
-    paid = client.get(f"/orders/{order.number}/?key={order_link_key(order=order)}")
+    paid = client.get(
+        reverse("orders:order_detail", kwargs={"number": order.number}) + f"?key={order_link_key(order=order)}"
+    )
     assert b"Thank you, Grace Hopper!" in paid.content and b"waiting" not in paid.content
 
 
@@ -151,15 +158,23 @@ def test_other_customers_orders_are_404(client, product):
     for url in (f"/orders/{order.number}/", f"/orders/{order.number}/pay/", "/orders/VT-0000-0000/"):
         assert stranger.get(url).status_code == 404
     key = order_link_key(order=order)
-    other = ProductFactory(stock=1)
+    other = ProductFactory.create(stock=1)
     second_client = Client()
     _guest_buys(second_client, other)
     second = Order.objects.exclude(pk=order.pk).get()
-    assert stranger.get(f"/orders/{second.number}/?key={key}").status_code == 404  # a key opens one order only
-    assert stranger.get(f"/orders/{order.number}/?key={key[:-3]}abc").status_code == 404
-    response = stranger.get(f"/orders/{order.number}/?key={key}")
+    assert (
+        stranger.get(reverse("orders:order_detail", kwargs={"number": second.number}) + f"?key={key}").status_code
+        == 404
+    )  # a key opens one order only
+    assert (
+        stranger.get(
+            reverse("orders:order_detail", kwargs={"number": order.number}) + f"?key={key[:-3]}abc"
+        ).status_code
+        == 404
+    )
+    response = stranger.get(reverse("orders:order_detail", kwargs={"number": order.number}) + f"?key={key}")
     assert response.status_code == 200 and b"Grace Hopper" in response.content
-    assert b"Grace" not in stranger.get(f"/orders/{second.number}/").content
+    assert b"Grace" not in stranger.get(reverse("orders:order_detail", kwargs={"number": second.number})).content
 
 
 def test_expired_guest_link_says_so(client, product, settings):
@@ -168,24 +183,28 @@ def test_expired_guest_link_says_so(client, product, settings):
     key = order_link_key(order=order)
     later = order.created_at + timedelta(days=settings.ORDER_LINK_MAX_AGE_DAYS + 1)
     with mock.patch("django.core.signing.time.time", return_value=later.timestamp()):
-        response = Client().get(f"/orders/{order.number}/?key={key}")
+        response = Client().get(reverse("orders:order_detail", kwargs={"number": order.number}) + f"?key={key}")
     assert response.status_code == 410
     assert b"This order link has expired" in response.content and b"Grace" not in response.content
 
     # The expired (but genuine) key gets a fresh link, sent to the order's own address only.
     mail.outbox.clear()
     stranger = Client()
-    assert stranger.post(f"/orders/{order.number}/new-link/", {"key": key[:-3] + "abc"}).status_code == 404
+    assert (
+        stranger.post(
+            reverse("orders:order_link_resend", kwargs={"number": order.number}), {"key": key[:-3] + "abc"}
+        ).status_code
+        == 404
+    )
     assert mail.outbox == []
-    sent = stranger.post(f"/orders/{order.number}/new-link/", {"key": key})
+    sent = stranger.post(reverse("orders:order_link_resend", kwargs={"number": order.number}), {"key": key})
     assert sent.status_code == 200 and b"Grace" not in sent.content and b"grace@" not in sent.content
     assert [m.to for m in mail.outbox] == [["grace@example.com"]]
     fresh = re.search(r"http://127\.0\.0\.1:8000(/orders/\S+)", mail.outbox[0].body).group(1)
     assert stranger.get(fresh).status_code == 200
 
 
-def test_registered_user_sees_history_and_saves_address(client, product, django_capture_on_commit_callbacks):
-    user = User.objects.create_user("grace@example.com", "a-long-password-42")
+def test_registered_user_sees_history_and_saves_address(client, user, product, django_capture_on_commit_callbacks):
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     add_to_cart(client, product.pk)  # as a guest first: the cart follows them in at login
     client.force_login(user)
@@ -197,30 +216,30 @@ def test_registered_user_sees_history_and_saves_address(client, product, django_
     assert order.user == user and order.email == "grace@example.com"  # the account's address
     assert order.status == "paid"
     assert Address.objects.get(user=user).city == "Arlington"
-    history = client.get("/accounts/orders/")
+    history = client.get(reverse("accounts:order_history"))
     assert order.number.encode() in history.content
-    assert Client().get(f"/orders/{order.number}/").status_code == 404
+    assert Client().get(reverse("orders:order_detail", kwargs={"number": order.number})).status_code == 404
 
 
 def test_guest_orders_join_history_only_after_email_verified(client, product):
     _guest_buys(client, product)
     order = Order.objects.get()
-    user = User.objects.create_user("grace@example.com", "a-long-password-42")
+    user = UserFactory.create(email="grace@example.com", password="a-long-password-42")
     address = EmailAddress.objects.create(user=user, email=user.email, verified=False, primary=True)
     member = Client()
     member.force_login(user)
-    assert order.number.encode() not in member.get("/accounts/orders/").content
-    assert member.get(f"/orders/{order.number}/").status_code == 404
+    assert order.number.encode() not in member.get(reverse("accounts:order_history")).content
+    assert member.get(reverse("orders:order_detail", kwargs={"number": order.number})).status_code == 404
     address.verified = True
     address.save()
-    assert order.number.encode() in member.get("/accounts/orders/").content
-    assert member.get(f"/orders/{order.number}/").status_code == 200
+    assert order.number.encode() in member.get(reverse("accounts:order_history")).content
+    assert member.get(reverse("orders:order_detail", kwargs={"number": order.number})).status_code == 200
 
 
 def test_double_submitted_checkout_places_one_order(client, product):
     add_to_cart(client, product.pk)
     data = {**ADDRESS_FORM, "checkout_token": checkout_token(client)}
-    first, second = client.post("/checkout/", data), client.post("/checkout/", data)
+    first, second = client.post(reverse("shop:checkout"), data), client.post(reverse("shop:checkout"), data)
     order = Order.objects.get()  # exactly one
     # Both go to its payment page (the signed keys may differ: they carry the time).
     for response in (first, second):
@@ -249,9 +268,9 @@ def test_guest_signs_up_verifies_the_email_and_finds_the_order(client, product, 
     order = Order.objects.get()
     mailoutbox.clear()
     password = "a-long-password-42"
-    client.post("/accounts/signup/", {"email": "grace@example.com", "password1": password, "password2": password})
-    assert order.number.encode() not in client.get("/accounts/orders/").content  # not verified yet
+    client.post(reverse("account_signup"), {"email": "grace@example.com", "password1": password, "password2": password})
+    assert order.number.encode() not in client.get(reverse("accounts:order_history")).content  # not verified yet
     confirm_url = re.search(r"http://\S+(/accounts/confirm-email/\S+/)", mailoutbox[0].body).group(1)
     assert client.post(confirm_url).status_code == 302
-    history = client.get("/accounts/orders/").content.decode()
+    history = client.get(reverse("accounts:order_history")).content.decode()
     assert order.number in history and "1 × Ankle boot" in history

@@ -14,7 +14,7 @@ from orders.models import Order
 from orders.services import payment_create
 from recommender.tests.test_worker import _media_root, not_eager, worker, worker_media  # noqa: F401
 
-from .factories import order_placed
+from .flows import order_placed
 
 pytestmark = [
     pytest.mark.celery_worker,
@@ -26,7 +26,7 @@ pytestmark = [
 
 def test_paid_order_receipt_is_sent_by_the_worker(worker, not_eager):  # noqa: F811
     _, log = worker
-    order = order_placed(products=[ProductFactory(stock=2)])
+    order = order_placed(products=[ProductFactory.create(stock=2)])
     payment_create(order=order).change_status(PaymentStatus.PREAUTH)  # autocommit: on_commit fires now
     assert Order.objects.get(pk=order.pk).status == "paid"
     deadline = time.monotonic() + 60

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from catalog.models import ProductImage
 from recommender.models import CategoryClassifier, ImageEmbedding
@@ -9,18 +10,18 @@ pytestmark = pytest.mark.django_db
 
 
 def test_staff_retrain_the_classifier_and_see_its_accuracy(admin_client, sample_catalog):
-    page = admin_client.get("/admin/recommender/categoryclassifier/").content.decode()
+    page = admin_client.get(reverse("admin:recommender_categoryclassifier_changelist")).content.decode()
     assert "Retrain category classifier" in page
-    response = admin_client.post("/admin/recommender/categoryclassifier/retrain/", follow=True)
+    response = admin_client.post(reverse("admin:recommender_categoryclassifier_retrain"), follow=True)
     classifier = CategoryClassifier.objects.get()
     assert f"Retrained: classifier {classifier.pk}, held-out accuracy {classifier.held_out_accuracy:.1%}." in (
         response.content.decode()
     )
-    assert admin_client.get("/admin/recommender/categoryclassifier/retrain/").status_code == 405
+    assert admin_client.get(reverse("admin:recommender_categoryclassifier_retrain")).status_code == 405
 
 
 def test_retrain_without_a_catalog_says_why(admin_client):
-    response = admin_client.post("/admin/recommender/categoryclassifier/retrain/", follow=True)
+    response = admin_client.post(reverse("admin:recommender_categoryclassifier_retrain"), follow=True)
     assert "Not retrained:" in response.content.decode()
     assert CategoryClassifier.objects.count() == 0
 
@@ -36,7 +37,9 @@ def test_reembed_drops_the_vectors_and_queues_the_images(
     with_vectors = ImageEmbedding.objects.count()
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(
-            "/admin/catalog/productimage/", {"action": "reembed", "_selected_action": chosen}, follow=True
+            reverse("admin:catalog_productimage_changelist"),
+            {"action": "reembed", "_selected_action": chosen},
+            follow=True,
         )
     assert "3 image(s) queued to be embedded again." in response.content.decode()
     assert ImageEmbedding.objects.count() == with_vectors - 3

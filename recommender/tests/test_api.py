@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache, caches
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.test import APIClient
+from django.urls import reverse
 
 from catalog.models import ProductImage
 from catalog.tests.factories import CategoryFactory, ProductFactory
@@ -23,12 +23,7 @@ from .vectors import E0, embed, unit
 
 pytestmark = pytest.mark.django_db
 
-SEARCH = "/api/search/image/"
-
-
-@pytest.fixture
-def api():
-    return APIClient()
+SEARCH = "/api/search/image/"  # the public URL itself (README, the photo-search page's data-api-url)
 
 
 def upload(data: bytes, name: str = "query.png") -> SimpleUploadedFile:
@@ -42,12 +37,12 @@ def upload(data: bytes, name: str = "query.png") -> SimpleUploadedFile:
 def neighbours():
     """A product and three others at cosine similarity 0.99, 0.6 and 0.11 (current model)."""
     version = embedder.model_version()
-    shoes, bags = CategoryFactory(name="Shoes"), CategoryFactory(name="Bags")
+    shoes, bags = CategoryFactory.create(name="Shoes"), CategoryFactory.create(name="Bags")
     made = {
-        "me": ProductFactory(category=shoes, name="Me", slug="me", price=Decimal("10.00")),
-        "near": ProductFactory(category=bags, name="Near", slug="near", price=Decimal("12.50")),
-        "mid": ProductFactory(category=shoes, name="Mid", slug="mid"),
-        "far": ProductFactory(category=shoes, name="Far", slug="far"),
+        "me": ProductFactory.create(category=shoes, name="Me", slug="me", price=Decimal("10.00")),
+        "near": ProductFactory.create(category=bags, name="Near", slug="near", price=Decimal("12.50")),
+        "mid": ProductFactory.create(category=shoes, name="Mid", slug="mid"),
+        "far": ProductFactory.create(category=shoes, name="Far", slug="far"),
     }
     embed(made["me"], E0, version=version)
     embed(made["near"], unit(0.9, 0.1), version=version)
@@ -57,7 +52,7 @@ def neighbours():
 
 
 def test_similar_products_shape_and_order(api, neighbours):
-    response = api.get(f"/api/products/{neighbours['me'].pk}/similar/")
+    response = api.get(reverse("api:product-similar", kwargs={"pk": neighbours["me"].pk}))
 
     assert response.status_code == 200
     body = response.json()
@@ -89,14 +84,14 @@ def test_similar_products_shape_and_order(api, neighbours):
     ],
 )
 def test_similar_products_options(api, neighbours, params, expected):
-    response = api.get(f"/api/products/{neighbours['me'].pk}/similar/", params)
+    response = api.get(reverse("api:product-similar", kwargs={"pk": neighbours["me"].pk}), params)
 
     assert [row["product"]["slug"] for row in response.json()] == expected
 
 
 @pytest.mark.parametrize("params", [{"limit": "0"}, {"limit": "101"}, {"limit": "ten"}, {"min_similarity": "high"}])
 def test_similar_products_bad_options_are_400(api, neighbours, params):
-    response = api.get(f"/api/products/{neighbours['me'].pk}/similar/", params)
+    response = api.get(reverse("api:product-similar", kwargs={"pk": neighbours["me"].pk}), params)
 
     assert response.status_code == 400
 
@@ -105,13 +100,16 @@ def test_similar_products_404(api, neighbours):
     neighbours["far"].is_active = False
     neighbours["far"].save()
 
-    for url in ("/api/products/999999/similar/", f"/api/products/{neighbours['far'].pk}/similar/"):
+    for url in (
+        reverse("api:product-similar", kwargs={"pk": 999999}),
+        reverse("api:product-similar", kwargs={"pk": neighbours["far"].pk}),
+    ):
         response = api.get(url)
         assert (response.status_code, response.json()) == (404, {"detail": "No such product."})
 
 
 def test_similar_products_empty_before_embedding(api):
-    assert api.get(f"/api/products/{ProductFactory().pk}/similar/").json() == []
+    assert api.get(reverse("api:product-similar", kwargs={"pk": ProductFactory.create().pk})).json() == []
 
 
 # --- Find by photo: the real embedder on the real sample ------------------------------------

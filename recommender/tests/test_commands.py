@@ -27,7 +27,7 @@ def run(*args, **options) -> str:
 def pending_images(fashion_mnist_sample):
     return [
         product_image_create(
-            product=ProductFactory(),
+            product=ProductFactory.create(),
             file=io.BytesIO(fashion_mnist_sample.png("train", row)),
             name="p.png",
             enqueue=False,

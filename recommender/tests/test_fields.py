@@ -16,7 +16,7 @@ def random_unit_vector(seed: int) -> np.ndarray:
 
 
 def test_embedding_round_trips_exactly_as_float32():
-    image = ProductImageFactory()
+    image = ProductImageFactory.create()
     vector = random_unit_vector(0)
 
     ImageEmbedding.objects.create(product_image=image, product=image.product, model_version="v", vector=vector)
@@ -29,7 +29,7 @@ def test_embedding_round_trips_exactly_as_float32():
 
 
 def test_float64_and_list_values_are_stored_as_float32():
-    image = ProductImageFactory()
+    image = ProductImageFactory.create()
     values = np.linspace(-1, 1, 512)  # float64
 
     ImageEmbedding.objects.create(product_image=image, product=image.product, model_version="v", vector=values.tolist())
@@ -58,7 +58,7 @@ def test_column_type_matches_the_database():
 
 
 def test_wrong_dimensions_are_refused():
-    image = ProductImageFactory()
+    image = ProductImageFactory.create()
 
     # SQLite: the field refuses it; PostgreSQL: pgvector's vector(512) column does.
     with pytest.raises((ValueError, DataError), match="512|dimensions"):
@@ -66,7 +66,7 @@ def test_wrong_dimensions_are_refused():
 
 
 def test_one_embedding_per_image_and_model_version():
-    image = ProductImageFactory()
+    image = ProductImageFactory.create()
     vector = random_unit_vector(1)
     ImageEmbedding.objects.create(product_image=image, product=image.product, model_version="v1", vector=vector)
     ImageEmbedding.objects.create(product_image=image, product=image.product, model_version="v2", vector=vector)

@@ -100,7 +100,7 @@ def test_rows_rolled_back_around_the_query_do_not_hide_the_live_ones():
 
     force_index_scans()
     version = embedder.model_version()
-    ghost = ProductFactory()
+    ghost = ProductFactory.create()
     try:
         with transaction.atomic():  # a savepoint: its rows die when it rolls back
             images = ProductImage.objects.bulk_create(

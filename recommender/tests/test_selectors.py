@@ -113,7 +113,7 @@ def test_no_similar_items_before_the_product_is_embedded():
 
 
 def test_product_embedding_is_the_normalised_mean_of_its_images():
-    product = ProductFactory()
+    product = ProductFactory.create()
     embed_current(product, unit(1.0), position=0)
     embed_current(product, unit(0.0, 1.0), position=1)
     embed(product, unit(0.0, 0.0, 1.0), version="other-model", position=2)
@@ -123,7 +123,7 @@ def test_product_embedding_is_the_normalised_mean_of_its_images():
     assert vector.dtype == np.float32
     assert np.allclose(vector, unit(1.0, 1.0), atol=1e-6)
     assert np.allclose(product_embedding(product=product, model_version="other-model"), unit(0.0, 0.0, 1.0))
-    assert product_embedding(product=ProductFactory()) is None
+    assert product_embedding(product=ProductFactory.create()) is None
 
 
 # --- Phase 2 of find-by-photo: search_by_vector ---------------------------------------------
@@ -132,13 +132,13 @@ def test_product_embedding_is_the_normalised_mean_of_its_images():
 @pytest.fixture
 def results_shelf():
     """Three shoes and a bag, all close to E0: cheapest newest, dearest oldest."""
-    shoes, bags = CategoryFactory(name="Shoes"), CategoryFactory(name="Bags")
+    shoes, bags = CategoryFactory.create(name="Shoes"), CategoryFactory.create(name="Bags")
     now = timezone.now()
     made = {
-        "close": ProductFactory(category=shoes, price=Decimal("30.00"), created_at=now - timedelta(days=3)),
-        "closer": ProductFactory(category=shoes, price=Decimal("20.00"), created_at=now - timedelta(days=2)),
-        "closest": ProductFactory(category=shoes, price=Decimal("10.00"), created_at=now - timedelta(days=1)),
-        "bag": ProductFactory(category=bags, price=Decimal("15.00"), created_at=now),
+        "close": ProductFactory.create(category=shoes, price=Decimal("30.00"), created_at=now - timedelta(days=3)),
+        "closer": ProductFactory.create(category=shoes, price=Decimal("20.00"), created_at=now - timedelta(days=2)),
+        "closest": ProductFactory.create(category=shoes, price=Decimal("10.00"), created_at=now - timedelta(days=1)),
+        "bag": ProductFactory.create(category=bags, price=Decimal("15.00"), created_at=now),
     }
     embed_current(made["close"], unit(0.7, 0.3))
     embed_current(made["closer"], unit(0.8, 0.2))
@@ -246,7 +246,7 @@ def test_category_predict_is_none_without_a_classifier():
 
 
 def test_category_predict_softmax():
-    shoes, bags = CategoryFactory(name="Shoes"), CategoryFactory(name="Bags")
+    shoes, bags = CategoryFactory.create(name="Shoes"), CategoryFactory.create(name="Bags")
     weights = np.zeros((2, 512))
     weights[0, 0] = 1.0  # shoes: the first component
     weights[1, 1] = 1.0  # bags: the second
@@ -263,7 +263,7 @@ def test_category_predict_softmax():
 
 
 def test_only_the_newest_active_classifier_of_the_current_model_is_used():
-    shoes, bags = CategoryFactory(name="Shoes"), CategoryFactory(name="Bags")
+    shoes, bags = CategoryFactory.create(name="Shoes"), CategoryFactory.create(name="Bags")
     always_shoes = np.zeros((2, 512)), [1.0, 0.0]
     always_bags = np.zeros((2, 512)), [0.0, 1.0]
     make_classifier([shoes, bags], *always_bags, version="another-model")

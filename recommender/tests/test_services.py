@@ -45,7 +45,7 @@ DAMAGED = "The image is damaged or incomplete and cannot be read."
 def stored_image(fashion_mnist_sample, row: int = 0, **kwargs) -> ProductImage:
     """A product photo saved through the catalog service, not enqueued."""
     return product_image_create(
-        product=ProductFactory(),
+        product=ProductFactory.create(),
         file=io.BytesIO(fashion_mnist_sample.png("train", row)),
         name=f"r{row}.png",
         enqueue=False,
@@ -74,7 +74,7 @@ def test_a_saved_product_image_gets_exactly_one_embedding(
 ):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         image = product_image_create(
-            product=ProductFactory(), file=io.BytesIO(fashion_mnist_sample.png("train", 5)), name="p.png"
+            product=ProductFactory.create(), file=io.BytesIO(fashion_mnist_sample.png("train", 5)), name="p.png"
         )
 
     assert len(callbacks) == 1
@@ -390,7 +390,7 @@ def test_query_vector_recall_of_another_model_version_raises_query_expired(monke
 
 def test_classifier_training_needs_two_categories_with_five_products(fashion_mnist_sample):
     version = embedder.model_version()
-    shoes, bags = CategoryFactory(name="Shoes"), CategoryFactory(name="Bags")
+    shoes, bags = CategoryFactory.create(name="Shoes"), CategoryFactory.create(name="Bags")
     for n in range(5):
         for category, count in ((shoes, 5), (bags, 4)):
             if n < count:

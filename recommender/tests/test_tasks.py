@@ -24,7 +24,10 @@ Status = ProductImage.EmbeddingStatus
 
 def stored_image(fashion_mnist_sample, row: int = 0) -> ProductImage:
     return product_image_create(
-        product=ProductFactory(), file=io.BytesIO(fashion_mnist_sample.png("train", row)), name="p.png", enqueue=False
+        product=ProductFactory.create(),
+        file=io.BytesIO(fashion_mnist_sample.png("train", row)),
+        name="p.png",
+        enqueue=False,
     )
 
 

@@ -24,13 +24,13 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def shop():
     """Products whose (best) cosine similarity to E0 is: a 1.0, b 0.8, c 0.6, d 0.0, e -1.0."""
-    shoes, bags = CategoryFactory(name="Shoes"), CategoryFactory(name="Bags")
+    shoes, bags = CategoryFactory.create(name="Shoes"), CategoryFactory.create(name="Bags")
     products = {
-        "a": ProductFactory(category=shoes, price=Decimal("10.00")),
-        "b": ProductFactory(category=bags, price=Decimal("20.00")),
-        "c": ProductFactory(category=shoes, price=Decimal("30.00")),
-        "d": ProductFactory(category=bags, price=Decimal("40.00")),
-        "e": ProductFactory(category=shoes, price=Decimal("50.00")),
+        "a": ProductFactory.create(category=shoes, price=Decimal("10.00")),
+        "b": ProductFactory.create(category=bags, price=Decimal("20.00")),
+        "c": ProductFactory.create(category=shoes, price=Decimal("30.00")),
+        "d": ProductFactory.create(category=bags, price=Decimal("40.00")),
+        "e": ProductFactory.create(category=shoes, price=Decimal("50.00")),
     }
     embed(products["a"], E0)
     embed(products["b"], unit(0.0, 1.0), position=0)  # b's other photo: similarity 0
@@ -109,7 +109,7 @@ def test_min_similarity(shop):
 
 
 def test_only_the_requested_model_version(shop):
-    other = ProductFactory()
+    other = ProductFactory.create()
     embed(other, E0, version="test-v2")
 
     assert other.pk not in dict(nearest_products(vector=E0, model_version=VERSION, limit=10))
@@ -120,10 +120,10 @@ def test_only_the_requested_model_version(shop):
 def test_filtered_match_far_down_the_ranking_is_found():
     """200 near-duplicates in one category outrank the only match of the filter: the search
     must go past its first candidate windows (NumPy) / keep scanning the index (pgvector)."""
-    crowd, rare = CategoryFactory(name="Crowd"), CategoryFactory(name="Rare")
+    crowd, rare = CategoryFactory.create(name="Crowd"), CategoryFactory.create(name="Rare")
     for n in range(200):
-        embed(ProductFactory(category=crowd), unit(1.0, 0.001 * n))
-    target = ProductFactory(category=rare)
+        embed(ProductFactory.create(category=crowd), unit(1.0, 0.001 * n))
+    target = ProductFactory.create(category=rare)
     embed(target, unit(1.0, 1.0))
 
     results = nearest_products(
@@ -136,7 +136,7 @@ def test_filtered_match_far_down_the_ranking_is_found():
 def test_new_and_deleted_embeddings_are_seen_at_once(shop):
     assert [key for key, _ in search(shop, limit=2)] == ["a", "b"]
 
-    newcomer = ProductFactory()
+    newcomer = ProductFactory.create()
     shop["z"] = newcomer
     embed(newcomer, unit(0.99, 0.01))
     assert [key for key, _ in search(shop, limit=2)] == ["a", "z"]
@@ -173,7 +173,7 @@ def test_empty_index():
 
 
 def test_a_product_with_many_close_photos_does_not_hide_the_next_product():
-    many, other = ProductFactory(), ProductFactory()
+    many, other = ProductFactory.create(), ProductFactory.create()
     for position in range(12):
         embed(many, unit(1.0, 0.001 * position), position=position)
     embed(other, unit(1.0, 0.5))

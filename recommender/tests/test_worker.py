@@ -31,6 +31,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.urls import reverse
 from PIL import Image
 from rest_framework.test import APIClient
 
@@ -103,7 +104,7 @@ def wait_for_status(image_ids: list[int], status: str, log: Path) -> None:
 def create_image(fashion_mnist_sample, row: int) -> ProductImage:
     # Not inside a transaction: the on_commit enqueue fires as product_image_create returns.
     return product_image_create(
-        product=ProductFactory(name=f"Sample {row}", slug=f"sample-{row}"),
+        product=ProductFactory.create(name=f"Sample {row}", slug=f"sample-{row}"),
         file=io.BytesIO(fashion_mnist_sample.png("train", row)),
         name=f"row{row}.png",
     )
@@ -130,7 +131,10 @@ def test_worker_embeds_a_saved_image_exactly_once(worker, not_eager, fashion_mni
 def test_worker_marks_a_damaged_file_failed(worker, not_eager, fashion_mnist_sample):
     _, log = worker
     image = product_image_create(
-        product=ProductFactory(), file=io.BytesIO(fashion_mnist_sample.png("train", 7)), name="bad.png", enqueue=False
+        product=ProductFactory.create(),
+        file=io.BytesIO(fashion_mnist_sample.png("train", 7)),
+        name="bad.png",
+        enqueue=False,
     )
     path = Path(image.image.path)
     path.write_bytes(path.read_bytes()[:300])
@@ -158,7 +162,7 @@ def test_find_by_photo_through_the_worker(worker, not_eager, fashion_mnist_sampl
     assert float(vector @ expected) == pytest.approx(1.0, abs=1e-4)
 
     response = APIClient().post(
-        "/api/search/image/",
+        reverse("api:image-search"),
         {"image": SimpleUploadedFile("q.png", fashion_mnist_sample.png("train", 6)), "category": "all"},
         format="multipart",
     )

@@ -7,13 +7,18 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection
+
+if TYPE_CHECKING:
+    from celery import Celery
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,14 +32,14 @@ def database_url(settings_dict: dict) -> str:
     return f"postgres://{credentials}{host}{port}/{quote(settings_dict['NAME'], safe='')}"
 
 
-def routes_reload(app) -> None:  # type: ignore[no-untyped-def]
+def routes_reload(app: Celery) -> None:
     """Celery builds its router from ``task_routes`` once; rebuild it after changing them."""
     app.amqp.flush_routes()
     app.amqp.__dict__.pop("router", None)
 
 
 @contextmanager
-def routed_to(queue: str):  # type: ignore[no-untyped-def]
+def routed_to(queue: str) -> Iterator[None]:
     """Send every routed task of this process to ``queue`` (not eagerly) while inside."""
     from config.celery_app import app
 
@@ -49,7 +54,9 @@ def routed_to(queue: str):  # type: ignore[no-untyped-def]
         routes_reload(app)
 
 
-def worker_start(*, queue: str, media_root: Path, log: Path, extra_env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+def worker_start(
+    *, queue: str, media_root: Path, log: Path, extra_env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     """Start ``celery worker --pool solo -Q queue`` and wait (≤ 60 s) until it answers a ping."""
     from config.celery_app import app
 
@@ -80,7 +87,7 @@ def worker_start(*, queue: str, media_root: Path, log: Path, extra_env: dict[str
     return process
 
 
-def worker_stop(process) -> None:  # type: ignore[no-untyped-def]
+def worker_stop(process: subprocess.Popen[bytes]) -> None:
     process.terminate()
     try:
         process.wait(timeout=20)

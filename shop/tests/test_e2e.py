@@ -10,14 +10,27 @@ import os
 import re
 import time
 import zipfile
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.core import mail
 from django.db import connections
+from django.urls import reverse
 
 from orders.models import Order
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+    from pytest_django import Settings
+    from pytest_django.live_server_helper import LiveServer
+
+    from catalog.tests.sample import FashionMnistSample
+    from conftest import SampleCatalog
+    from recommender.isolation import Box
+    from recommender.services import ImageSearchResult
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -25,7 +38,7 @@ CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture
-def browser_page(monkeypatch):  # type: ignore[no-untyped-def]
+def browser_page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Page]:
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the test's own ORM reads are fine.
@@ -44,7 +57,7 @@ def browser_page(monkeypatch):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def shop(transactional_db, live_server, settings, sample_catalog):  # type: ignore[no-untyped-def]
+def shop(transactional_db: None, live_server: LiveServer, settings: Settings, sample_catalog: SampleCatalog) -> str:
     """The live shop: 120 embedded Fashion-MNIST products, a trained classifier, links and
     payment redirects pointing at the live server."""
     from recommender.services import category_classifier_train
@@ -56,17 +69,17 @@ def shop(transactional_db, live_server, settings, sample_catalog):  # type: igno
 
 
 @pytest.fixture
-def shots(tmp_path: Path):  # type: ignore[no-untyped-def]
+def shots(tmp_path: Path) -> Callable[..., None]:
     folder = Path(os.environ.get("VITRINE_SCREENSHOT_DIR") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
 
-    def shot(page, name: str, *, full_page: bool = True) -> None:  # type: ignore[no-untyped-def]
+    def shot(page: Page, name: str, *, full_page: bool = True) -> None:
         page.screenshot(path=str(folder / f"{name}.png"), full_page=full_page)
 
     return shot
 
 
-def _pay_with_test_card(page, card: str = "4242 4242 4242 4242") -> None:  # type: ignore[no-untyped-def]
+def _pay_with_test_card(page: Page, card: str = "4242 4242 4242 4242") -> None:
     page.fill("#id_number", card)
     page.select_option("#id_expiration_0", "12")
     page.select_option("#id_expiration_1", "2035")
@@ -75,7 +88,7 @@ def _pay_with_test_card(page, card: str = "4242 4242 4242 4242") -> None:  # typ
     page.click("[data-testid=pay-button]")
 
 
-def _fill_address(page) -> None:  # type: ignore[no-untyped-def]
+def _fill_address(page: Page) -> None:
     page.fill("#id_full_name", "Grace Hopper")
     page.fill("#id_address_line1", "1 Navy Yard")
     page.fill("#id_postcode", "22202")
@@ -89,7 +102,7 @@ def test_guest_finds_by_photo_buys_and_gets_the_receipt(shop, browser_page, fash
     query = tmp_path / "ankle-boot.png"
     query.write_bytes(fashion_mnist_sample.png("test", 0))  # a boot the catalog has never seen
 
-    page.goto(f"{shop}/search/photo/")
+    page.goto(f"{shop}{reverse('shop:image_search')}")
     page.set_input_files("input[name=image]", str(query))
     page.click("form button[type=submit]")
     page.wait_for_selector("text=Looks like")
@@ -100,7 +113,7 @@ def test_guest_finds_by_photo_buys_and_gets_the_receipt(shop, browser_page, fash
     shots(page, "1-find-by-photo")
     first_card.locator("[data-testid=card-add-to-cart]").click()
 
-    page.wait_for_url(f"{shop}/cart/")
+    page.wait_for_url(f"{shop}{reverse('shop:cart_detail')}")
     assert product_name in page.inner_text("[data-testid=cart-lines]")
     shots(page, "2-cart")
     page.click("[data-testid=checkout-button]")
@@ -134,7 +147,9 @@ def test_guest_finds_by_photo_buys_and_gets_the_receipt(shop, browser_page, fash
     assert receipt.to == ["grace@example.com"]
     assert f"{product_name} (SKU {line.sku})\n  1 × ${line.unit_price} = ${line.line_total}" in receipt.body
     assert f"Total: ${order.total}" in receipt.body
-    link = re.search(r"View your order: (\S+)", receipt.body).group(1)  # type: ignore[union-attr]
+    found = re.search(r"View your order: (\S+)", str(receipt.body))
+    assert found is not None, "the receipt has no order link"
+    link = found.group(1)
     page.context.clear_cookies()  # the link works without the shopper's session
     page.goto(link)
     assert page.inner_text("[data-testid=order-number]") == number
@@ -142,7 +157,7 @@ def test_guest_finds_by_photo_buys_and_gets_the_receipt(shop, browser_page, fash
 
 def test_new_shopper_signs_up_buys_and_sees_the_order_in_history(shop, browser_page, sample_catalog, shots):
     page = browser_page
-    page.goto(f"{shop}/accounts/signup/")
+    page.goto(f"{shop}{reverse('account_signup')}")
     page.fill("input[name=email]", "ada@example.com")
     page.fill("input[name=password1]", "analytical-engine-1843")
     page.fill("input[name=password2]", "analytical-engine-1843")
@@ -156,7 +171,7 @@ def test_new_shopper_signs_up_buys_and_sees_the_order_in_history(shop, browser_p
     page.click("[data-testid=add-to-cart]")
     page.wait_for_selector("text=Added 2 ×")
     assert page.inner_text("[data-testid=cart-link]") == "Cart 2"
-    page.goto(f"{shop}/checkout/")
+    page.goto(f"{shop}{reverse('shop:checkout')}")
     assert page.input_value("#id_email") == "ada@example.com"
     _fill_address(page)
     page.click("[data-testid=place-order]")
@@ -165,11 +180,11 @@ def test_new_shopper_signs_up_buys_and_sees_the_order_in_history(shop, browser_p
     page.wait_for_selector("[data-testid=order-confirmed]")
     number = page.inner_text("[data-testid=order-number]")
 
-    page.goto(f"{shop}/accounts/orders/")
+    page.goto(f"{shop}{reverse('accounts:order_history')}")
     history = page.inner_text("[data-testid=order-history]")
     assert number in history and f"2 × {product.name}" in history and "Paid" in history
     shots(page, "6-order-history")
-    page.goto(f"{shop}/accounts/profile/")
+    page.goto(f"{shop}{reverse('accounts:profile')}")
     assert number in page.inner_text("[data-testid=order-history]")
     assert "1 Navy Yard" in page.inner_text(".address-list")  # saved at checkout
     shots(page, "7-profile")
@@ -186,14 +201,14 @@ def test_seller_is_approved_uploads_and_the_new_arrival_is_found_by_photo(
     find-by-photo with one of the photos lists that product first."""
     from playwright.sync_api import expect
 
-    from accounts.models import User
+    from accounts.tests.factories import SuperUserFactory
     from recommender.tasks import product_image_embed_task
 
     # The embedding queue, held back so the dashboard can be seen waiting; then "the worker"
     # (this test) runs the real task on each queued image.
     queued: list[int] = []
     monkeypatch.setattr(product_image_embed_task, "delay", lambda image_id: queued.append(image_id))
-    User.objects.create_superuser("staff@example.com", "staff-password-1")
+    SuperUserFactory.create(email="staff@example.com", password="staff-password-1")
     boots = [row for row in fashion_mnist_sample.rows("test", "ankle-boot")][:2]  # never in the catalog
     photos = []
     for row in boots:
@@ -202,7 +217,7 @@ def test_seller_is_approved_uploads_and_the_new_arrival_is_found_by_photo(
         photos.append(str(path))
 
     page = browser_page
-    page.goto(f"{shop}/accounts/signup/")
+    page.goto(f"{shop}{reverse('account_signup')}")
     page.fill("input[name=email]", "nova@example.com")
     page.fill("input[name=password1]", "nova-boots-2026")
     page.fill("input[name=password2]", "nova-boots-2026")
@@ -213,18 +228,18 @@ def test_seller_is_approved_uploads_and_the_new_arrival_is_found_by_photo(
     expect(page.locator("[data-testid=seller-pending]")).to_be_visible()
 
     staff = page.context.browser.new_page()
-    staff.goto(f"{shop}/admin/login/")
+    staff.goto(f"{shop}{reverse('admin:login')}")
     staff.fill("#id_username", "staff@example.com")
     staff.fill("#id_password", "staff-password-1")
     staff.click("input[type=submit]")
-    staff.goto(f"{shop}/admin/accounts/seller/")
+    staff.goto(f"{shop}{reverse('admin:accounts_seller_changelist')}")
     staff.check("input[name=_selected_action]")
     staff.select_option("select[name=action]", "approve")
     staff.click("button[name=index]")
     expect(staff.locator("ul.messagelist")).to_contain_text("1 seller(s) approved")
     shots(staff, "8-admin-seller-approved")
 
-    page.goto(f"{shop}/sell/products/new/")
+    page.goto(f"{shop}{reverse('catalog:product_create')}")
     page.fill("#id_name", "Midnight ankle boot")
     page.fill("#id_sku", "NOVA-001")
     page.select_option("#id_category", label="Ankle boot")
@@ -250,7 +265,7 @@ def test_seller_is_approved_uploads_and_the_new_arrival_is_found_by_photo(
     )
     with zipfile.ZipFile(zip_path, "w") as archive:
         archive.write(photos[0], "dusk.png")
-    page.goto(f"{shop}/sell/")
+    page.goto(f"{shop}{reverse('catalog:dashboard')}")
     page.click("[data-testid=bulk-import]")
     page.set_input_files("#id_csv_file", str(csv_path))
     page.set_input_files("#id_zip_file", str(zip_path))
@@ -261,7 +276,7 @@ def test_seller_is_approved_uploads_and_the_new_arrival_is_found_by_photo(
     shots(page, "10b-bulk-import")
 
     shopper = page.context.browser.new_page()
-    shopper.goto(f"{shop}/search/photo/")
+    shopper.goto(f"{shop}{reverse('shop:image_search')}")
     shopper.set_input_files("input[name=image]", photos[1])
     shopper.click("form button[type=submit]")
     # The category guess of this test's 120-product classifier (one view per product) is not what
@@ -276,10 +291,11 @@ def test_seller_is_approved_uploads_and_the_new_arrival_is_found_by_photo(
     shots(shopper, "11-new-arrival-found")
 
 
-def _cropper_box(page) -> list[float]:  # type: ignore[no-untyped-def]
+def _cropper_box(page: Page) -> list[float]:
     """The crop box on screen, normalised to the photo shown (x0, y0, x1, y1)."""
     photo = page.locator(".cropper-canvas").bounding_box()
     box = page.locator(".cropper-crop-box").bounding_box()
+    assert photo is not None and box is not None, "the cropper is not on screen"
     return [
         (box["x"] - photo["x"]) / photo["width"],
         (box["y"] - photo["y"]) / photo["height"],
@@ -288,7 +304,7 @@ def _cropper_box(page) -> list[float]:  # type: ignore[no-untyped-def]
     ]
 
 
-def _settled_cropper_box(page, expected, timeout_s: float = 5.0) -> list[float]:  # type: ignore[no-untyped-def]
+def _settled_cropper_box(page: Page, expected: Sequence[float], timeout_s: float = 5.0) -> list[float]:
     """The crop box on screen once it matches ``expected`` (within 0.01), or the last one seen
     after ``timeout_s``: Cropper.js lays the box out again when the page around it changes size
     (new result cards), and a box read mid-way is neither the old nor the new one."""
@@ -300,14 +316,14 @@ def _settled_cropper_box(page, expected, timeout_s: float = 5.0) -> list[float]:
         page.wait_for_timeout(100)
 
 
-def _iou(a, b) -> float:  # type: ignore[no-untyped-def]
+def _iou(a: Sequence[float], b: Sequence[float]) -> float:
     width = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
     height = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
     inter = width * height
     return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
 
 
-def _customer_photo(sample, tmp_path: Path) -> tuple[Path, tuple]:  # type: ignore[no-untyped-def]
+def _customer_photo(sample: FashionMnistSample, tmp_path: Path) -> tuple[Path, tuple]:
     """A shopper's JPEG of an ankle boot the catalog has never seen (Fashion-MNIST test image
     28), off-centre on a textured floor."""
     from recommender.customer_photos import TEST_INDEX_LIMIT, customer_photo
@@ -334,10 +350,10 @@ def test_shopper_boxes_the_item_refines_without_uploading_again_and_buys(
     from recommender.api import views as api_views
 
     # What the API received with each photo (the browser does not show file bodies to Playwright).
-    uploads: list[tuple[str, object]] = []
+    uploads: list[tuple[str | None, Box | None]] = []
     real_image_search = api_views.image_search
 
-    def image_search(**kwargs):  # type: ignore[no-untyped-def]
+    def image_search(**kwargs: Any) -> ImageSearchResult:
         uploads.append((kwargs["name"], kwargs["box"]))
         return real_image_search(**kwargs)
 
@@ -348,11 +364,13 @@ def test_shopper_boxes_the_item_refines_without_uploading_again_and_buys(
     sent: list[tuple[str, str]] = []  # (method, path) of every request to the shop
     page.on("request", lambda r: sent.append((r.method, r.url.removeprefix(shop))))
 
-    page.goto(f"{shop}/search/photo/")
+    page.goto(f"{shop}{reverse('shop:image_search')}")
     page.set_input_files("[data-testid=choose-photo]", str(path))
     expect(page.locator(".prediction")).to_contain_text("Looks like Ankle boot")
     expect(page.locator("[data-testid=photo-stage]")).to_have_attribute("data-box", re.compile(r"^[0-9.,]+$"))
-    found = [float(v) for v in page.get_attribute("[data-testid=photo-stage]", "data-box").split(",")]  # type: ignore[union-attr]
+    data_box = page.get_attribute("[data-testid=photo-stage]", "data-box")
+    assert data_box is not None
+    found = [float(v) for v in data_box.split(",")]
     assert _iou(found, true_box) > 0.7  # the server found the boot
     assert _cropper_box(page) == pytest.approx(found, abs=0.01)  # and the box shows it
     assert uploads == [("boot-on-the-floor.jpg", None)]
@@ -370,7 +388,9 @@ def test_shopper_boxes_the_item_refines_without_uploading_again_and_buys(
         page.mouse.up()
     answer = boxed.value.json()
     assert len(uploads) == 2 and uploads[1][0] == "boot-on-the-floor.jpg"
-    sent_box = uploads[1][1].as_tuple()  # type: ignore[union-attr]
+    resent = uploads[1][1]
+    assert resent is not None, "the photo went again without the box"
+    sent_box = resent.as_tuple()
     assert sent_box == pytest.approx(_cropper_box(page), abs=0.01)
     # The shopper's new box went with the photo: it is not the one the server found, and it still
     # holds the boot (PostgreSQL runs have seen the drag move the box rather than only grow it).
@@ -403,7 +423,7 @@ def test_shopper_boxes_the_item_refines_without_uploading_again_and_buys(
 
     product_name = cards.first.locator(".name").inner_text()
     cards.first.locator("[data-testid=card-add-to-cart]").click()
-    page.wait_for_url(f"{shop}/cart/")
+    page.wait_for_url(f"{shop}{reverse('shop:cart_detail')}")
     assert product_name in page.inner_text("[data-testid=cart-lines]")
 
 
@@ -417,7 +437,7 @@ def test_find_by_photo_on_a_phone(shop, browser_page, fashion_mnist_sample, tmp_
         viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, device_scale_factor=2
     )
     page = context.new_page()
-    page.goto(f"{shop}/search/photo/")
+    page.goto(f"{shop}{reverse('shop:image_search')}")
     expect(page.locator("[data-testid=take-photo]")).to_have_attribute("capture", "environment")
     expect(page.locator(".camera-picker")).to_be_visible()
     expect(page.locator("label[for=id_image]")).to_be_visible()
@@ -469,7 +489,7 @@ def test_find_by_photo_without_javascript(shop, browser_page, fashion_mnist_samp
         java_script_enabled=False, viewport={"width": 1280, "height": 900}
     )
     page = context.new_page()
-    page.goto(f"{shop}/search/photo/")
+    page.goto(f"{shop}{reverse('shop:image_search')}")
     expect(page.locator("[data-testid=photo-stage]")).to_be_hidden()
     page.set_input_files("[data-testid=choose-photo]", str(path))
     page.click("[data-testid=search-button]")

@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 from pytest_django.fixtures import Settings
 
-from accounts.models import User
 from catalog.exceptions import InsufficientStock
 from catalog.tests.factories import ProductFactory
 from shop.models import Cart, CartLine
@@ -26,9 +25,8 @@ from shop.shipping import InvalidShippingMethod, delivery_estimate, shipping_met
 pytestmark = pytest.mark.django_db
 
 
-def test_add_accumulates_and_summary_reads_current_prices():
-    product = ProductFactory(price=Decimal("10.00"), stock=5)
-    cart = cart_get_or_create()
+def test_add_accumulates_and_summary_reads_current_prices(cart):
+    product = ProductFactory.create(price=Decimal("10.00"), stock=5)
     cart_add_product(cart=cart, product_id=product.pk, quantity=2)
     cart_add_product(cart=cart, product_id=product.pk, quantity=1)
     product.price = Decimal("12.50")  # a price change reaches the cart, not an old snapshot
@@ -42,27 +40,24 @@ def test_add_accumulates_and_summary_reads_current_prices():
 
 
 @pytest.mark.parametrize("quantity", [0, -1, 21, 10**12, 1.5, "2", True])
-def test_add_rejects_bad_quantities_and_changes_nothing(quantity):
-    product = ProductFactory(stock=10**6)
-    cart = cart_get_or_create()
+def test_add_rejects_bad_quantities_and_changes_nothing(quantity, cart):
+    product = ProductFactory.create(stock=10**6)
     with pytest.raises(InvalidQuantity):
         cart_add_product(cart=cart, product_id=product.pk, quantity=quantity)
     assert CartLine.objects.count() == 0
 
 
-def test_add_beyond_stock_is_refused_with_what_is_left():
-    product = ProductFactory(name="Ankle boot", stock=2)
-    cart = cart_get_or_create()
+def test_add_beyond_stock_is_refused_with_what_is_left(cart):
+    product = ProductFactory.create(name="Ankle boot", stock=2)
     cart_add_product(cart=cart, product_id=product.pk, quantity=2)
     with pytest.raises(InsufficientStock, match="Only 2 of Ankle boot left in stock"):
         cart_add_product(cart=cart, product_id=product.pk, quantity=1)
     assert CartLine.objects.get().quantity == 2
 
 
-def test_sold_out_and_inactive_products_cannot_be_added():
-    sold_out = ProductFactory(name="Sneaker", stock=0)
-    hidden = ProductFactory(stock=5, is_active=False)
-    cart = cart_get_or_create()
+def test_sold_out_and_inactive_products_cannot_be_added(cart):
+    sold_out = ProductFactory.create(name="Sneaker", stock=0)
+    hidden = ProductFactory.create(stock=5, is_active=False)
     with pytest.raises(InsufficientStock, match="Sneaker is sold out"):
         cart_add_product(cart=cart, product_id=sold_out.pk)
     with pytest.raises(ProductUnavailable):
@@ -72,9 +67,8 @@ def test_sold_out_and_inactive_products_cannot_be_added():
     assert CartLine.objects.count() == 0
 
 
-def test_set_quantity_zero_removes_and_unknown_line_is_refused():
-    a, b = ProductFactory(stock=5), ProductFactory(stock=5)
-    cart = cart_get_or_create()
+def test_set_quantity_zero_removes_and_unknown_line_is_refused(cart):
+    a, b = ProductFactory.create(stock=5), ProductFactory.create(stock=5)
     cart_add_product(cart=cart, product_id=a.pk, quantity=1)
     assert cart_line_set_quantity(cart=cart, product_id=a.pk, quantity=4).quantity == 4
     with pytest.raises(InsufficientStock):
@@ -86,18 +80,16 @@ def test_set_quantity_zero_removes_and_unknown_line_is_refused():
     cart_line_remove(cart=cart, product_id=b.pk)  # not there: nothing happens
 
 
-def test_summary_flags_lines_that_lost_their_stock():
-    product = ProductFactory(name="Bag", stock=3)
-    cart = cart_get_or_create()
+def test_summary_flags_lines_that_lost_their_stock(cart):
+    product = ProductFactory.create(name="Bag", stock=3)
     cart_add_product(cart=cart, product_id=product.pk, quantity=3)
     product.stock = 1
     product.save()
     assert cart_summary(cart=cart).problems == ["Only 1 of Bag left in stock."]
 
 
-def test_merge_adds_guest_lines_to_user_cart_capped_by_stock():
-    user = User.objects.create_user("shopper@example.com", "pw-123456789")
-    both, guest_only = ProductFactory(stock=4), ProductFactory(stock=9)
+def test_merge_adds_guest_lines_to_user_cart_capped_by_stock(user):
+    both, guest_only = ProductFactory.create(stock=4), ProductFactory.create(stock=9)
     guest = cart_get_or_create()
     cart_add_product(cart=guest, product_id=both.pk, quantity=3)
     cart_add_product(cart=guest, product_id=guest_only.pk, quantity=2)
@@ -108,9 +100,8 @@ def test_merge_adds_guest_lines_to_user_cart_capped_by_stock():
     assert not Cart.objects.filter(pk=guest.pk).exists()
 
 
-def test_a_guest_cart_id_never_opens_a_users_cart():
-    user = User.objects.create_user("owner@example.com", "pw-123456789")
-    theirs = cart_get_or_create(user=user)
+def test_a_guest_cart_id_never_opens_a_users_cart(user_cart):
+    theirs = user_cart
     mine = cart_get_or_create(cart_id=theirs.pk)
     assert mine.pk != theirs.pk and mine.user is None
 
@@ -137,7 +128,7 @@ def test_delivery_estimate_counts_business_days():
     ],
 )
 def test_a_requested_quantity_is_refused_with_its_own_message(quantity: Any, added: str, set_to: str) -> None:
-    product = ProductFactory(stock=5)
+    product = ProductFactory.create(stock=5)
     cart = cart_get_or_create()
     cart_add_product(cart=cart, product_id=product.pk, quantity=1)
     with pytest.raises(InvalidQuantity) as add_refusal:
@@ -150,7 +141,7 @@ def test_a_requested_quantity_is_refused_with_its_own_message(quantity: Any, add
 
 def test_the_cap_applies_to_the_line_a_request_makes(settings: Settings) -> None:
     settings.CART_MAX_LINE_QUANTITY = 4
-    product = ProductFactory(stock=50)
+    product = ProductFactory.create(stock=50)
     cart = cart_get_or_create()
     cart_add_product(cart=cart, product_id=product.pk, quantity=3)
     with pytest.raises(InvalidQuantity, match=r"^You can buy at most 4 of one product per order\.$"):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
@@ -28,14 +29,14 @@ def card_names(html: str) -> list[str]:
 
 
 def test_home_lists_categories_with_counts_and_newest_products(client):
-    shoes = CategoryFactory(name="Shoes", position=0)
-    CategoryFactory(name="Hats", position=1)
+    shoes = CategoryFactory.create(name="Shoes", position=0)
+    CategoryFactory.create(name="Hats", position=1)
     start = timezone.now() - timedelta(days=20)
     for day in range(14):
-        ProductFactory(category=shoes, name=f"Shoe {day}", created_at=start + timedelta(days=day))
-    ProductFactory(category=shoes, name="Hidden shoe", is_active=False)
+        ProductFactory.create(category=shoes, name=f"Shoe {day}", created_at=start + timedelta(days=day))
+    ProductFactory.create(category=shoes, name="Hidden shoe", is_active=False)
 
-    response = client.get("/")
+    response = client.get(reverse("shop:home"))
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -45,7 +46,7 @@ def test_home_lists_categories_with_counts_and_newest_products(client):
 
 
 def test_home_without_catalog(client):
-    response = client.get("/")
+    response = client.get(reverse("shop:home"))
 
     assert response.status_code == 200
     assert "No categories yet." in response.content.decode()
@@ -58,18 +59,20 @@ def test_home_without_catalog(client):
 @pytest.fixture
 def shoes():
     """30 active shoes priced 1.00-30.00 (newest is the cheapest), one inactive, one bag."""
-    category = CategoryFactory(name="Shoes", slug="shoes")
+    category = CategoryFactory.create(name="Shoes", slug="shoes")
     start = timezone.now() - timedelta(days=40)
     for n in range(1, 31):
-        ProductFactory(category=category, name=f"Shoe {n:02d}", price=Decimal(n), created_at=start - timedelta(days=n))
-    ProductFactory(category=category, name="Hidden", price=Decimal("5.00"), is_active=False)
-    ProductFactory(category=CategoryFactory(name="Bags"), name="Bag", price=Decimal("5.00"))
+        ProductFactory.create(
+            category=category, name=f"Shoe {n:02d}", price=Decimal(n), created_at=start - timedelta(days=n)
+        )
+    ProductFactory.create(category=category, name="Hidden", price=Decimal("5.00"), is_active=False)
+    ProductFactory.create(category=CategoryFactory.create(name="Bags"), name="Bag", price=Decimal("5.00"))
     return category
 
 
 def test_category_page_paginates_24_newest_first(client, shoes):
-    first = client.get("/c/shoes/")
-    second = client.get("/c/shoes/", {"page": 2})
+    first = client.get(reverse("shop:category_detail", kwargs={"slug": "shoes"}))
+    second = client.get(reverse("shop:category_detail", kwargs={"slug": "shoes"}), {"page": 2})
 
     assert first.status_code == second.status_code == 200
     assert card_names(first.content.decode()) == [f"Shoe {n:02d}" for n in range(1, 25)]
@@ -81,30 +84,38 @@ def test_category_page_paginates_24_newest_first(client, shoes):
 
 
 def test_category_page_out_of_range_page_shows_the_last(client, shoes):
-    response = client.get("/c/shoes/", {"page": 99})
+    response = client.get(reverse("shop:category_detail", kwargs={"slug": "shoes"}), {"page": 99})
 
     assert card_names(response.content.decode())[0] == "Shoe 25"
 
 
 def test_category_page_sort_and_price_range_keep_the_query_in_page_links(client, shoes):
-    response = client.get("/c/shoes/", {"sort": "price_desc", "min_price": "3", "max_price": "28.00"})
+    response = client.get(
+        reverse("shop:category_detail", kwargs={"slug": "shoes"}),
+        {"sort": "price_desc", "min_price": "3", "max_price": "28.00"},
+    )
 
     html = response.content.decode()
     assert card_names(html) == [f"Shoe {n:02d}" for n in range(28, 4, -1)]
     assert "26 products" in html
     assert 'href="?sort=price_desc&amp;min_price=3&amp;max_price=28.00&amp;page=2"' in html
-    page2 = client.get("/c/shoes/", {"sort": "price_desc", "min_price": "3", "max_price": "28.00", "page": "2"})
+    page2 = client.get(
+        reverse("shop:category_detail", kwargs={"slug": "shoes"}),
+        {"sort": "price_desc", "min_price": "3", "max_price": "28.00", "page": "2"},
+    )
     assert card_names(page2.content.decode()) == ["Shoe 04", "Shoe 03"]
 
 
 def test_category_page_price_asc(client, shoes):
-    response = client.get("/c/shoes/", {"sort": "price_asc", "max_price": "3"})
+    response = client.get(
+        reverse("shop:category_detail", kwargs={"slug": "shoes"}), {"sort": "price_asc", "max_price": "3"}
+    )
 
     assert card_names(response.content.decode()) == ["Shoe 01", "Shoe 02", "Shoe 03"]
 
 
 def test_category_page_shows_invalid_filters_and_ignores_them(client, shoes):
-    response = client.get("/c/shoes/", {"min_price": "cheap"})
+    response = client.get(reverse("shop:category_detail", kwargs={"slug": "shoes"}), {"min_price": "cheap"})
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -113,19 +124,19 @@ def test_category_page_shows_invalid_filters_and_ignores_them(client, shoes):
 
 
 def test_category_page_404(client):
-    assert client.get("/c/no-such/").status_code == 404
+    assert client.get(reverse("shop:category_detail", kwargs={"slug": "no-such"})).status_code == 404
 
 
 # --- Product page ---------------------------------------------------------------------------
 
 
 def test_product_page(client, settings):
-    product = ProductFactory(
+    product = ProductFactory.create(
         name="Ankle boot FM-000000", slug="boot", sku="FM-000000", price=Decimal("1234.5"), stock=0
     )
-    image = ProductImageFactory(product=product)
+    image = ProductImageFactory.create(product=product)
 
-    response = client.get("/p/boot/")
+    response = client.get(reverse("shop:product_detail", kwargs={"slug": "boot"}))
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -142,19 +153,19 @@ def test_product_page(client, settings):
 
 
 def test_product_page_without_similar_items_when_embedded(client):
-    product = ProductFactory(slug="lonely", stock=3)
-    ProductImageFactory(product=product, embedding_status=ProductImage.EmbeddingStatus.EMBEDDED)
+    product = ProductFactory.create(slug="lonely", stock=3)
+    ProductImageFactory.create(product=product, embedding_status=ProductImage.EmbeddingStatus.EMBEDDED)
 
-    html = client.get("/p/lonely/").content.decode()
+    html = client.get(reverse("shop:product_detail", kwargs={"slug": "lonely"})).content.decode()
 
     assert "In stock" in html
     assert "No similar items match these options." in html
 
 
 def test_product_page_404_for_inactive_product(client):
-    ProductFactory(slug="gone", is_active=False)
+    ProductFactory.create(slug="gone", is_active=False)
 
-    assert client.get("/p/gone/").status_code == 404
+    assert client.get(reverse("shop:product_detail", kwargs={"slug": "gone"})).status_code == 404
 
 
 @pytest.mark.slow
@@ -213,9 +224,9 @@ def test_product_page_minimum_match_changes_what_is_shown(client, sample_catalog
 
 
 def test_image_search_page_get(client):
-    CategoryFactory(name="Sneaker", slug="sneaker")
+    CategoryFactory.create(name="Sneaker", slug="sneaker")
 
-    response = client.get("/search/photo/")
+    response = client.get(reverse("shop:image_search"))
 
     html = response.content.decode()
     assert response.status_code == 200
@@ -228,7 +239,7 @@ def test_image_search_page_get(client):
 @pytest.fixture
 def stored_state(media_files):
     """One product with a stored, embedded image: what a bad upload must leave untouched."""
-    image = ProductImageFactory()
+    image = ProductImageFactory.create()
     ImageEmbedding.objects.create(
         product_image=image, product=image.product, model_version="test", vector=[0.0] * 511 + [1.0]
     )
@@ -246,7 +257,9 @@ def test_image_search_bad_upload_is_400_with_the_error_and_writes_nothing(client
     bad = BAD_UPLOADS[case]
     before, state = stored_state
 
-    response = client.post("/search/photo/", {"image": SimpleUploadedFile(bad.name, bad.content()), "category": "all"})
+    response = client.post(
+        reverse("shop:image_search"), {"image": SimpleUploadedFile(bad.name, bad.content()), "category": "all"}
+    )
 
     assert response.status_code == 400
     html = response.content.decode()
@@ -259,7 +272,7 @@ def test_image_search_bad_upload_is_400_with_the_error_and_writes_nothing(client
 def test_image_search_empty_file_is_400(client, stored_state):
     before, state = stored_state
 
-    response = client.post("/search/photo/", {"image": SimpleUploadedFile("empty.png", b"")})
+    response = client.post(reverse("shop:image_search"), {"image": SimpleUploadedFile("empty.png", b"")})
 
     assert response.status_code == 400
     assert "<li>The submitted file is empty.</li>" in response.content.decode()
@@ -267,7 +280,7 @@ def test_image_search_empty_file_is_400(client, stored_state):
 
 
 def test_image_search_without_file_is_400(client):
-    response = client.post("/search/photo/", {"category": "all"})
+    response = client.post(reverse("shop:image_search"), {"category": "all"})
 
     assert response.status_code == 400
     assert "<li>Choose a photo.</li>" in response.content.decode()
@@ -276,7 +289,7 @@ def test_image_search_without_file_is_400(client):
 def test_image_search_min_price_above_max_is_400(client):
     upload = SimpleUploadedFile("a.png", photo("PNG"))
 
-    response = client.post("/search/photo/", {"image": upload, "min_price": "20", "max_price": "10"})
+    response = client.post(reverse("shop:image_search"), {"image": upload, "min_price": "20", "max_price": "10"})
 
     assert response.status_code == 400
     assert "The maximum price is below the minimum." in response.content.decode()
@@ -285,14 +298,14 @@ def test_image_search_min_price_above_max_is_400(client):
 def test_image_search_unknown_category_choice_is_400(client):
     upload = SimpleUploadedFile("a.png", photo("PNG"))
 
-    response = client.post("/search/photo/", {"image": upload, "category": "hats"})
+    response = client.post(reverse("shop:image_search"), {"image": upload, "category": "hats"})
 
     assert response.status_code == 400
     assert "Select a valid choice. hats is not one of the available choices." in response.content.decode()
 
 
 def test_image_search_put_is_405(client):
-    assert client.put("/search/photo/").status_code == 405
+    assert client.put(reverse("shop:image_search")).status_code == 405
 
 
 @pytest.mark.slow
@@ -306,7 +319,7 @@ def test_image_search_predicts_the_category_and_lists_its_products(
 
     # Test image 0 of Fashion-MNIST: an ankle boot the catalog has never seen.
     response = client.post(
-        "/search/photo/", {"image": SimpleUploadedFile("query.png", fashion_mnist_sample.png("test", 0))}
+        reverse("shop:image_search"), {"image": SimpleUploadedFile("query.png", fashion_mnist_sample.png("test", 0))}
     )
 
     html = response.content.decode()
@@ -332,7 +345,7 @@ def test_image_search_all_categories_sorted_by_price(client, sample_catalog, fas
     upload = SimpleUploadedFile("query.png", fashion_mnist_sample.png("test", 0))
 
     response = client.post(
-        "/search/photo/", {"image": upload, "category": "all", "sort": "price_asc", "max_price": "60"}
+        reverse("shop:image_search"), {"image": upload, "category": "all", "sort": "price_asc", "max_price": "60"}
     )
 
     html = response.content.decode()
@@ -359,7 +372,7 @@ def test_image_search_names_the_product_it_shows_from_outside_the_guessed_catego
     monkeypatch.setattr(services, "category_predictions", lambda vector: guess)
     upload = SimpleUploadedFile("bag.png", fashion_mnist_sample.png("train", row))
 
-    html = client.post("/search/photo/", {"image": upload}).content.decode()
+    html = client.post(reverse("shop:image_search"), {"image": upload}).content.decode()
 
     assert "Looks like <strong>Sandal</strong> (97% sure)." in html
     assert (
@@ -373,7 +386,7 @@ def test_image_search_bad_box_is_400_with_the_error(client, stored_state):
     before, state = stored_state
     upload = SimpleUploadedFile("a.png", photo("PNG"))
 
-    response = client.post("/search/photo/", {"image": upload, "box": "0.9,0.1,0.2,0.8"})
+    response = client.post(reverse("shop:image_search"), {"image": upload, "box": "0.9,0.1,0.2,0.8"})
 
     assert response.status_code == 400
     html = response.content.decode()
@@ -383,20 +396,20 @@ def test_image_search_bad_box_is_400_with_the_error(client, stored_state):
 
 
 def test_image_search_expired_query_is_400_and_asks_for_the_photo(client):
-    response = client.post("/search/photo/", {"query_id": "0" * 32, "category": "all"})
+    response = client.post(reverse("shop:image_search"), {"query_id": "0" * 32, "category": "all"})
 
     assert response.status_code == 400
     assert "<li>This photo search has expired; please choose the photo again.</li>" in response.content.decode()
 
 
 def test_image_search_page_has_the_cropper_drop_zone_and_camera(client):
-    html = client.get("/search/photo/").content.decode()
+    html = client.get(reverse("shop:image_search")).content.decode()
 
     assert '<script src="/static/vendor/cropperjs/cropper.min.js"></script>' in html
     assert '<link rel="stylesheet" href="/static/vendor/cropperjs/cropper.min.css">' in html
     assert 'data-testid="photo-dropzone"' in html
     assert 'capture="environment"' in html
-    assert 'data-api-url="/api/search/image/"' in html
+    assert 'data-api-url="/api/search/image/"' in html  # the public URL itself
     assert 'data-query-url="/api/search/image/QUERY_ID/"' in html
     # Without JavaScript the page is a plain form: a photo, the options and a search button.
     assert '<input type="hidden" name="box" value="">' in html
@@ -416,8 +429,10 @@ def test_image_search_without_javascript_refines_with_the_query_id(
 
     category_classifier_train()
     upload = SimpleUploadedFile("query.png", fashion_mnist_sample.png("test", 0))
-    first = client.post("/search/photo/", {"image": upload}).content.decode()
-    query_id = re.search(r'<input type="hidden" name="query_id" value="([0-9a-f]{32})">', first).group(1)  # type: ignore[union-attr]
+    first = client.post(reverse("shop:image_search"), {"image": upload}).content.decode()
+    found = re.search(r'<input type="hidden" name="query_id" value="([0-9a-f]{32})">', first)
+    assert found is not None, "the results page remembers no query_id"
+    query_id = found.group(1)
 
     def refuse(*args, **kwargs):
         raise AssertionError("no photo was sent: nothing may be embedded")
@@ -425,7 +440,8 @@ def test_image_search_without_javascript_refines_with_the_query_id(
     monkeypatch.setattr(services, "query_image_embed", refuse)
     monkeypatch.setattr(embedder, "embed_photos", refuse)
     response = client.post(
-        "/search/photo/", {"query_id": query_id, "category": "sandal", "sort": "price_desc", "max_price": "90"}
+        reverse("shop:image_search"),
+        {"query_id": query_id, "category": "sandal", "sort": "price_desc", "max_price": "90"},
     )
 
     html = response.content.decode()
