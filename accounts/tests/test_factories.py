@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Seller, User
+from accounts.selectors import seller_is_approved
 from accounts.tests.factories import (
     DEFAULT_PASSWORD,
     ApprovedSellerFactory,
@@ -55,9 +56,9 @@ def test_staff_and_superuser_factories_have_the_flags_of_create_superuser():
 def test_seller_factory_is_pending_unless_approved():
     pending = SellerFactory.create()
     assert (pending.status, pending.decided_at, pending.decided_by) == (Seller.Status.APPLIED, None, None)
-    assert not pending.is_approved and not pending.user.is_staff
+    assert not seller_is_approved(pending) and not pending.user.is_staff
     approved = SellerFactory.create(approved=True)
-    assert approved.status == Seller.Status.APPROVED and approved.is_approved
+    assert approved.status == Seller.Status.APPROVED and seller_is_approved(approved)
     assert approved.decided_at is not None and approved.decided_by is not None
     assert approved.decided_by.is_superuser and approved.decided_by != approved.user
     assert ApprovedSellerFactory.create().status == Seller.Status.APPROVED

@@ -22,7 +22,7 @@ from shop.api import serializers as shop_serializers
 from shop.api.serializers import CheckoutSerializer
 from shop.forms import CheckoutForm
 
-from .factories import order_placed
+from .flows import order_placed
 
 FIELDS = ("full_name", "phone", "address_line1", "address_line2", "city", "postcode", "region", "country")
 REQUIRED = {"full_name", "address_line1", "city", "postcode", "country"}

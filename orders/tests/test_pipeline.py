@@ -30,7 +30,7 @@ from orders.pipeline import (
 from orders.services import payment_create
 from shop.models import CartLine
 
-from .factories import order_placed
+from .flows import order_placed
 
 pytestmark = pytest.mark.django_db
 
