@@ -30,9 +30,9 @@ from catalog.services import (
     seller_product_set_active,
     seller_product_update,
 )
+from core.api.authentication import CsrfSessionAuthentication
 from core.api.schema import BAD_REQUEST, UNAUTHORIZED, error_response
 from core.exceptions import ShopError
-from shop.api.authentication import CsrfSessionAuthentication
 
 from .permissions import IsApprovedSeller
 from .seller_serializers import (

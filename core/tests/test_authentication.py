@@ -1,0 +1,62 @@
+"""The kernel's session authentication (``core.api.authentication``), through a real DRF view:
+an anonymous request that carries a session needs the CSRF token; one without a session
+cookie, or with an ``Authorization`` header, does not."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import pytest
+from django.conf import settings
+from django.utils.module_loading import import_string
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.test import APIRequestFactory
+from rest_framework.views import APIView
+
+from core.api.authentication import CsrfSessionAuthentication, CsrfSessionScheme
+
+
+class EchoView(APIView):
+    authentication_classes: ClassVar[list[Any]] = [CsrfSessionAuthentication]
+    permission_classes: ClassVar[list[Any]] = []
+
+    def post(self, request: Request) -> Response:
+        return Response({"ok": True})
+
+
+def test_an_anonymous_session_post_without_the_csrf_token_is_refused() -> None:
+    factory = APIRequestFactory(enforce_csrf_checks=True)
+    request = factory.post("/echo/", {}, format="json")
+    request.COOKIES[settings.SESSION_COOKIE_NAME] = "some-session"
+    response = EchoView.as_view()(request)
+    assert response.status_code == 403
+    assert response.data == {"detail": "CSRF Failed: CSRF cookie not set."}
+
+
+def test_an_anonymous_session_post_with_the_csrf_token_passes() -> None:
+    token = "abcdefghijklmnopqrstuvwxyz012345"  # a CSRF secret: 32 letters and digits
+    request = APIRequestFactory(enforce_csrf_checks=True).post("/echo/", {}, format="json", HTTP_X_CSRFTOKEN=token)
+    request.COOKIES[settings.SESSION_COOKIE_NAME] = "some-session"
+    request.COOKIES[settings.CSRF_COOKIE_NAME] = token
+    response = EchoView.as_view()(request)
+    assert response.status_code == 200 and response.data == {"ok": True}
+
+
+@pytest.mark.parametrize("extra", [{}, {"HTTP_AUTHORIZATION": "Token abc"}])
+def test_no_session_cookie_or_a_token_header_needs_no_csrf_token(extra: dict[str, str]) -> None:
+    request = APIRequestFactory(enforce_csrf_checks=True).post("/echo/", {}, format="json", **extra)
+    if extra:
+        request.COOKIES[settings.SESSION_COOKIE_NAME] = "some-session"
+    response = EchoView.as_view()(request)
+    assert response.status_code == 200 and response.data == {"ok": True}
+
+
+def test_the_api_authenticates_with_the_kernels_class_first() -> None:
+    classes = settings.REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"]
+    assert classes == [
+        "core.api.authentication.CsrfSessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ]
+    assert import_string(classes[0]) is CsrfSessionAuthentication
+    assert CsrfSessionScheme.target_class is CsrfSessionAuthentication
