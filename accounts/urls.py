@@ -6,7 +6,6 @@ app_name = "accounts"
 
 urlpatterns = [
     path("profile/", views.profile, name="profile"),
-    path("orders/", views.order_history, name="order_history"),
     path("addresses/new/", views.address_edit, name="address_create"),
     path("addresses/<int:address_id>/edit/", views.address_edit, name="address_edit"),
     path("addresses/<int:address_id>/delete/", views.address_remove, name="address_delete"),

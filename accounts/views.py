@@ -2,12 +2,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
-
-from orders.selectors import order_list_for_user
 
 from .forms import AddressForm
 from .selectors import address_get, address_list
@@ -23,16 +20,9 @@ def profile(request: HttpRequest) -> HttpResponse:
         "accounts/profile.html",
         {
             "addresses": address_list(user=request.user),
-            "orders": order_list_for_user(user=request.user)[:5],
             "email_verified": EmailAddress.objects.filter(user=request.user, verified=True).exists(),
         },
     )
-
-
-@login_required
-def order_history(request: HttpRequest) -> HttpResponse:
-    page = Paginator(order_list_for_user(user=request.user), 20).get_page(request.GET.get("page"))
-    return render(request, "accounts/order_history.html", {"page": page})
 
 
 @login_required

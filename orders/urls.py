@@ -1,12 +1,20 @@
-from django.urls import path
+"""The orders app's pages, with their full paths: checkout (the cart becomes an order), the
+shopper's order history in the account area, and one order's pages. config/urls.py includes
+them once at the root, so that all of them are in the one ``orders`` namespace."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, path
 
 from . import views
 
 app_name = "orders"
 
-urlpatterns = [
-    path("<str:number>/", views.order_detail, name="order_detail"),
-    path("<str:number>/pay/", views.order_pay, name="order_pay"),
-    path("<str:number>/new-link/", views.order_link_resend, name="order_link_resend"),
-    path("payments/test/<uuid:token>/confirm/", views.test_payment_confirm, name="test_payment_confirm"),
+urlpatterns: list[URLPattern] = [
+    path("checkout/", views.checkout, name="checkout"),
+    path("accounts/orders/", views.order_history, name="order_history"),
+    path("orders/<str:number>/", views.order_detail, name="order_detail"),
+    path("orders/<str:number>/pay/", views.order_pay, name="order_pay"),
+    path("orders/<str:number>/new-link/", views.order_link_resend, name="order_link_resend"),
+    path("orders/payments/test/<uuid:token>/confirm/", views.test_payment_confirm, name="test_payment_confirm"),
 ]

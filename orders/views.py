@@ -1,20 +1,134 @@
 from __future__ import annotations
 
+import uuid
+from datetime import date
+from typing import Any
+
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from payments import PaymentError, PaymentStatus, RedirectNeeded
 
+from accounts.models import Address
+from accounts.selectors import address_default, address_list
+from accounts.services import address_save
 from core.exceptions import ShopError
+from core.forms import form_add_validation_error
 from core.http import client_ip
+from core.money import money_format
+from shop.cart import request_cart
+from shop.selectors import cart_summary
+from shop.shipping import delivery_estimate, shipping_methods
 
 from .exceptions import ExpiredOrderLink
+from .forms import CheckoutForm
 from .models import Order, Payment
 from .payment_providers import APPROVE, DECLINE, confirmation_sign
-from .selectors import order_get_for_viewer, order_link_is_genuine, order_link_url, order_payment_latest
-from .services import payment_create
+from .selectors import (
+    order_get_for_viewer,
+    order_link_is_genuine,
+    order_link_url,
+    order_list_for_user,
+    order_payment_latest,
+)
+from .services import ShippingAddress, order_place, payment_create
 from .tasks import order_link_send_task
+
+ADDRESS_FIELDS = ShippingAddress.FIELDS
+
+
+# --- Checkout: the cart becomes an order --------------------------------------------------
+
+
+def _shipping_choices(today: date) -> list[tuple[str, str]]:
+    choices = []
+    for method in shipping_methods():
+        earliest, latest = delivery_estimate(method=method, start=today)
+        when = f"{earliest:%a %-d %b}" + (f" – {latest:%a %-d %b}" if latest != earliest else "")
+        choices.append(
+            (method.code, f"{method.name} · {money_format(method.price)} · {method.description}, arrives {when}")
+        )
+    return choices
+
+
+@require_http_methods(["GET", "POST"])
+def checkout(request: HttpRequest) -> HttpResponse:
+    """Contact, address and shipping method → an order waiting for payment → the payment page."""
+    cart = request_cart(request)
+    summary = cart_summary(cart=cart)
+    if cart is None or summary.is_empty:
+        messages.info(request, "Your cart is empty.")
+        return redirect("shop:cart_detail")
+    today = timezone.localdate()
+    user = request.user
+    initial: dict[str, Any] = {"checkout_token": uuid.uuid4(), "shipping_method": "standard"}
+    saved = address_list(user=user) if user.is_authenticated else []
+    if user.is_authenticated:
+        initial["email"] = user.email
+        default = address_default(user=user)
+        if default is not None:
+            initial.update({f: getattr(default, f) for f in ADDRESS_FIELDS})
+    form = CheckoutForm(request.POST or None, initial=initial, shipping_choices=_shipping_choices(today), user=user)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            address = ShippingAddress.from_data(data)
+            try:
+                order = order_place(
+                    cart=cart,
+                    user=user,
+                    email=data["email"],
+                    address=address,
+                    shipping_method=data["shipping_method"],
+                    checkout_token=data["checkout_token"],
+                    today=today,
+                )
+            except ValidationError as exc:
+                form_add_validation_error(form, exc)
+            except ShopError as exc:
+                form.add_error(None, str(exc))
+            else:
+                if (
+                    user.is_authenticated
+                    and data.get("save_address")
+                    and not any(_same_address(a, address) for a in saved)
+                ):
+                    address_save(user=user, data={f: data[f] for f in ADDRESS_FIELDS})
+                return redirect(order_link_url(order=order, view="orders:order_pay"))
+        status = 400
+    return render(
+        request,
+        "orders/checkout.html",
+        {"form": form, "summary": summary, "saved_addresses": saved, "shipping_methods": shipping_methods()},
+        status=status,
+    )
+
+
+def _same_address(saved: Address, address: ShippingAddress) -> bool:
+    return all(str(getattr(saved, f)) == str(getattr(address, f)) for f in ADDRESS_FIELDS)
+
+
+# --- A shopper's orders -------------------------------------------------------------------
+
+#: orders per page of the order history
+HISTORY_PAGE_SIZE = 20
+
+
+@login_required
+def order_history(request: HttpRequest) -> HttpResponse:
+    """The logged-in shopper's orders, newest first, 20 a page (the profile shows the five most
+    recent through ``{% recent_orders %}``, ``orders.templatetags.orders_tags``)."""
+    page = Paginator(order_list_for_user(user=request.user), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "orders/order_history.html", {"page": page})
+
+
+# --- One order: its page, payment and link ------------------------------------------------
 
 
 def _order_or_error(request: HttpRequest, number: str) -> Order | HttpResponse:

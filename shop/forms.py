@@ -4,11 +4,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.forms.models import fields_for_model
-from django_countries import countries
-from django_countries.fields import LazyTypedChoiceField
 
-from accounts.models import Address
 from catalog.models import Category
 from core.limits import CART_QUANTITY_INPUT_MAX, PHOTO_ACCEPT, cart_line_quantity_max, upload_help_text
 from core.money import MONEY_DECIMAL_PLACES
@@ -105,41 +101,3 @@ class CartUpdateForm(_CartQuantityForm):
     quantity = forms.IntegerField(min_value=0, max_value=CART_QUANTITY_INPUT_MAX)
 
     invalid_quantity_message = f"Choose a quantity between 0 and {CART_QUANTITY_INPUT_MAX}."
-
-
-def checkout_address_fields() -> dict[str, forms.Field]:
-    """The checkout's address fields, in order, from the model (``PostalAddress.ADDRESS_FIELDS``:
-    lengths, required-ness, labels), with the checkout's own wording for two labels and the
-    phone's help text; the country is a list of countries without an empty choice, US first chosen."""
-    fields = fields_for_model(
-        Address,
-        fields=Address.ADDRESS_FIELDS,
-        labels={"address_line2": "Apartment, suite, etc.", "postcode": "Postcode / ZIP"},
-        help_texts={"phone": "For the courier, if they need to reach you."},
-    )
-    fields["country"] = LazyTypedChoiceField(choices=countries, initial="US")
-    return {name: field for name, field in fields.items() if field is not None}
-
-
-class CheckoutForm(forms.Form):
-    """Contact, shipping address (``checkout_address_fields``, right after the email) and
-    shipping method. Totals are computed on the server."""
-
-    email = forms.EmailField(help_text="Your receipt and order link go here.")
-    shipping_method = forms.ChoiceField(widget=forms.RadioSelect)
-    save_address = forms.BooleanField(required=False, initial=True, label="Save this address to my account")
-    checkout_token = forms.UUIDField(widget=forms.HiddenInput)
-
-    def __init__(self, *args, shipping_choices: list[tuple[str, str]], user=None, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(*args, **kwargs)
-        self.fields["shipping_method"].choices = shipping_choices
-        if user is None or not user.is_authenticated:
-            del self.fields["save_address"]
-        else:
-            # A registered shopper's receipt goes to their account's address.
-            self.fields["email"].disabled = True
-            self.fields["email"].help_text = "Your account's email address."
-
-
-_checkout_fields = dict(CheckoutForm.base_fields)
-CheckoutForm.base_fields = {"email": _checkout_fields.pop("email"), **checkout_address_fields(), **_checkout_fields}

@@ -13,5 +13,4 @@ urlpatterns = [
     path("cart/add/", views.cart_add, name="cart_add"),
     path("cart/update/", views.cart_update, name="cart_update"),
     path("cart/remove/", views.cart_remove, name="cart_remove"),
-    path("checkout/", views.checkout, name="checkout"),
 ]

@@ -1,36 +1,23 @@
 from __future__ import annotations
 
-import uuid
-
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.selectors import address_default, address_list
-from accounts.services import address_save
 from catalog.selectors import category_get, category_list, product_get, product_list, product_newest_list
 from core.exceptions import ShopError
-from core.forms import form_add_validation_error
 from core.limits import cart_line_quantity_max
-from core.money import money_format
-from orders.selectors import order_link_url
-from orders.services import ShippingAddress, order_place
 from recommender.selectors import product_similar_list
 from recommender.services import image_search, image_search_by_query
 
 from .cart import request_cart
-from .forms import CartAddForm, CartUpdateForm, CheckoutForm, ImageSearchForm
+from .forms import CartAddForm, CartUpdateForm, ImageSearchForm
 from .selectors import cart_summary
 from .services import cart_add_product, cart_line_remove, cart_line_set_quantity
-from .shipping import delivery_estimate, shipping_methods
-
-ADDRESS_FIELDS = ShippingAddress.FIELDS
 
 PAGE_SIZE = 24
 #: the product page's "minimum match" choices: match scores (see recommender.selectors.MatchScale)
@@ -119,7 +106,7 @@ def image_search_view(request: HttpRequest) -> HttpResponse:
     return render(request, "shop/image_search.html", context, status=200 if result is not None else 400)
 
 
-# --- Cart and checkout --------------------------------------------------------------------
+# --- Cart --------------------------------------------------------------------------
 
 
 def _safe_next(request: HttpRequest, target: str | None, default: str) -> str:
@@ -177,68 +164,3 @@ def cart_remove(request: HttpRequest) -> HttpResponse:
     if cart is not None and product_id.isdigit():
         cart_line_remove(cart=cart, product_id=int(product_id))
     return redirect("shop:cart_detail")
-
-
-def _shipping_choices(today) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
-    choices = []
-    for method in shipping_methods():
-        earliest, latest = delivery_estimate(method=method, start=today)
-        when = f"{earliest:%a %-d %b}" + (f" – {latest:%a %-d %b}" if latest != earliest else "")
-        choices.append(
-            (method.code, f"{method.name} · {money_format(method.price)} · {method.description}, arrives {when}")
-        )
-    return choices
-
-
-@require_http_methods(["GET", "POST"])
-def checkout(request: HttpRequest) -> HttpResponse:
-    """Contact, address and shipping method → an order waiting for payment → the payment page."""
-    cart = request_cart(request)
-    summary = cart_summary(cart=cart)
-    if cart is None or summary.is_empty:
-        messages.info(request, "Your cart is empty.")
-        return redirect("shop:cart_detail")
-    today = timezone.localdate()
-    user = request.user
-    initial: dict = {"checkout_token": uuid.uuid4(), "shipping_method": "standard"}
-    saved = address_list(user=user) if user.is_authenticated else []
-    if user.is_authenticated:
-        initial["email"] = user.email
-        default = address_default(user=user)
-        if default is not None:
-            initial.update({f: getattr(default, f) for f in ADDRESS_FIELDS})
-    form = CheckoutForm(request.POST or None, initial=initial, shipping_choices=_shipping_choices(today), user=user)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            address = ShippingAddress.from_data(data)
-            try:
-                order = order_place(
-                    cart=cart,
-                    user=user,
-                    email=data["email"],
-                    address=address,
-                    shipping_method=data["shipping_method"],
-                    checkout_token=data["checkout_token"],
-                    today=today,
-                )
-            except ValidationError as exc:
-                form_add_validation_error(form, exc)
-            except ShopError as exc:
-                form.add_error(None, str(exc))
-            else:
-                if data.get("save_address") and not any(_same_address(a, address) for a in saved):
-                    address_save(user=user, data={f: data[f] for f in ADDRESS_FIELDS})
-                return redirect(order_link_url(order=order, view="orders:order_pay"))
-        status = 400
-    return render(
-        request,
-        "shop/checkout.html",
-        {"form": form, "summary": summary, "saved_addresses": saved, "shipping_methods": shipping_methods()},
-        status=status,
-    )
-
-
-def _same_address(saved, address: ShippingAddress) -> bool:  # type: ignore[no-untyped-def]
-    return all(str(getattr(saved, f)) == str(getattr(address, f)) for f in ADDRESS_FIELDS)

@@ -31,4 +31,4 @@ class CsrfSessionScheme(SessionScheme):
     """OpenAPI description of ``CsrfSessionAuthentication``: the session cookie (drf-spectacular
     matches authentication classes exactly, not their subclasses)."""
 
-    target_class = CsrfSessionAuthentication
+    target_class = "core.api.authentication.CsrfSessionAuthentication"

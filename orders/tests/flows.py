@@ -45,7 +45,7 @@ def add_to_cart(client: Client, product_id: int, quantity: int = 1) -> TestRespo
 def checkout_token(client: Client) -> str:
     """The one-time token of a fresh checkout form, read from the page as a browser would (the
     test client's captured context is shared between threads)."""
-    page = client.get(reverse("shop:checkout")).content.decode()
+    page = client.get(reverse("orders:checkout")).content.decode()
     found = re.search(r'name="checkout_token" value="([0-9a-f-]{36})"', page)
     assert found is not None, "the checkout form has no checkout_token field"
     return found.group(1)
@@ -54,7 +54,7 @@ def checkout_token(client: Client) -> str:
 def checkout(client: Client, **overrides: str) -> TestResponse:
     """GET the checkout form (for its one-time token), POST it; returns the response."""
     return client.post(
-        reverse("shop:checkout"), {**ADDRESS_FORM, "checkout_token": checkout_token(client), **overrides}
+        reverse("orders:checkout"), {**ADDRESS_FORM, "checkout_token": checkout_token(client), **overrides}
     )
 
 

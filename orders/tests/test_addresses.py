@@ -14,13 +14,12 @@ from django.contrib.auth.models import AnonymousUser
 from accounts.forms import AddressForm
 from accounts.models import Address, PostalAddress
 from catalog.tests.factories import ProductFactory
+from orders import forms as orders_forms
 from orders.admin import OrderAdmin
-from orders.api.serializers import OrderDetailSerializer
+from orders.api import serializers as orders_serializers
+from orders.api.serializers import CheckoutSerializer, OrderDetailSerializer
+from orders.forms import CheckoutForm
 from orders.services import PAYMENT_BILLING_FIELDS, ShippingAddress, payment_create
-from shop import forms as shop_forms
-from shop.api import serializers as shop_serializers
-from shop.api.serializers import CheckoutSerializer
-from shop.forms import CheckoutForm
 
 from .flows import order_placed
 
@@ -86,8 +85,8 @@ def test_the_order_serializer_and_admin_show_the_address_in_order() -> None:
 
 def test_the_address_list_drives_the_form_and_serializer_fields(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(PostalAddress, "ADDRESS_FIELDS", ("full_name", "city", "country"))
-    assert list(shop_forms.checkout_address_fields()) == ["full_name", "city", "country"]
-    assert list(shop_serializers.checkout_address_fields()) == ["full_name", "city", "country"]
+    assert list(orders_forms.checkout_address_fields()) == ["full_name", "city", "country"]
+    assert list(orders_serializers.checkout_address_fields()) == ["full_name", "city", "country"]
     assert list(CheckoutSerializer().fields) == [
         "email",
         "full_name",

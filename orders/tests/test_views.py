@@ -216,7 +216,7 @@ def test_registered_user_sees_history_and_saves_address(client, user, product, d
     assert order.user == user and order.email == "grace@example.com"  # the account's address
     assert order.status == "paid"
     assert Address.objects.get(user=user).city == "Arlington"
-    history = client.get(reverse("accounts:order_history"))
+    history = client.get(reverse("orders:order_history"))
     assert order.number.encode() in history.content
     assert Client().get(reverse("orders:order_detail", kwargs={"number": order.number})).status_code == 404
 
@@ -228,18 +228,18 @@ def test_guest_orders_join_history_only_after_email_verified(client, product):
     address = EmailAddress.objects.create(user=user, email=user.email, verified=False, primary=True)
     member = Client()
     member.force_login(user)
-    assert order.number.encode() not in member.get(reverse("accounts:order_history")).content
+    assert order.number.encode() not in member.get(reverse("orders:order_history")).content
     assert member.get(reverse("orders:order_detail", kwargs={"number": order.number})).status_code == 404
     address.verified = True
     address.save()
-    assert order.number.encode() in member.get(reverse("accounts:order_history")).content
+    assert order.number.encode() in member.get(reverse("orders:order_history")).content
     assert member.get(reverse("orders:order_detail", kwargs={"number": order.number})).status_code == 200
 
 
 def test_double_submitted_checkout_places_one_order(client, product):
     add_to_cart(client, product.pk)
     data = {**ADDRESS_FORM, "checkout_token": checkout_token(client)}
-    first, second = client.post(reverse("shop:checkout"), data), client.post(reverse("shop:checkout"), data)
+    first, second = client.post(reverse("orders:checkout"), data), client.post(reverse("orders:checkout"), data)
     order = Order.objects.get()  # exactly one
     # Both go to its payment page (the signed keys may differ: they carry the time).
     for response in (first, second):
@@ -269,8 +269,8 @@ def test_guest_signs_up_verifies_the_email_and_finds_the_order(client, product, 
     mailoutbox.clear()
     password = "a-long-password-42"
     client.post(reverse("account_signup"), {"email": "grace@example.com", "password1": password, "password2": password})
-    assert order.number.encode() not in client.get(reverse("accounts:order_history")).content  # not verified yet
+    assert order.number.encode() not in client.get(reverse("orders:order_history")).content  # not verified yet
     confirm_url = re.search(r"http://\S+(/accounts/confirm-email/\S+/)", mailoutbox[0].body).group(1)
     assert client.post(confirm_url).status_code == 302
-    history = client.get(reverse("accounts:order_history")).content.decode()
+    history = client.get(reverse("orders:order_history")).content.decode()
     assert order.number in history and "1 × Ankle boot" in history

@@ -1,11 +1,10 @@
-"""Cart, shipping methods, checkout and API tokens. Each view parses its input, calls the same
-services and selectors as the web views, and shapes the answer: the rules live in the services.
+"""Cart and shipping methods. Each view parses its input, calls the same services and
+selectors as the web views, and shapes the answer: the rules live in the services. Checkout
+(``POST /api/checkout/``) is ``orders.api.views.CheckoutView``.
 
 Errors (``core.api.exception_handler``): a ``ShopError`` becomes ``{"detail": message}`` with
 its class's status: 400, or 409 when the request conflicts with the current state
-(``InsufficientStock``: not enough left; ``CheckoutConflict``: a checkout token already used
-elsewhere). A Django ``ValidationError`` (e.g. a bad address in ``order_place``) becomes 400
-with field errors.
+(``InsufficientStock``: not enough left).
 """
 
 from __future__ import annotations
@@ -15,18 +14,13 @@ import dataclasses
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import ensure_csrf_cookie
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.schema import BAD_REQUEST, CONFLICT, error_response
-from core.http import client_ip
-from orders.exceptions import OrderNotPayable
-from orders.models import Order
-from orders.selectors import order_link_url
-from orders.services import EmptyCart, ShippingAddress, order_place, payment_create
+from core.api.schema import BAD_REQUEST, CONFLICT
 from shop.cart import request_cart
 from shop.models import Cart
 from shop.selectors import cart_summary
@@ -37,8 +31,6 @@ from .serializers import (
     CartLineAddSerializer,
     CartLineUpdateSerializer,
     CartSerializer,
-    CheckoutResponseSerializer,
-    CheckoutSerializer,
     ShippingMethodSerializer,
 )
 
@@ -114,51 +106,3 @@ class ShippingMethodListView(APIView):
             earliest, latest = delivery_estimate(method=method, start=today)
             rows.append({**dataclasses.asdict(method), "delivery_earliest": earliest, "delivery_latest": latest})
         return Response(ShippingMethodSerializer(rows, many=True).data)
-
-
-class CheckoutView(APIView):
-    @extend_schema(
-        request=CheckoutSerializer,
-        responses={
-            201: OpenApiResponse(CheckoutResponseSerializer, description="Order placed, waiting for payment."),
-            200: OpenApiResponse(
-                CheckoutResponseSerializer, description="This checkout_token's order, placed by an earlier call."
-            ),
-            400: BAD_REQUEST,
-            409: error_response("Not enough stock left, or checkout_token already used for another cart or shopper."),
-        },
-    )
-    def post(self, request: Request) -> Response:
-        """Turn the cart into an order waiting for payment, at the catalog's current prices, and
-        start its payment. Pay on ``payment_url`` (the web payment page). Idempotent per
-        ``checkout_token``."""
-        serializer = CheckoutSerializer(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        user = request.user
-        cart = request_cart(request)  # type: ignore[arg-type]
-        if cart is None:
-            raise EmptyCart("Your cart is empty.")
-        existed = Order.objects.filter(checkout_token=data["checkout_token"]).exists()
-        order = order_place(
-            cart=cart,
-            user=user,
-            email=user.email if user.is_authenticated else data["email"],
-            address=ShippingAddress.from_data(data),
-            shipping_method=data["shipping_method"],
-            checkout_token=data["checkout_token"],
-            today=timezone.localdate(),
-        )
-        try:
-            payment_create(order=order, ip_address=client_ip(request))
-        except OrderNotPayable:
-            pass  # a repeated call for an order paid (or cancelled) since: its page says which
-        body = {
-            "order": order,
-            "payment_url": order_link_url(order=order, absolute=True, view="orders:order_pay"),
-            "order_url": order_link_url(order=order, absolute=True),
-        }
-        return Response(
-            CheckoutResponseSerializer(body, context={"request": request}).data,
-            status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED,
-        )

@@ -171,7 +171,7 @@ def test_new_shopper_signs_up_buys_and_sees_the_order_in_history(shop, browser_p
     page.click("[data-testid=add-to-cart]")
     page.wait_for_selector("text=Added 2 ×")
     assert page.inner_text("[data-testid=cart-link]") == "Cart 2"
-    page.goto(f"{shop}{reverse('shop:checkout')}")
+    page.goto(f"{shop}{reverse('orders:checkout')}")
     assert page.input_value("#id_email") == "ada@example.com"
     _fill_address(page)
     page.click("[data-testid=place-order]")
@@ -180,7 +180,7 @@ def test_new_shopper_signs_up_buys_and_sees_the_order_in_history(shop, browser_p
     page.wait_for_selector("[data-testid=order-confirmed]")
     number = page.inner_text("[data-testid=order-number]")
 
-    page.goto(f"{shop}{reverse('accounts:order_history')}")
+    page.goto(f"{shop}{reverse('orders:order_history')}")
     history = page.inner_text("[data-testid=order-history]")
     assert number in history and f"2 × {product.name}" in history and "Paid" in history
     shots(page, "6-order-history")

@@ -1,0 +1,57 @@
+"""The checkout form: contact, shipping address and shipping method (``orders.views.checkout``)."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.contrib.auth.models import AnonymousUser
+from django.forms.models import fields_for_model
+from django_countries import countries
+from django_countries.fields import LazyTypedChoiceField
+
+from accounts.models import Address, User
+
+
+def checkout_address_fields() -> dict[str, forms.Field]:
+    """The checkout's address fields, in order, from the model (``PostalAddress.ADDRESS_FIELDS``:
+    lengths, required-ness, labels), with the checkout's own wording for two labels and the
+    phone's help text; the country is a list of countries without an empty choice, US first chosen."""
+    fields = fields_for_model(
+        Address,
+        fields=Address.ADDRESS_FIELDS,
+        labels={"address_line2": "Apartment, suite, etc.", "postcode": "Postcode / ZIP"},
+        help_texts={"phone": "For the courier, if they need to reach you."},
+    )
+    fields["country"] = LazyTypedChoiceField(choices=countries, initial="US")
+    return {name: field for name, field in fields.items() if field is not None}
+
+
+class CheckoutForm(forms.Form):
+    """Contact, shipping address (``checkout_address_fields``, right after the email) and
+    shipping method. Totals are computed on the server."""
+
+    email = forms.EmailField(help_text="Your receipt and order link go here.")
+    shipping_method = forms.ChoiceField(widget=forms.RadioSelect)
+    save_address = forms.BooleanField(required=False, initial=True, label="Save this address to my account")
+    checkout_token = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(
+        self,
+        *args: Any,
+        shipping_choices: list[tuple[str, str]],
+        user: User | AnonymousUser | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["shipping_method"]).choices = shipping_choices
+        if user is None or not user.is_authenticated:
+            del self.fields["save_address"]
+        else:
+            # A registered shopper's receipt goes to their account's address.
+            self.fields["email"].disabled = True
+            self.fields["email"].help_text = "Your account's email address."
+
+
+_checkout_fields = dict(CheckoutForm.base_fields)
+CheckoutForm.base_fields = {"email": _checkout_fields.pop("email"), **checkout_address_fields(), **_checkout_fields}
