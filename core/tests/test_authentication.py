@@ -59,4 +59,4 @@ def test_the_api_authenticates_with_the_kernels_class_first() -> None:
         "rest_framework.authentication.TokenAuthentication",
     ]
     assert import_string(classes[0]) is CsrfSessionAuthentication
-    assert CsrfSessionScheme.target_class is CsrfSessionAuthentication
+    assert import_string(CsrfSessionScheme.target_class) is CsrfSessionAuthentication
