@@ -6,13 +6,6 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import AuthTokenView
-from catalog.api.seller_views import (
-    SellerProductDetailView,
-    SellerProductImageDetailView,
-    SellerProductImageListView,
-    SellerProductListView,
-    SellerProductStatusView,
-)
 from catalog.api.views import CategoryListView, ProductViewSet
 from orders.api.views import OrderDetailView, OrderListView
 from recommender.api.views import ImageSearchQueryView, ImageSearchView, ProductSimilarView
@@ -41,27 +34,7 @@ api_urlpatterns = [
     path("orders/", OrderListView.as_view(), name="order-list"),
     path("orders/<str:number>/", OrderDetailView.as_view(), name="order-detail"),
     path("auth/token/", AuthTokenView.as_view(), name="auth-token"),
-    path("seller/products/", SellerProductListView.as_view(), name="seller-product-list"),
-    re_path(
-        r"^seller/products/(?P<product_id>[0-9]{1,18})/$",
-        SellerProductDetailView.as_view(),
-        name="seller-product-detail",
-    ),
-    re_path(
-        r"^seller/products/(?P<product_id>[0-9]{1,18})/images/$",
-        SellerProductImageListView.as_view(),
-        name="seller-product-image-list",
-    ),
-    re_path(
-        r"^seller/products/(?P<product_id>[0-9]{1,18})/images/(?P<image_id>[0-9]{1,18})/$",
-        SellerProductImageDetailView.as_view(),
-        name="seller-product-image-detail",
-    ),
-    re_path(
-        r"^seller/products/(?P<product_id>[0-9]{1,18})/status/$",
-        SellerProductStatusView.as_view(),
-        name="seller-product-status",
-    ),
+    path("", include("sellers.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("", include(router.urls)),
 ]
@@ -72,7 +45,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("accounts/", include("accounts.urls")),
     path("orders/", include("orders.urls")),
-    path("sell/", include("catalog.urls")),
+    path("sell/", include("sellers.urls")),
     # django-payments' provider callbacks (process_payment, static_process_payment).
     path("payments/", include("payments.urls")),
     path("", include("shop.urls")),

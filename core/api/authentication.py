@@ -1,8 +1,14 @@
+"""The API's session authentication (``REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"]``, and
+the seller API's own list): every app's API uses it, so it lives in the kernel."""
+
 from __future__ import annotations
+
+from typing import Any
 
 from django.conf import settings
 from drf_spectacular.authentication import SessionScheme
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.request import Request
 
 
 class CsrfSessionAuthentication(SessionAuthentication):
@@ -13,7 +19,7 @@ class CsrfSessionAuthentication(SessionAuthentication):
     token (``Authorization: Token …``), carry no session state and need no CSRF token.
     """
 
-    def authenticate(self, request):  # type: ignore[no-untyped-def]
+    def authenticate(self, request: Request) -> tuple[Any, None] | None:
         result = super().authenticate(request)
         if result is None and request.method not in ("GET", "HEAD", "OPTIONS", "TRACE"):
             if settings.SESSION_COOKIE_NAME in request.COOKIES and not request.META.get("HTTP_AUTHORIZATION"):
@@ -22,7 +28,7 @@ class CsrfSessionAuthentication(SessionAuthentication):
 
 
 class CsrfSessionScheme(SessionScheme):
-    """OpenAPI description of ``shop.api.authentication.CsrfSessionAuthentication``: the session
-    cookie (drf-spectacular matches authentication classes exactly, not their subclasses)."""
+    """OpenAPI description of ``CsrfSessionAuthentication``: the session cookie (drf-spectacular
+    matches authentication classes exactly, not their subclasses)."""
 
     target_class = CsrfSessionAuthentication
