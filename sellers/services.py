@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -69,8 +69,9 @@ def seller_product_create(
         stock=stock,
         description=description,
     )
+    # an upload always has a name (the stubs allow None for files not yet named)
     for position, upload in enumerate(images or []):
-        product_image_create(product=product, file=upload, name=upload.name, position=position)
+        product_image_create(product=product, file=upload, name=cast(str, upload.name), position=position)
     return product
 
 
@@ -100,7 +101,7 @@ def seller_product_update(
             image.delete()
     next_position = (product.images.order_by("-position").values_list("position", flat=True).first() or 0) + 1
     for offset, upload in enumerate(new_images or []):
-        product_image_create(product=product, file=upload, name=upload.name, position=next_position + offset)
+        product_image_create(product=product, file=upload, name=cast(str, upload.name), position=next_position + offset)
     return product
 
 
