@@ -1,20 +1,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from accounts.models import Seller
-
 from .exceptions import CategoryNotFound, ProductNotFound
 from .filters import ProductFilter
-from .models import BulkImport, Category, Product, ProductImage
-
-_Owned = TypeVar("_Owned", Product, BulkImport)
+from .models import Category, Product, ProductImage
 
 
-def _with_images(queryset: QuerySet[Product]) -> QuerySet[Product]:
+def product_queryset_with_images(queryset: QuerySet[Product]) -> QuerySet[Product]:
+    """``queryset`` with each product's category and its photos (in position order) loaded."""
     return queryset.select_related("category").prefetch_related(
         Prefetch("images", queryset=ProductImage.objects.order_by("position", "id"))
     )
@@ -50,18 +47,18 @@ def product_list(*, filters: Mapping[str, Any] | None = None) -> tuple[QuerySet[
     data.setdefault("sort", "newest")
     filterset = ProductFilter(data=data, queryset=product_queryset_active().order_by("-created_at", "-id"))
     queryset = filterset.qs if filterset.is_valid() else filterset.queryset
-    return _with_images(queryset), filterset
+    return product_queryset_with_images(queryset), filterset
 
 
 def product_newest_list(*, limit: int = 12) -> QuerySet[Product]:
-    return _with_images(product_queryset_active().order_by("-created_at", "-id"))[:limit]
+    return product_queryset_with_images(product_queryset_active().order_by("-created_at", "-id"))[:limit]
 
 
 def product_get(*, slug: str | None = None, pk: int | None = None) -> Product:
     """An active product with category and images. Raises ``ProductNotFound`` when there is none."""
     lookup = {"slug": slug} if slug is not None else {"pk": pk}
     try:
-        return _with_images(product_queryset_active()).get(**lookup)
+        return product_queryset_with_images(product_queryset_active()).get(**lookup)
     except Product.DoesNotExist:
         raise ProductNotFound("No such product.") from None
 
@@ -95,10 +92,12 @@ def products_by_ids(*, ids: list[int]) -> dict[int, Product]:
     return {p.pk: p for p in queryset}
 
 
-# --- Seller dashboard -----------------------------------------------------------------------
+# --- Indexing status ------------------------------------------------------------------------
 
 
-def _with_embedding_counts(queryset: QuerySet[Product]) -> QuerySet[Product]:
+def product_queryset_with_indexing_counts(queryset: QuerySet[Product]) -> QuerySet[Product]:
+    """``queryset`` annotated with ``image_count``, ``pending_image_count`` and
+    ``failed_image_count``: what ``product_indexing_status`` reads without a query per product."""
     statuses = ProductImage.EmbeddingStatus
     return queryset.annotate(
         image_count=Count("images"),
@@ -107,36 +106,10 @@ def _with_embedding_counts(queryset: QuerySet[Product]) -> QuerySet[Product]:
     )
 
 
-def seller_owned(queryset: QuerySet[_Owned], *, seller: Seller) -> QuerySet[_Owned]:
-    """The ownership rule: the rows of ``queryset`` (products, bulk imports) that belong to
-    ``seller``, i.e. that they listed or started. Every seller page, API view, service and the
-    bulk import reach a seller's rows through it; any other row is somebody else's."""
-    return queryset.filter(seller=seller)
-
-
-def seller_product_list(*, seller) -> QuerySet[Product]:  # type: ignore[no-untyped-def]
-    """The seller's products (archived ones too), newest first, with images and the counts
-    behind ``product_indexing_status``."""
-    products = seller_owned(Product.objects.all(), seller=seller)
-    return _with_images(_with_embedding_counts(products)).order_by("-created_at", "-id")
-
-
-def seller_product_get(*, seller, product_id: int, for_update: bool = False) -> Product:  # type: ignore[no-untyped-def]
-    """One of ``seller``'s products. Raises ``ProductNotFound`` for any other product, whoever owns it,
-    so a seller cannot even learn that another seller's id exists."""
-    queryset = seller_owned(Product.objects.all(), seller=seller)
-    if for_update:
-        queryset = queryset.select_for_update()
-    try:
-        return queryset.get(pk=product_id)
-    except (Product.DoesNotExist, ValueError, TypeError):
-        raise ProductNotFound("No such product.") from None
-
-
 def product_indexing_status(product: Product) -> Product.IndexingStatus:
     """``Product.IndexingStatus``: "indexing" while any photo waits for its embedding, "failed"
     when one failed, "indexed" when every photo is searchable, "no photos" without photos. Uses
-    the counts annotated by ``seller_product_list`` when present."""
+    the counts annotated by ``product_queryset_with_indexing_counts`` when present."""
     if hasattr(product, "image_count"):
         total, pending, failed = product.image_count, product.pending_image_count, product.failed_image_count
     else:

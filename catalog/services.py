@@ -8,9 +8,6 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.text import slugify
 
-from accounts.selectors import seller_is_approved
-from core.exceptions import Forbidden
-
 from .exceptions import InsufficientStock
 from .images import file_sha256, image_encode_stored, image_open_validated
 from .indexing import product_image_index
@@ -155,26 +152,6 @@ def product_stock_return(*, quantities: dict[int, int]) -> None:
         Product.objects.filter(pk=product_id).update(stock=F("stock") + quantities[product_id])
 
 
-# --- Sellers' products ----------------------------------------------------------------------
-# Every seller service takes the seller and re-reads the product through
-# ``seller_product_get``: another seller's product is "not found", whatever the caller checked.
-
-
-class SellerNotApproved(Forbidden):
-    """An applicant (or a suspended seller) tried to publish (403)."""
-
-
-SELLER_EDITABLE_FIELDS = ("category", "name", "price", "stock", "description")
-
-
-def _uploads_validate(uploads: list) -> None:
-    """Validate every upload before any is stored: one bad photo refuses them all and no file
-    is written (a rolled-back transaction would not remove files already stored)."""
-    for upload in uploads:
-        image_open_validated(upload, name=upload.name)
-        upload.seek(0)
-
-
 def product_image_files_delete(*, product_image: ProductImage) -> None:
     """Delete a photo's stored file and its resized copies, once the transaction commits."""
     _files_delete_on_commit(storage=product_image.image.storage, names=_photo_file_names(product_image))
@@ -193,96 +170,3 @@ def _files_delete_on_commit(*, storage, names: list[str]) -> None:  # type: igno
             storage.delete(name)
 
     transaction.on_commit(delete)
-
-
-def _seller_must_be_approved(seller) -> None:  # type: ignore[no-untyped-def]
-    if not seller_is_approved(seller):
-        raise SellerNotApproved("Your seller account is not approved yet: you cannot publish products.")
-
-
-@transaction.atomic
-def seller_product_create(
-    *,
-    seller,  # type: ignore[no-untyped-def]
-    category: Category,
-    name: str,
-    sku: str,
-    price: Decimal,
-    stock: int,
-    description: str = "",
-    images: list | None = None,
-) -> Product:
-    """Publish a product for an approved seller with its photos (validated, stored, and
-    enqueued for embedding after commit, in order). Raises ``SellerNotApproved``,
-    ``InvalidImage`` (nothing is written then) or ``ValidationError`` (e.g. a SKU in use)."""
-    _seller_must_be_approved(seller)
-    _uploads_validate(images or [])
-    product = product_create(
-        seller=seller,
-        category=category,
-        name=name,
-        sku=sku,
-        slug=slugify(f"{name}-{sku}")[:220],
-        price=price,
-        stock=stock,
-        description=description,
-    )
-    for position, upload in enumerate(images or []):
-        product_image_create(product=product, file=upload, name=upload.name, position=position)
-    return product
-
-
-@transaction.atomic
-def seller_product_update(
-    *,
-    seller,  # type: ignore[no-untyped-def]
-    product_id: int,
-    data: dict,
-    new_images: list | None = None,
-    remove_image_ids: list[int] | None = None,
-) -> Product:
-    """Change one of the seller's products (``SELLER_EDITABLE_FIELDS`` only), add photos and
-    remove photos of *this* product. Raises ``ProductNotFound`` for another seller's product,
-    ``SellerNotApproved``, ``InvalidImage`` or ``ValidationError``."""
-    from .selectors import seller_product_get
-
-    product = seller_product_get(seller=seller, product_id=product_id, for_update=True)
-    _seller_must_be_approved(seller)
-    _uploads_validate(new_images or [])
-    for field in SELLER_EDITABLE_FIELDS:
-        if field in data:
-            setattr(product, field, data[field])
-    product.full_clean()
-    product.save()
-    if remove_image_ids:
-        for image in ProductImage.objects.filter(product=product, pk__in=remove_image_ids):
-            product_image_files_delete(product_image=image)
-            image.delete()
-    next_position = (product.images.order_by("-position").values_list("position", flat=True).first() or 0) + 1
-    for offset, upload in enumerate(new_images or []):
-        product_image_create(product=product, file=upload, name=upload.name, position=next_position + offset)
-    return product
-
-
-@transaction.atomic
-def seller_product_set_active(*, seller, product_id: int, is_active: bool) -> Product:  # type: ignore[no-untyped-def]
-    """Archive (``is_active=False``: hidden from the shop, kept for orders) or publish again one
-    of the seller's products. Publishing needs an approved seller."""
-    from .selectors import seller_product_get
-
-    product = seller_product_get(seller=seller, product_id=product_id, for_update=True)
-    if is_active:
-        _seller_must_be_approved(seller)
-    Product.objects.filter(pk=product.pk).update(is_active=is_active)
-    product.is_active = is_active
-    return product
-
-
-def seller_product_reindex(*, seller, product_id: int) -> int:  # type: ignore[no-untyped-def]
-    """Retry indexing one of the seller's products: its failed (or never embedded) photos are
-    enqueued again. Returns how many. Raises ``ProductNotFound`` for anyone else's product."""
-    from .selectors import seller_product_get
-
-    product = seller_product_get(seller=seller, product_id=product_id)
-    image_ids = list(product.images.values_list("pk", flat=True))
-    return product_image_index().product_image_embedding_retry(image_ids=image_ids)

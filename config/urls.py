@@ -13,7 +13,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("accounts/", include("accounts.urls")),
     # /checkout/, /accounts/orders/ and /orders/…: the orders app's pages carry their full paths.
     path("", include("orders.urls")),
-    path("sell/", include("catalog.urls")),
+    path("sell/", include("sellers.urls")),
     # django-payments' provider callbacks (process_payment, static_process_payment).
     path("payments/", include("payments.urls")),
     path("", include("shop.urls")),

@@ -40,6 +40,7 @@ LOCAL_APPS = [
     "accounts",
     "catalog",
     "recommender",
+    "sellers",
     "shop",
     "orders",
 ]
@@ -244,6 +245,7 @@ CELERY_TASK_ROUTES = {
     "recommender.tasks.query_image_embed_task": {"queue": "search"},
     # Receipts and other light work.
     "orders.tasks.order_receipt_send_task": {"queue": "celery"},
+    # sellers.tasks.bulk_import_run_task, registered under its old name (see sellers/tasks.py).
     "catalog.tasks.bulk_import_run_task": {"queue": "celery"},
     # Reads every vector of the catalog: with the embedding workers (TensorFlow-free, but heavy).
     "recommender.tasks.category_classifier_train_task": {"queue": "embeddings"},

@@ -239,7 +239,7 @@ def test_seller_is_approved_uploads_and_the_new_arrival_is_found_by_photo(
     expect(staff.locator("ul.messagelist")).to_contain_text("1 seller(s) approved")
     shots(staff, "8-admin-seller-approved")
 
-    page.goto(f"{shop}{reverse('catalog:product_create')}")
+    page.goto(f"{shop}{reverse('sellers:product_create')}")
     page.fill("#id_name", "Midnight ankle boot")
     page.fill("#id_sku", "NOVA-001")
     page.select_option("#id_category", label="Ankle boot")
@@ -265,7 +265,7 @@ def test_seller_is_approved_uploads_and_the_new_arrival_is_found_by_photo(
     )
     with zipfile.ZipFile(zip_path, "w") as archive:
         archive.write(photos[0], "dusk.png")
-    page.goto(f"{shop}{reverse('catalog:dashboard')}")
+    page.goto(f"{shop}{reverse('sellers:dashboard')}")
     page.click("[data-testid=bulk-import]")
     page.set_input_files("#id_csv_file", str(csv_path))
     page.set_input_files("#id_zip_file", str(zip_path))

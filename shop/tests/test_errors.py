@@ -8,9 +8,7 @@ from drf_spectacular.generators import SchemaGenerator
 
 from accounts.exceptions import AddressNotFound
 from accounts.services import SellerApplicationError
-from catalog.bulk_import import BulkImportRefused, RowError
 from catalog.exceptions import CategoryNotFound, InsufficientStock, InvalidImage, ProductImageNotFound, ProductNotFound
-from catalog.services import SellerNotApproved
 from core.exceptions import NotFound, ShopError
 from orders.exceptions import (
     ExpiredOrderLink,
@@ -22,6 +20,8 @@ from orders.exceptions import (
 from orders.services import CheckoutConflict, EmptyCart
 from recommender.exceptions import QueryExpired, RecommenderError, SearchUnavailable
 from recommender.services import NotEnoughTrainingData
+from sellers.bulk_import import BulkImportRefused, RowError
+from sellers.exceptions import BulkImportNotFound, SellerNotApproved
 from shop.services import InvalidQuantity, ProductUnavailable
 from shop.shipping import InvalidShippingMethod
 
@@ -34,6 +34,7 @@ STATUSES: list[tuple[type[ShopError], int]] = [
     (SellerNotApproved, 403),
     (BulkImportRefused, 400),
     (RowError, 400),
+    (BulkImportNotFound, 404),
     (AddressNotFound, 404),
     (SellerApplicationError, 400),
     (InvalidStatusTransition, 400),

@@ -1,20 +1,20 @@
 """Seller API serializers. They parse and shape data only, with the web form's field limits
-(``catalog.forms.SellerProductForm``); photos are validated, stored and enqueued for embedding
+(``sellers.forms.SellerProductForm``); photos are validated, stored and enqueued for embedding
 by the seller services, which also enforce ownership and the seller's approval."""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from catalog.api.serializers import ProductImageSerializer
 from catalog.models import Category, Product, ProductImage
 from catalog.selectors import product_indexing_status
 from core.limits import MAX_STOCK, PHOTOS_REQUIRED, upload_help_text
 from core.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
-
-from .serializers import ProductImageSerializer
 
 PHOTOS_HELP = upload_help_text("One or several photos (repeat the field): {formats}, up to {limits} each.")
 
@@ -34,7 +34,7 @@ def _photos_field() -> serializers.ListField:
     )
 
 
-def _category_field(**kwargs) -> serializers.SlugRelatedField:  # type: ignore[no-untyped-def]
+def _category_field(**kwargs: Any) -> serializers.SlugRelatedField[Category]:
     return serializers.SlugRelatedField(
         slug_field="slug",
         queryset=Category.objects.all(),
@@ -44,7 +44,7 @@ def _category_field(**kwargs) -> serializers.SlugRelatedField:  # type: ignore[n
     )
 
 
-def _price_field(**kwargs) -> serializers.DecimalField:  # type: ignore[no-untyped-def]
+def _price_field(**kwargs: Any) -> serializers.DecimalField:
     return serializers.DecimalField(
         max_digits=MONEY_MAX_DIGITS,
         decimal_places=MONEY_DECIMAL_PLACES,
@@ -54,14 +54,14 @@ def _price_field(**kwargs) -> serializers.DecimalField:  # type: ignore[no-untyp
     )
 
 
-def _stock_field(**kwargs) -> serializers.IntegerField:  # type: ignore[no-untyped-def]
+def _stock_field(**kwargs: Any) -> serializers.IntegerField:
     return serializers.IntegerField(min_value=0, max_value=MAX_STOCK, **kwargs)
 
 
 class SellerProductSerializer(serializers.ModelSerializer):
     """One of the seller's products, archived or not. ``price`` is a decimal string."""
 
-    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    category: serializers.SlugRelatedField[Category] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     indexing_status = serializers.SerializerMethodField()
     images = ProductImageSerializer(many=True, read_only=True)
 

@@ -17,13 +17,13 @@ import pytest
 from django.db import connection
 from PIL import ImageOps
 
-from catalog.bulk_import import bulk_import_create
 from catalog.models import BulkImport, Product, ProductImage
 from catalog.tests.factories import CategoryFactory, seller_create
 from catalog.tests.sample import FashionMnistSample
 from recommender.models import ImageEmbedding
 from recommender.tests.test_worker import _media_root, worker_media  # noqa: F401  (fixtures)
 from recommender.tests.worker_process import routed_to, worker_start, worker_stop
+from sellers.bulk_import import bulk_import_create
 
 pytestmark = [
     pytest.mark.celery_worker,

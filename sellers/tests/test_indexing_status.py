@@ -7,11 +7,11 @@ import pytest
 from django.test import Client
 
 from accounts.models import Seller
-from catalog.api.seller_serializers import _indexing_status_field
 from catalog.models import Category, Product, ProductImage
-from catalog.selectors import product_indexing_status, seller_product_list
-
-from .factories import ProductFactory, ProductImageFactory
+from catalog.selectors import product_indexing_status
+from catalog.tests.factories import ProductFactory, ProductImageFactory
+from sellers.api.serializers import _indexing_status_field
+from sellers.selectors import seller_product_list
 
 pytestmark = pytest.mark.django_db
 

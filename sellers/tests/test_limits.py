@@ -8,14 +8,15 @@ from django.test import Client
 from pytest_django.fixtures import Settings
 
 from accounts.models import Seller
-from catalog.api.seller_serializers import (
+from catalog.forms import ProductImageAdminForm
+from core.limits import MAX_STOCK, PHOTOS_REQUIRED
+from sellers.api.serializers import (
     SellerProductCreateSerializer,
     SellerProductImagesSerializer,
     SellerProductUpdateSerializer,
 )
-from catalog.bulk_import import RowError, _stock
-from catalog.forms import BulkImportForm, ProductImageAdminForm, SellerProductForm
-from core.limits import MAX_STOCK, PHOTOS_REQUIRED
+from sellers.bulk_import import RowError, _stock
+from sellers.forms import BulkImportForm, SellerProductForm
 
 pytestmark = pytest.mark.django_db
 

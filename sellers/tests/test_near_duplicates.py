@@ -13,8 +13,8 @@ from django.urls import reverse
 from PIL import Image
 
 from catalog.models import ProductImage
-from catalog.services import seller_product_create
 from catalog.tests.factories import CategoryFactory, seller_create
+from sellers.services import seller_product_create
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -53,7 +53,7 @@ def test_a_relisted_photo_is_flagged_and_a_different_one_is_not(
     assert first_image.duplicate_of_id is None  # checked when it was uploaded: nothing like it then
 
     client.force_login(bob.user)
-    page = client.get(reverse("catalog:dashboard")).content.decode()
+    page = client.get(reverse("sellers:dashboard")).content.decode()
     assert "Possible duplicate listing: looks like" in page and f'href="{first.get_absolute_url()}"' in page
     admin_page = admin_client.get(
         reverse("admin:catalog_productimage_changelist") + "?duplicate_of__isempty=0"

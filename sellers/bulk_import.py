@@ -19,7 +19,7 @@ import zipfile
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePosixPath
-from typing import IO
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -28,13 +28,16 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.models import Seller
+from catalog.exceptions import InvalidImage
+from catalog.images import file_sha256, image_open_validated
+from catalog.models import BulkImport, Category, Product
+from catalog.services import product_image_create
 from core.exceptions import ShopError
 from core.limits import MAX_STOCK
 
-from .exceptions import InvalidImage
-from .images import file_sha256, image_open_validated
-from .models import BulkImport, Category, Product
 from .selectors import seller_owned
+from .services import seller_approval_check, seller_product_create, seller_product_update
 
 REQUIRED_COLUMNS = ("name", "sku", "category", "price", "stock", "images")
 MAX_CSV_BYTES = 5 * 1024 * 1024
@@ -57,13 +60,11 @@ class _Photo:
     data: bytes
 
 
-def bulk_import_create(*, seller, csv_file: IO[bytes], zip_file: IO[bytes] | None) -> BulkImport:  # type: ignore[no-untyped-def]
+def bulk_import_create(*, seller: Seller, csv_file: IO[bytes], zip_file: IO[bytes] | None) -> BulkImport:
     """Store the uploaded files and enqueue the import after commit. Raises
     ``BulkImportRefused`` (nothing stored) for files over the size limits, a CSV without the
     required columns or a file that is not a ZIP; ``SellerNotApproved`` for an applicant."""
-    from .services import _seller_must_be_approved
-
-    _seller_must_be_approved(seller)
+    seller_approval_check(seller=seller)
     if _size(csv_file) > MAX_CSV_BYTES:
         raise BulkImportRefused(f"The CSV is larger than {MAX_CSV_BYTES // (1024 * 1024)} MB.")
     _csv_rows(csv_file.read())  # refuses a file without the required columns, before storing it
@@ -80,7 +81,7 @@ def bulk_import_create(*, seller, csv_file: IO[bytes], zip_file: IO[bytes] | Non
         if zip_file is not None:
             bulk.zip_file.save("photos.zip", File(zip_file), save=False)  # streamed, not read into memory
         bulk.save()
-        from .tasks import bulk_import_run_task
+        from .tasks import bulk_import_run_task  # here: the task module imports this one
 
         transaction.on_commit(lambda: bulk_import_run_task.delay(bulk.pk))
     return bulk
@@ -144,7 +145,8 @@ class _Archive:
         limit = settings.IMAGE_UPLOAD_MAX_BYTES
         if info.file_size > limit:
             raise RowError(f"The photo “{name}” is larger than {limit // (1024 * 1024)} MB.")
-        with self.zip.open(info) as handle:  # type: ignore[union-attr]
+        assert self.zip is not None  # an entry was found, so there is a ZIP
+        with self.zip.open(info) as handle:
             data = handle.read(limit + 1)  # never more, whatever the entry claims
         if len(data) > limit:
             raise RowError(f"The photo “{name}” is larger than {limit // (1024 * 1024)} MB.")
@@ -174,15 +176,13 @@ def _stock(value: str) -> int:
     return int(value)
 
 
-def _import_row(seller, row: dict[str, str], archive: _Archive) -> tuple[str, int]:  # type: ignore[no-untyped-def]
-    from .services import product_image_create, seller_product_create, seller_product_update
-
+def _import_row(seller: Seller, row: dict[str, str], archive: _Archive) -> tuple[str, int]:
     sku, name = row.get("sku", ""), row.get("name", "")
     if not sku or len(sku) > 64:
         raise RowError("The SKU is empty or longer than 64 characters.")
     if not name or len(name) > 200:
         raise RowError("The name is empty or longer than 200 characters.")
-    fields = {
+    fields: dict[str, Any] = {
         "name": name,
         "category": _category(row.get("category", "")),
         "price": _price(row.get("price", "")),

@@ -1,8 +1,12 @@
+"""The seller dashboard, mounted at /sell/ (config/urls.py)."""
+
+from __future__ import annotations
+
 from django.urls import path
 
 from . import views
 
-app_name = "catalog"
+app_name = "sellers"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),

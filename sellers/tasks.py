@@ -5,8 +5,17 @@ from django.db import DatabaseError
 
 from .bulk_import import bulk_import_run
 
+# The task keeps the name it had when it lived in catalog/tasks.py. A message names its task:
+# imports queued (or unacknowledged: acks_late, redelivered after a killed worker) before a
+# deploy say "catalog.tasks.bulk_import_run_task", and web processes not yet restarted keep
+# sending that name. Under the module's default name ("sellers.tasks...") a new worker would
+# reject them as unregistered and those imports would never run. CELERY_TASK_ROUTES keys on
+# this name, so the task stays on the "celery" queue.
+BULK_IMPORT_RUN_TASK_NAME = "catalog.tasks.bulk_import_run_task"
+
 
 @shared_task(
+    name=BULK_IMPORT_RUN_TASK_NAME,
     autoretry_for=(DatabaseError, OSError),
     retry_backoff=5,
     max_retries=5,

@@ -17,10 +17,9 @@ from rest_framework.test import APIClient
 from accounts.models import Seller
 from accounts.tests.factories import UserFactory
 from catalog.models import Category, Product, ProductImage
-from catalog.services import seller_product_create
 from catalog.tests.factories import SELLER_PASSWORD, CategoryFactory, ProductFactory, seller_create
-
-from .image_files import photo
+from catalog.tests.image_files import photo
+from sellers.services import seller_product_create
 
 pytestmark = pytest.mark.django_db
 PASSWORD = SELLER_PASSWORD

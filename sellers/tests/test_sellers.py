@@ -15,10 +15,10 @@ from accounts.services import seller_decide
 from accounts.tests.factories import UserFactory
 from catalog.exceptions import ProductNotFound
 from catalog.models import Category, Product, ProductImage
-from catalog.services import SellerNotApproved, seller_product_create, seller_product_set_active, seller_product_update
 from catalog.tests.factories import SELLER_PASSWORD, ProductFactory, seller_create
-
-from .image_files import photo
+from catalog.tests.image_files import photo
+from sellers.exceptions import SellerNotApproved
+from sellers.services import seller_product_create, seller_product_set_active, seller_product_update
 
 pytestmark = pytest.mark.django_db
 PASSWORD = SELLER_PASSWORD
@@ -113,39 +113,39 @@ def _login(client: Client, seller: Seller) -> Client:
 def test_apply_then_wait_for_approval(client):
     user = UserFactory.create(email="dave@example.com", password=PASSWORD)
     client.force_login(user)
-    assert client.get(reverse("catalog:dashboard"))["Location"] == "/sell/apply/"
-    response = client.post(reverse("catalog:seller_apply"), {"store_name": "Dave's Denim"}, follow=True)
+    assert client.get(reverse("sellers:dashboard"))["Location"] == "/sell/apply/"
+    response = client.post(reverse("sellers:seller_apply"), {"store_name": "Dave's Denim"}, follow=True)
     assert b"waiting for approval" in response.content
     assert Seller.objects.get(user=user).status == "applied"
-    assert client.get(reverse("catalog:dashboard"))["Location"] == "/sell/apply/"  # no dashboard before approval
-    assert client.get(reverse("catalog:product_create"))["Location"] == "/sell/apply/"
-    assert client.post(reverse("catalog:seller_apply"), {"store_name": "Again"}).status_code == 200
+    assert client.get(reverse("sellers:dashboard"))["Location"] == "/sell/apply/"  # no dashboard before approval
+    assert client.get(reverse("sellers:product_create"))["Location"] == "/sell/apply/"
+    assert client.post(reverse("sellers:seller_apply"), {"store_name": "Again"}).status_code == 200
     assert Seller.objects.count() == 1
 
 
 def test_shoppers_and_visitors_cannot_reach_the_dashboard(client):
-    assert client.get(reverse("catalog:dashboard"))["Location"].startswith("/accounts/login/")
-    assert client.get(reverse("catalog:dashboard_status")).status_code == 302
+    assert client.get(reverse("sellers:dashboard"))["Location"].startswith("/accounts/login/")
+    assert client.get(reverse("sellers:dashboard_status")).status_code == 302
     client.force_login(UserFactory.create(email="shopper@example.com", password=PASSWORD))
-    assert client.get(reverse("catalog:dashboard"))["Location"] == "/sell/apply/"
-    assert client.get(reverse("catalog:dashboard_status"), HTTP_ACCEPT="application/json").status_code == 403
+    assert client.get(reverse("sellers:dashboard"))["Location"] == "/sell/apply/"
+    assert client.get(reverse("sellers:dashboard_status"), HTTP_ACCEPT="application/json").status_code == 403
 
 
 def test_dashboard_lists_only_own_products_with_status(client, alice, bob, category):
     mine = _alice_product(alice, category)
     seller_product_create(seller=bob, category=category, name="Boot", sku="BO-1", price=Decimal("5"), stock=1)
-    page = _login(client, alice).get(reverse("catalog:dashboard")).content.decode()
+    page = _login(client, alice).get(reverse("sellers:dashboard")).content.decode()
     assert "Tote" in page and "AL-1" in page and "BO-1" not in page
     assert f'data-product-status="{mine.pk}">indexing…<' in page
     ProductImage.objects.filter(product=mine).update(embedding_status="embedded")
-    assert client.get(reverse("catalog:dashboard_status")).json() == {
+    assert client.get(reverse("sellers:dashboard_status")).json() == {
         "products": {str(mine.pk): {"status": "indexed", "label": "indexed", "duplicates": []}}
     }
 
 
 def test_create_page_publishes_with_several_photos(client, alice, category):
     response = _login(client, alice).post(
-        reverse("catalog:product_create"),
+        reverse("sellers:product_create"),
         {
             "name": "Weekend bag", "sku": "AL-7", "category": category.pk, "price": "89.00", "stock": "4",
             "description": "Canvas.", "images": [_upload(4), _upload(5)],
@@ -159,12 +159,12 @@ def test_create_page_publishes_with_several_photos(client, alice, category):
 def test_create_page_refuses_bad_input_clearly(client, alice, category):
     _login(client, alice)
     base = {"name": "Bag", "sku": "AL-8", "category": category.pk, "price": "-1", "stock": "2"}
-    response = client.post(reverse("catalog:product_create"), {**base, "images": [_upload(0)]})
+    response = client.post(reverse("sellers:product_create"), {**base, "images": [_upload(0)]})
     assert response.status_code == 400 and "price" in response.context["form"].errors
-    response = client.post(reverse("catalog:product_create"), {**base, "price": "5"})
+    response = client.post(reverse("sellers:product_create"), {**base, "price": "5"})
     assert "Add at least one photo" in response.content.decode()
     bad = SimpleUploadedFile("bag.png", b"\x89PNG garbage", content_type="image/png")
-    response = client.post(reverse("catalog:product_create"), {**base, "price": "5", "images": [bad]})
+    response = client.post(reverse("sellers:product_create"), {**base, "price": "5", "images": [bad]})
     assert response.status_code == 400 and "not a JPEG, PNG or WebP" in response.content.decode()
     assert Product.objects.count() == 0
 
@@ -188,7 +188,7 @@ def test_pages_answer_404_for_another_sellers_product(client, alice, bob, catego
 def test_edit_page_changes_fields_but_not_the_sku(client, alice, category):
     product = _alice_product(alice, category)
     response = _login(client, alice).post(
-        reverse("catalog:product_edit", kwargs={"product_id": product.pk}),
+        reverse("sellers:product_edit", kwargs={"product_id": product.pk}),
         {"name": "Big tote", "sku": "HACK", "category": category.pk, "price": "32.50", "stock": "7", "description": ""},
     )
     assert response.status_code == 302
@@ -198,9 +198,9 @@ def test_edit_page_changes_fields_but_not_the_sku(client, alice, category):
 
 def test_archive_hides_from_the_shop_and_publish_brings_back(client, alice, category):
     product = _alice_product(alice, category)
-    _login(client, alice).post(reverse("catalog:product_archive", kwargs={"product_id": product.pk}))
+    _login(client, alice).post(reverse("sellers:product_archive", kwargs={"product_id": product.pk}))
     assert client.get(product.get_absolute_url()).status_code == 404
-    client.post(reverse("catalog:product_archive", kwargs={"product_id": product.pk}), {"publish": "1"})
+    client.post(reverse("sellers:product_archive", kwargs={"product_id": product.pk}), {"publish": "1"})
     assert client.get(product.get_absolute_url()).status_code == 200
 
 
@@ -223,13 +223,13 @@ def test_retry_indexing_requeues_failed_photos_of_own_product_only(
     monkeypatch.setattr(tasks.product_image_embed_task, "delay", lambda image_id: sent.append(image_id))
     product = _alice_product(alice, category)
     ProductImage.objects.filter(product=product).update(embedding_status="failed", embedding_error="worker died")
-    assert "Retry indexing" in _login(client, alice).get(reverse("catalog:dashboard")).content.decode()
+    assert "Retry indexing" in _login(client, alice).get(reverse("sellers:dashboard")).content.decode()
     _login(client, bob)
-    assert client.post(reverse("catalog:product_reindex", kwargs={"product_id": product.pk})).status_code == 404
+    assert client.post(reverse("sellers:product_reindex", kwargs={"product_id": product.pk})).status_code == 404
     assert set(ProductImage.objects.filter(product=product).values_list("embedding_status", flat=True)) == {"failed"}
     _login(client, alice)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("catalog:product_reindex", kwargs={"product_id": product.pk}), follow=True)
+        response = client.post(reverse("sellers:product_reindex", kwargs={"product_id": product.pk}), follow=True)
     assert "2 photo(s) queued for indexing again." in response.content.decode()
     assert set(ProductImage.objects.filter(product=product).values_list("embedding_status", flat=True)) == {"pending"}
     assert sorted(sent) == sorted(product.images.values_list("pk", flat=True))

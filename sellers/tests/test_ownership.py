@@ -1,4 +1,4 @@
-"""The ownership rule (``catalog.selectors.seller_owned``) and the places that go through it
+"""The ownership rule (``sellers.selectors.seller_owned``) and the places that go through it
 (bulk import's refusal of another seller's SKU: ``test_bulk_import``)."""
 
 from __future__ import annotations
@@ -9,9 +9,8 @@ from django.test import Client
 from accounts.models import Seller
 from catalog.exceptions import ProductNotFound
 from catalog.models import BulkImport, Product
-from catalog.selectors import seller_owned, seller_product_get, seller_product_list
-
-from .factories import ProductFactory
+from catalog.tests.factories import ProductFactory
+from sellers.selectors import seller_owned, seller_product_get, seller_product_list
 
 pytestmark = pytest.mark.django_db
 

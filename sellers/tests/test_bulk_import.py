@@ -13,11 +13,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import Seller
-from catalog.bulk_import import BulkImportRefused, bulk_import_create
 from catalog.models import BulkImport, Product, ProductImage
 from catalog.tests.factories import CategoryFactory, seller_create
-
-from .image_files import photo
+from catalog.tests.image_files import photo
+from sellers.bulk_import import BulkImportRefused, bulk_import_create
 
 if TYPE_CHECKING:
     from pytest_django import DjangoCaptureOnCommitCallbacks
@@ -179,7 +178,7 @@ def test_import_pages_show_progress_to_their_seller_only(client, alice, sent, dj
     client.force_login(alice.user)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("catalog:bulk_import_create"),
+            reverse("sellers:bulk_import_create"),
             {
                 "csv_file": SimpleUploadedFile("p.csv", GOOD_CSV.encode(), content_type="text/csv"),
                 "zip_file": SimpleUploadedFile("p.zip", _zip(GOOD_FILES), content_type="application/zip"),
@@ -187,15 +186,15 @@ def test_import_pages_show_progress_to_their_seller_only(client, alice, sent, dj
         )
     bulk = BulkImport.objects.get()
     assert response["Location"] == f"/sell/imports/{bulk.pk}/"
-    status = client.get(reverse("catalog:bulk_import_status", kwargs={"import_id": bulk.pk})).json()
+    status = client.get(reverse("sellers:bulk_import_status", kwargs={"import_id": bulk.pk})).json()
     assert {k: status[k] for k in ("status", "total_rows", "processed_rows", "progress_percent", "created")} == {
         "status": "done", "total_rows": 3, "processed_rows": 3, "progress_percent": 100, "created": 3,
     }  # fmt: skip
     assert (
         "3 created · 0 updated · 4 photos added"
-        in client.get(reverse("catalog:bulk_import_detail", kwargs={"import_id": bulk.pk})).content.decode()
+        in client.get(reverse("sellers:bulk_import_detail", kwargs={"import_id": bulk.pk})).content.decode()
     )
     bob = seller_create("bob@example.com", "Bob")
     client.force_login(bob.user)
-    assert client.get(reverse("catalog:bulk_import_detail", kwargs={"import_id": bulk.pk})).status_code == 404
-    assert client.get(reverse("catalog:bulk_import_status", kwargs={"import_id": bulk.pk})).status_code == 404
+    assert client.get(reverse("sellers:bulk_import_detail", kwargs={"import_id": bulk.pk})).status_code == 404
+    assert client.get(reverse("sellers:bulk_import_status", kwargs={"import_id": bulk.pk})).status_code == 404
