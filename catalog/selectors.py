@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol, cast
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
+
+from accounts.models import Seller
 
 from .filters import ProductFilter
 from .models import Category, Product, ProductImage
@@ -103,13 +105,13 @@ def _with_embedding_counts(queryset: QuerySet[Product]) -> QuerySet[Product]:
     )
 
 
-def seller_product_list(*, seller) -> QuerySet[Product]:  # type: ignore[no-untyped-def]
+def seller_product_list(*, seller: Seller) -> QuerySet[Product]:
     """The seller's products (archived ones too), newest first, with images and the counts
     behind ``product_indexing_status``."""
     return _with_images(_with_embedding_counts(Product.objects.filter(seller=seller))).order_by("-created_at", "-id")
 
 
-def seller_product_get(*, seller, product_id: int, for_update: bool = False) -> Product:  # type: ignore[no-untyped-def]
+def seller_product_get(*, seller: Seller, product_id: int, for_update: bool = False) -> Product:
     """One of ``seller``'s products. Raises ``Http404`` for any other product, whoever owns it,
     so a seller cannot even learn that another seller's id exists."""
     queryset = Product.objects.filter(seller=seller)
@@ -121,12 +123,21 @@ def seller_product_get(*, seller, product_id: int, for_update: bool = False) -> 
         raise Http404("No such product.") from None
 
 
+class _IndexingCounts(Protocol):
+    """The counts ``_with_embedding_counts`` annotates on a product."""
+
+    image_count: int
+    pending_image_count: int
+    failed_image_count: int
+
+
 def product_indexing_status(product: Product) -> str:
     """ "indexing" while any photo waits for its embedding, "failed" when one failed, "indexed"
     when every photo is searchable, "no photos" without photos. Uses the counts annotated by
     ``seller_product_list`` when present."""
     if hasattr(product, "image_count"):
-        total, pending, failed = product.image_count, product.pending_image_count, product.failed_image_count
+        counted = cast(_IndexingCounts, product)
+        total, pending, failed = counted.image_count, counted.pending_image_count, counted.failed_image_count
     else:
         statuses = list(product.images.values_list("embedding_status", flat=True))
         total, pending, failed = len(statuses), statuses.count("pending"), statuses.count("failed")

@@ -10,7 +10,10 @@ JPEG/PNG/WebP image, ``{"sku": [...]}`` for a SKU already in use); 404 ``{"detai
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -34,7 +37,7 @@ from shop.api.authentication import CsrfSessionAuthentication
 from shop.api.serializers import ErrorSerializer
 from shop.api.views import BAD_REQUEST, ShopErrorMixin
 
-from .permissions import IsApprovedSeller
+from .permissions import IsApprovedSeller, request_seller
 from .seller_serializers import (
     SellerProductCreateSerializer,
     SellerProductImagesSerializer,
@@ -49,7 +52,7 @@ PRODUCT_ID = OpenApiParameter("product_id", int, OpenApiParameter.PATH, descript
 IMAGE_ID = OpenApiParameter("image_id", int, OpenApiParameter.PATH, description="The photo's id.")
 
 
-class SellerAPIView:
+class SellerAPIView(APIView):
     """Authentication, permission and error handling shared by the Seller API views."""
 
     # Token first: a request without credentials is told to authenticate (401, ``WWW-Authenticate:
@@ -62,10 +65,10 @@ class SellerAPIView:
             exc = ValidationError({"images": [str(exc)]})
         elif isinstance(exc, SellerNotApproved):  # suspended since the permission check
             exc = PermissionDenied(str(exc))
-        return super().handle_exception(exc)  # type: ignore[misc]
+        return super().handle_exception(exc)
 
-    def product_body(self, product) -> dict:  # type: ignore[no-untyped-def]
-        return SellerProductSerializer(product, context={"request": self.request}).data  # type: ignore[attr-defined]
+    def product_body(self, product: Product) -> dict[str, Any]:
+        return SellerProductSerializer(product, context={"request": self.request}).data
 
 
 class SellerProductListView(SellerAPIView, ShopErrorMixin, generics.ListAPIView):
@@ -74,13 +77,13 @@ class SellerProductListView(SellerAPIView, ShopErrorMixin, generics.ListAPIView)
     serializer_class = SellerProductSerializer
     parser_classes = [MultiPartParser]  # photos: multipart only
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Product]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request.seller
             return Product.objects.none()
-        return seller_product_list(seller=self.request.seller)  # type: ignore[attr-defined]
+        return seller_product_list(seller=request_seller(self.request))
 
     @extend_schema(responses={200: SellerProductSerializer(many=True), 403: FORBIDDEN})
-    def get(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
@@ -93,7 +96,7 @@ class SellerProductListView(SellerAPIView, ShopErrorMixin, generics.ListAPIView)
         ``indexing_status`` is "indexing" until then."""
         serializer = SellerProductCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        product = seller_product_create(seller=request.seller, **serializer.validated_data)  # type: ignore[attr-defined]
+        product = seller_product_create(seller=request_seller(request), **serializer.validated_data)
         return Response(self.product_body(product), status=status.HTTP_201_CREATED)
 
 
@@ -103,7 +106,7 @@ class SellerProductDetailView(SellerAPIView, ShopErrorMixin, APIView):
     @extend_schema(parameters=[PRODUCT_ID], responses={200: SellerProductSerializer, 403: FORBIDDEN, 404: NOT_FOUND})
     def get(self, request: Request, product_id: str) -> Response:
         """One of the seller's products."""
-        product = seller_product_get(seller=request.seller, product_id=int(product_id))  # type: ignore[attr-defined]
+        product = seller_product_get(seller=request_seller(request), product_id=int(product_id))
         return Response(self.product_body(product))
 
     @extend_schema(
@@ -114,7 +117,7 @@ class SellerProductDetailView(SellerAPIView, ShopErrorMixin, APIView):
     def patch(self, request: Request, product_id: str) -> Response:
         """Change any of name, category, price, stock, description; archive (``is_active``
         false) or publish again (true). The SKU cannot change. Photos: ``images/``."""
-        seller = request.seller  # type: ignore[attr-defined]
+        seller = request_seller(request)
         # Found first, so another seller's id is a 404 whatever the body says.
         product = seller_product_get(seller=seller, product_id=int(product_id))
         serializer = SellerProductUpdateSerializer(data=request.data, partial=True, context={"product": product})
@@ -141,7 +144,7 @@ class SellerProductImageListView(SellerAPIView, ShopErrorMixin, APIView):
     def post(self, request: Request, product_id: str) -> Response:
         """Add photos after the product's current ones (multipart, field ``images``); each is
         indexed in the background. Answers with the product."""
-        seller = request.seller  # type: ignore[attr-defined]
+        seller = request_seller(request)
         product = seller_product_get(seller=seller, product_id=int(product_id))
         serializer = SellerProductImagesSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -163,7 +166,7 @@ class SellerProductImageDetailView(SellerAPIView, ShopErrorMixin, APIView):
     def delete(self, request: Request, product_id: str, image_id: str) -> Response:
         """Remove one of the product's photos (its file is deleted too). Removing the last photo
         is allowed, as on the dashboard: the product then has "no photos"."""
-        seller = request.seller  # type: ignore[attr-defined]
+        seller = request_seller(request)
         product = seller_product_get(seller=seller, product_id=int(product_id))
         # The service skips ids that are not this product's photos; the API says so with a 404.
         if not product.images.filter(pk=int(image_id)).exists():
@@ -180,5 +183,5 @@ class SellerProductStatusView(SellerAPIView, ShopErrorMixin, APIView):
     def get(self, request: Request, product_id: str) -> Response:
         """The product's indexing status and each photo's embedding status, to poll after an
         upload until it is "indexed" (or "failed": ``embedding_error`` says why)."""
-        product = seller_product_get(seller=request.seller, product_id=int(product_id))  # type: ignore[attr-defined]
+        product = seller_product_get(seller=request_seller(request), product_id=int(product_id))
         return Response(SellerProductStatusSerializer(product).data)

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, mixins, viewsets
+from rest_framework.serializers import BaseSerializer
 
 from catalog.filters import ProductFilter
+from catalog.models import Category, Product
 from catalog.selectors import category_list, product_get, product_list
 
 from .serializers import CategorySerializer, ProductDetailSerializer, ProductSummarySerializer
@@ -13,7 +16,7 @@ class CategoryListView(generics.ListAPIView):
     serializer_class = CategorySerializer
     pagination_class = None
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Category]:
         return category_list()
 
 
@@ -31,10 +34,10 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     filterset_class = ProductFilter
     filter_backends: list = []  # filtering happens in the selector, which validates the same filter set
 
-    def get_serializer_class(self):  # type: ignore[no-untyped-def]
+    def get_serializer_class(self) -> type[BaseSerializer[Product]]:
         return ProductDetailSerializer if self.action == "retrieve" else ProductSummarySerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Product]:
         queryset, filterset = product_list(filters=self.request.query_params.dict())
         if not filterset.is_valid():
             from rest_framework.exceptions import ValidationError
@@ -42,5 +45,5 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             raise ValidationError(filterset.errors)
         return queryset
 
-    def get_object(self):  # type: ignore[no-untyped-def]
+    def get_object(self) -> Product:
         return product_get(pk=self.kwargs["pk"])
