@@ -6,13 +6,16 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core import signing
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 
+from accounts.models import User
+
 from .exceptions import ExpiredOrderLink, InvalidOrderLink
-from .models import Order
+from .models import Order, Payment
 
 _LINK_SALT = "orders.order-link"
 
@@ -57,7 +60,7 @@ def order_link_url(*, order: Order, absolute: bool = False, view: str = "orders:
     return f"{settings.SITE_URL}{url}" if absolute else url
 
 
-def _user_orders_q(user) -> Q:  # type: ignore[no-untyped-def]
+def _user_orders_q(user: User) -> Q:
     # A guest order joins the history of the account whose *verified* email matches: merely
     # signing up with someone's address shows nothing.
     from allauth.account.models import EmailAddress
@@ -66,7 +69,7 @@ def _user_orders_q(user) -> Q:  # type: ignore[no-untyped-def]
     return Q(user=user) | Q(user__isnull=True, email__in=verified)
 
 
-def order_list_for_user(*, user) -> QuerySet[Order]:  # type: ignore[no-untyped-def]
+def order_list_for_user(*, user: User | AnonymousUser) -> QuerySet[Order]:
     """The shopper's orders, newest first: placed while logged in, or as a guest with an email
     address they have since verified."""
     if not user.is_authenticated:
@@ -74,7 +77,7 @@ def order_list_for_user(*, user) -> QuerySet[Order]:  # type: ignore[no-untyped-
     return Order.objects.filter(_user_orders_q(user)).prefetch_related("lines")
 
 
-def order_get_for_viewer(*, number: str, user, key: str | None) -> Order:  # type: ignore[no-untyped-def]
+def order_get_for_viewer(*, number: str, user: User | AnonymousUser, key: str | None) -> Order:
     """The order ``number`` if this viewer may see it: its owner, or anyone with a genuine link
     key for a guest order. Raises ``Http404`` for everything else (the same answer whether the
     order exists or not), ``ExpiredOrderLink`` for a genuine but expired key."""
@@ -94,6 +97,6 @@ def order_get_for_viewer(*, number: str, user, key: str | None) -> Order:  # typ
     raise Http404("No such order.")
 
 
-def order_payment_latest(*, order: Order):  # type: ignore[no-untyped-def]
+def order_payment_latest(*, order: Order) -> Payment | None:
     """The order's most recent payment attempt, or None."""
     return order.payments.order_by("-created", "-id").first()

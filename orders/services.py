@@ -8,10 +8,12 @@ from dataclasses import asdict, dataclass
 from datetime import date
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from payments import PaymentError, PaymentStatus
 
+from accounts.models import User
 from catalog.exceptions import InsufficientStock, ShopError
 from catalog.services import product_stock_return, product_stock_take
 from shop.models import Cart
@@ -45,7 +47,7 @@ class ShippingAddress:
     phone: str = ""
 
 
-def order_set_status(*, order: Order, status: str, actor=None, note: str = "") -> Order:  # type: ignore[no-untyped-def]
+def order_set_status(*, order: Order, status: str, actor: User | None = None, note: str = "") -> Order:
     """Move ``order`` to ``status`` if ``Order.TRANSITIONS`` allows it, and record an
     ``OrderEvent``. Raises ``InvalidStatusTransition``. The only place an order's status changes."""
     with transaction.atomic():
@@ -71,7 +73,7 @@ def order_place(
     address: ShippingAddress,
     shipping_method: str,
     checkout_token: uuid.UUID,
-    user=None,  # type: ignore[no-untyped-def]
+    user: User | AnonymousUser | None = None,
     today: date | None = None,
 ) -> Order:
     """Turn the cart into an order waiting for payment, at the catalog's current prices.
@@ -131,7 +133,7 @@ def order_place(
     return order
 
 
-def _order_for_token(order: Order, *, cart: Cart, user) -> Order:  # type: ignore[no-untyped-def]
+def _order_for_token(order: Order, *, cart: Cart, user: User | None) -> Order:
     if order.cart_id != cart.pk or order.user_id != (user.pk if user else None):
         raise CheckoutConflict("This checkout was already used. Please start again from your cart.")
     return order
@@ -238,7 +240,7 @@ def order_payment_update(*, payment: Payment) -> Order:
 
 
 @transaction.atomic
-def order_cancel(*, order: Order, actor=None, reason: str = "", refund: bool = False) -> Order:  # type: ignore[no-untyped-def]
+def order_cancel(*, order: Order, actor: User | None = None, reason: str = "", refund: bool = False) -> Order:
     """Cancel an order (or, with ``refund``, refund a paid/shipped/delivered one): money taken is
     refunded through the provider, stock taken is returned. Raises ``InvalidStatusTransition``
     or ``PaymentError`` (nothing changes then)."""
