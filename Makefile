@@ -6,7 +6,7 @@ MANAGE := $(PY) manage.py
 PER_CATEGORY ?= 200
 WEIGHTS := var/models/vgg16_imagenet_notop.weights.h5
 
-.PHONY: lint run test venv weights catalog serve worker pgvector benchmark evaluate clean
+.PHONY: lint typecheck run test venv weights catalog serve worker pgvector benchmark evaluate clean
 
 run: catalog serve
 
@@ -38,6 +38,10 @@ test: weights
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# mypy with django-stubs and djangorestframework-stubs; what it checks is in mypy.ini.
+typecheck: venv
+	$(VENV)/bin/mypy
 
 # Production-like topology without Docker: PostgreSQL with pgvector, Redis and a Celery worker.
 pgvector: venv
