@@ -19,7 +19,7 @@ import zipfile
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePosixPath
-from typing import IO
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -28,6 +28,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.models import Seller
 from core.exceptions import ShopError
 from core.limits import MAX_STOCK
 
@@ -57,7 +58,7 @@ class _Photo:
     data: bytes
 
 
-def bulk_import_create(*, seller, csv_file: IO[bytes], zip_file: IO[bytes] | None) -> BulkImport:  # type: ignore[no-untyped-def]
+def bulk_import_create(*, seller: Seller, csv_file: IO[bytes], zip_file: IO[bytes] | None) -> BulkImport:
     """Store the uploaded files and enqueue the import after commit. Raises
     ``BulkImportRefused`` (nothing stored) for files over the size limits, a CSV without the
     required columns or a file that is not a ZIP; ``SellerNotApproved`` for an applicant."""
@@ -144,7 +145,8 @@ class _Archive:
         limit = settings.IMAGE_UPLOAD_MAX_BYTES
         if info.file_size > limit:
             raise RowError(f"The photo “{name}” is larger than {limit // (1024 * 1024)} MB.")
-        with self.zip.open(info) as handle:  # type: ignore[union-attr]
+        assert self.zip is not None  # an entry was found, so there is a ZIP
+        with self.zip.open(info) as handle:
             data = handle.read(limit + 1)  # never more, whatever the entry claims
         if len(data) > limit:
             raise RowError(f"The photo “{name}” is larger than {limit // (1024 * 1024)} MB.")
@@ -174,7 +176,7 @@ def _stock(value: str) -> int:
     return int(value)
 
 
-def _import_row(seller, row: dict[str, str], archive: _Archive) -> tuple[str, int]:  # type: ignore[no-untyped-def]
+def _import_row(seller: Seller, row: dict[str, str], archive: _Archive) -> tuple[str, int]:
     from .services import product_image_create, seller_product_create, seller_product_update
 
     sku, name = row.get("sku", ""), row.get("name", "")
@@ -182,7 +184,7 @@ def _import_row(seller, row: dict[str, str], archive: _Archive) -> tuple[str, in
         raise RowError("The SKU is empty or longer than 64 characters.")
     if not name or len(name) > 200:
         raise RowError("The name is empty or longer than 200 characters.")
-    fields = {
+    fields: dict[str, Any] = {
         "name": name,
         "category": _category(row.get("category", "")),
         "price": _price(row.get("price", "")),

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files import File
 
 from core.limits import MAX_STOCK, PHOTO_ACCEPT, PHOTOS_REQUIRED, upload_help_text
 from core.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
@@ -21,11 +23,11 @@ class MultipleImageField(forms.FileField):
     """Several photos in one input (Django's documented pattern). Each file is validated by
     ``catalog.images.image_open_validated`` in the service, not here."""
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": PHOTO_ACCEPT}))
         super().__init__(*args, **kwargs)
 
-    def clean(self, data, initial=None):  # type: ignore[no-untyped-def]
+    def clean(self, data: Any, initial: Any = None) -> Any:
         single = super().clean
         if isinstance(data, list | tuple):
             return [single(item, initial) for item in data]
@@ -51,14 +53,15 @@ class SellerProductForm(forms.Form):
         help_text=upload_help_text("Drop photos here or choose them: {formats}, up to {limits} each."),
     )
 
-    def __init__(self, *args, editing: bool = False, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if editing:
             self.fields["sku"].disabled = True  # the SKU is the product's key (bulk import matches on it)
             self.fields["images"].label = "Add photos"
 
-    def clean(self):  # type: ignore[no-untyped-def]
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data
         if not self.fields["sku"].disabled and not data.get("images"):
             self.add_error("images", PHOTOS_REQUIRED)
         return data
@@ -98,7 +101,7 @@ class ProductImageAdminForm(forms.ModelForm):
         model = ProductImage
         fields = ["product", "image", "position"]
 
-    def clean_image(self):  # type: ignore[no-untyped-def]
+    def clean_image(self) -> File:
         upload = self.cleaned_data["image"]
         if "image" in self.changed_data:  # a new file, not the stored one kept
             try:

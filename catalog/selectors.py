@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
@@ -114,14 +114,14 @@ def seller_owned(queryset: QuerySet[_Owned], *, seller: Seller) -> QuerySet[_Own
     return queryset.filter(seller=seller)
 
 
-def seller_product_list(*, seller) -> QuerySet[Product]:  # type: ignore[no-untyped-def]
+def seller_product_list(*, seller: Seller) -> QuerySet[Product]:
     """The seller's products (archived ones too), newest first, with images and the counts
     behind ``product_indexing_status``."""
     products = seller_owned(Product.objects.all(), seller=seller)
     return _with_images(_with_embedding_counts(products)).order_by("-created_at", "-id")
 
 
-def seller_product_get(*, seller, product_id: int, for_update: bool = False) -> Product:  # type: ignore[no-untyped-def]
+def seller_product_get(*, seller: Seller, product_id: int, for_update: bool = False) -> Product:
     """One of ``seller``'s products. Raises ``ProductNotFound`` for any other product, whoever owns it,
     so a seller cannot even learn that another seller's id exists."""
     queryset = seller_owned(Product.objects.all(), seller=seller)
@@ -133,12 +133,21 @@ def seller_product_get(*, seller, product_id: int, for_update: bool = False) -> 
         raise ProductNotFound("No such product.") from None
 
 
+class _IndexingCounts(Protocol):
+    """The counts ``_with_embedding_counts`` annotates on a product."""
+
+    image_count: int
+    pending_image_count: int
+    failed_image_count: int
+
+
 def product_indexing_status(product: Product) -> Product.IndexingStatus:
     """``Product.IndexingStatus``: "indexing" while any photo waits for its embedding, "failed"
     when one failed, "indexed" when every photo is searchable, "no photos" without photos. Uses
     the counts annotated by ``seller_product_list`` when present."""
     if hasattr(product, "image_count"):
-        total, pending, failed = product.image_count, product.pending_image_count, product.failed_image_count
+        counted = cast(_IndexingCounts, product)
+        total, pending, failed = counted.image_count, counted.pending_image_count, counted.failed_image_count
     else:
         statuses = list(product.images.values_list("embedding_status", flat=True))
         embedding = ProductImage.EmbeddingStatus

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import IO
+from typing import IO, Any, cast
 
 from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
 from django.utils.text import slugify
 
+from accounts.models import Seller
 from accounts.selectors import seller_is_approved
 from core.exceptions import Forbidden
 
@@ -39,7 +42,7 @@ def product_create(
     description: str = "",
     slug: str | None = None,
     is_active: bool = True,
-    seller=None,  # type: ignore[no-untyped-def]
+    seller: Seller | None = None,
 ) -> Product:
     """Create a product; ``price`` is a ``Decimal`` in the shop currency. Raises ``ValidationError``."""
     product = Product(
@@ -167,7 +170,7 @@ class SellerNotApproved(Forbidden):
 SELLER_EDITABLE_FIELDS = ("category", "name", "price", "stock", "description")
 
 
-def _uploads_validate(uploads: list) -> None:
+def _uploads_validate(uploads: list[UploadedFile]) -> None:
     """Validate every upload before any is stored: one bad photo refuses them all and no file
     is written (a rolled-back transaction would not remove files already stored)."""
     for upload in uploads:
@@ -182,12 +185,15 @@ def product_image_files_delete(*, product_image: ProductImage) -> None:
 
 def _photo_file_names(product_image: ProductImage) -> list[str]:
     """The stored file and its resized copies (which may not have been made yet)."""
-    return [product_image.image.name] + [
-        spec.name for spec in (product_image.thumb, product_image.card, product_image.large)
-    ]
+    # a stored photo and its specs always have a name (the stubs allow None for unsaved files)
+    return cast(
+        "list[str]",
+        [product_image.image.name]
+        + [spec.name for spec in (product_image.thumb, product_image.card, product_image.large)],
+    )
 
 
-def _files_delete_on_commit(*, storage, names: list[str]) -> None:  # type: ignore[no-untyped-def]
+def _files_delete_on_commit(*, storage: Storage, names: list[str]) -> None:
     def delete() -> None:
         for name in names:
             storage.delete(name)
@@ -195,7 +201,7 @@ def _files_delete_on_commit(*, storage, names: list[str]) -> None:  # type: igno
     transaction.on_commit(delete)
 
 
-def _seller_must_be_approved(seller) -> None:  # type: ignore[no-untyped-def]
+def _seller_must_be_approved(seller: Seller) -> None:
     if not seller_is_approved(seller):
         raise SellerNotApproved("Your seller account is not approved yet: you cannot publish products.")
 
@@ -203,14 +209,14 @@ def _seller_must_be_approved(seller) -> None:  # type: ignore[no-untyped-def]
 @transaction.atomic
 def seller_product_create(
     *,
-    seller,  # type: ignore[no-untyped-def]
+    seller: Seller,
     category: Category,
     name: str,
     sku: str,
     price: Decimal,
     stock: int,
     description: str = "",
-    images: list | None = None,
+    images: list[UploadedFile] | None = None,
 ) -> Product:
     """Publish a product for an approved seller with its photos (validated, stored, and
     enqueued for embedding after commit, in order). Raises ``SellerNotApproved``,
@@ -228,17 +234,17 @@ def seller_product_create(
         description=description,
     )
     for position, upload in enumerate(images or []):
-        product_image_create(product=product, file=upload, name=upload.name, position=position)
+        product_image_create(product=product, file=upload, name=cast(str, upload.name), position=position)
     return product
 
 
 @transaction.atomic
 def seller_product_update(
     *,
-    seller,  # type: ignore[no-untyped-def]
+    seller: Seller,
     product_id: int,
-    data: dict,
-    new_images: list | None = None,
+    data: dict[str, Any],
+    new_images: list[UploadedFile] | None = None,
     remove_image_ids: list[int] | None = None,
 ) -> Product:
     """Change one of the seller's products (``SELLER_EDITABLE_FIELDS`` only), add photos and
@@ -260,12 +266,12 @@ def seller_product_update(
             image.delete()
     next_position = (product.images.order_by("-position").values_list("position", flat=True).first() or 0) + 1
     for offset, upload in enumerate(new_images or []):
-        product_image_create(product=product, file=upload, name=upload.name, position=next_position + offset)
+        product_image_create(product=product, file=upload, name=cast(str, upload.name), position=next_position + offset)
     return product
 
 
 @transaction.atomic
-def seller_product_set_active(*, seller, product_id: int, is_active: bool) -> Product:  # type: ignore[no-untyped-def]
+def seller_product_set_active(*, seller: Seller, product_id: int, is_active: bool) -> Product:
     """Archive (``is_active=False``: hidden from the shop, kept for orders) or publish again one
     of the seller's products. Publishing needs an approved seller."""
     from .selectors import seller_product_get
@@ -278,7 +284,7 @@ def seller_product_set_active(*, seller, product_id: int, is_active: bool) -> Pr
     return product
 
 
-def seller_product_reindex(*, seller, product_id: int) -> int:  # type: ignore[no-untyped-def]
+def seller_product_reindex(*, seller: Seller, product_id: int) -> int:
     """Retry indexing one of the seller's products: its failed (or never embedded) photos are
     enqueued again. Returns how many. Raises ``ProductNotFound`` for anyone else's product."""
     from .selectors import seller_product_get

@@ -4,7 +4,9 @@ selectors, which answer 404 for anybody else's product."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from functools import wraps
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,6 +15,8 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
+from accounts.models import Seller
 from accounts.selectors import seller_approved_get, seller_get, seller_is_approved
 from accounts.services import seller_apply
 from core.exceptions import ShopError
@@ -31,26 +35,40 @@ from .services import (
 )
 
 
-def approved_seller_required(view):  # type: ignore[no-untyped-def]
+class SellerHttpRequest(AuthenticatedHttpRequest):
+    """The request an ``approved_seller_required`` view receives: ``seller`` is the logged-in
+    user's approved seller account (set by the decorator; an annotation only at runtime)."""
+
+    seller: Seller
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R", bound=HttpResponse)
+
+
+def approved_seller_required(
+    view: Callable[Concatenate[SellerHttpRequest, _P], _R],
+) -> Callable[Concatenate[HttpRequest, _P], HttpResponse]:
     """Logged in, with an approved seller account; others go to the application page."""
 
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:  # type: ignore[no-untyped-def]
-        seller = seller_approved_get(user=request.user)
+    def wrapper(request: HttpRequest, *args: _P.args, **kwargs: _P.kwargs) -> HttpResponse:
+        seller_request = cast(SellerHttpRequest, request)  # logged in (login_required); ``seller`` set below
+        seller = seller_approved_get(user=seller_request.user)
         if seller is None:
             if request.headers.get("Accept", "").startswith("application/json"):
                 return JsonResponse({"detail": "Not an approved seller."}, status=403)
             return redirect("catalog:seller_apply")
-        request.seller = seller  # type: ignore[attr-defined]
-        return view(request, *args, **kwargs)
+        seller_request.seller = seller
+        return view(seller_request, *args, **kwargs)
 
     return wrapper
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def seller_apply_view(request: HttpRequest) -> HttpResponse:
+def seller_apply_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     seller = seller_get(user=request.user)
     if seller_is_approved(seller):
         return redirect("catalog:dashboard")
@@ -66,7 +84,7 @@ def seller_apply_view(request: HttpRequest) -> HttpResponse:
     return render(request, "catalog/seller_apply.html", {"form": form, "seller": seller})
 
 
-def _rows(products) -> list[dict]:  # type: ignore[no-untyped-def]
+def _rows(products: Iterable[Product]) -> list[dict[str, Any]]:
     rows = []
     for product in products:
         status = product_indexing_status(product)
@@ -84,20 +102,20 @@ def _rows(products) -> list[dict]:  # type: ignore[no-untyped-def]
 
 
 @approved_seller_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    products = seller_product_list(seller=request.seller)  # type: ignore[attr-defined]
+def dashboard(request: SellerHttpRequest) -> HttpResponse:
+    products = seller_product_list(seller=request.seller)
     return render(
         request,
         "catalog/dashboard.html",
-        {"rows": _rows(products), "seller": request.seller, "statuses": Product.IndexingStatus},  # type: ignore[attr-defined]
+        {"rows": _rows(products), "seller": request.seller, "statuses": Product.IndexingStatus},
     )
 
 
 @approved_seller_required
 @require_GET
-def dashboard_status(request: HttpRequest) -> JsonResponse:
+def dashboard_status(request: SellerHttpRequest) -> JsonResponse:
     """Indexing status of the seller's products, for the dashboard to poll (no page reload)."""
-    rows = _rows(seller_product_list(seller=request.seller))  # type: ignore[attr-defined]
+    rows = _rows(seller_product_list(seller=request.seller))
     return JsonResponse(
         {
             "products": {
@@ -110,13 +128,13 @@ def dashboard_status(request: HttpRequest) -> JsonResponse:
 
 @approved_seller_required
 @require_http_methods(["GET", "POST"])
-def product_create_view(request: HttpRequest) -> HttpResponse:
+def product_create_view(request: SellerHttpRequest) -> HttpResponse:
     form = SellerProductForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             product = seller_product_create(
-                seller=request.seller,  # type: ignore[attr-defined]
+                seller=request.seller,
                 category=data["category"],
                 name=data["name"],
                 sku=data["sku"],
@@ -138,8 +156,8 @@ def product_create_view(request: HttpRequest) -> HttpResponse:
 
 @approved_seller_required
 @require_http_methods(["GET", "POST"])
-def product_edit_view(request: HttpRequest, product_id: int) -> HttpResponse:
-    product = seller_product_get(seller=request.seller, product_id=product_id)  # type: ignore[attr-defined]
+def product_edit_view(request: SellerHttpRequest, product_id: int) -> HttpResponse:
+    product = seller_product_get(seller=request.seller, product_id=product_id)
     initial = {f: getattr(product, f) for f in ("name", "sku", "category", "price", "stock", "description")}
     form = SellerProductForm(request.POST or None, request.FILES or None, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
@@ -147,7 +165,7 @@ def product_edit_view(request: HttpRequest, product_id: int) -> HttpResponse:
         remove = [int(i) for i in request.POST.getlist("remove_image") if i.isdigit()]
         try:
             seller_product_update(
-                seller=request.seller,  # type: ignore[attr-defined]
+                seller=request.seller,
                 product_id=product.pk,
                 data={f: data[f] for f in ("name", "category", "price", "stock", "description")},
                 new_images=data["images"],
@@ -169,17 +187,17 @@ def product_edit_view(request: HttpRequest, product_id: int) -> HttpResponse:
 
 @approved_seller_required
 @require_POST
-def product_archive_view(request: HttpRequest, product_id: int) -> HttpResponse:
+def product_archive_view(request: SellerHttpRequest, product_id: int) -> HttpResponse:
     publish = request.POST.get("publish") == "1"
-    product = seller_product_set_active(seller=request.seller, product_id=product_id, is_active=publish)  # type: ignore[attr-defined]
+    product = seller_product_set_active(seller=request.seller, product_id=product_id, is_active=publish)
     messages.success(request, f"{product.name} is {'published' if publish else 'archived'}.")
     return redirect("catalog:dashboard")
 
 
 @approved_seller_required
 @require_POST
-def product_reindex_view(request: HttpRequest, product_id: int) -> HttpResponse:
-    count = seller_product_reindex(seller=request.seller, product_id=product_id)  # type: ignore[attr-defined]
+def product_reindex_view(request: SellerHttpRequest, product_id: int) -> HttpResponse:
+    count = seller_product_reindex(seller=request.seller, product_id=product_id)
     messages.success(request, f"{count} photo(s) queued for indexing again." if count else "Nothing to retry.")
     return redirect("catalog:dashboard")
 
@@ -189,12 +207,12 @@ def product_reindex_view(request: HttpRequest, product_id: int) -> HttpResponse:
 
 @approved_seller_required
 @require_http_methods(["GET", "POST"])
-def bulk_import_create_view(request: HttpRequest) -> HttpResponse:
+def bulk_import_create_view(request: SellerHttpRequest) -> HttpResponse:
     form = BulkImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             bulk = bulk_import_create(
-                seller=request.seller,  # type: ignore[attr-defined]
+                seller=request.seller,
                 csv_file=form.cleaned_data["csv_file"],
                 zip_file=form.cleaned_data["zip_file"],
             )
@@ -202,26 +220,26 @@ def bulk_import_create_view(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             return redirect("catalog:bulk_import_detail", import_id=bulk.pk)
-    imports = seller_owned(BulkImport.objects.all(), seller=request.seller)[:10]  # type: ignore[attr-defined]
+    imports = seller_owned(BulkImport.objects.all(), seller=request.seller)[:10]
     status = 400 if form.errors else 200
     return render(request, "catalog/bulk_import_form.html", {"form": form, "imports": imports}, status=status)
 
 
-def _seller_import(request: HttpRequest, import_id: int) -> BulkImport:
-    bulk = seller_owned(BulkImport.objects.filter(pk=import_id), seller=request.seller).first()  # type: ignore[attr-defined]
+def _seller_import(request: SellerHttpRequest, import_id: int) -> BulkImport:
+    bulk = seller_owned(BulkImport.objects.filter(pk=import_id), seller=request.seller).first()
     if bulk is None:
         raise Http404("No such import.")
     return bulk
 
 
 @approved_seller_required
-def bulk_import_detail_view(request: HttpRequest, import_id: int) -> HttpResponse:
+def bulk_import_detail_view(request: SellerHttpRequest, import_id: int) -> HttpResponse:
     return render(request, "catalog/bulk_import_detail.html", {"bulk": _seller_import(request, import_id)})
 
 
 @approved_seller_required
 @require_GET
-def bulk_import_status_view(request: HttpRequest, import_id: int) -> JsonResponse:
+def bulk_import_status_view(request: SellerHttpRequest, import_id: int) -> JsonResponse:
     bulk = _seller_import(request, import_id)
     return JsonResponse(
         {

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
@@ -27,7 +27,7 @@ from shop.api.views import (
 router = DefaultRouter()
 router.register("products", ProductViewSet, basename="product")
 
-api_urlpatterns = [
+api_urlpatterns: list[URLPattern | URLResolver] = [
     path("categories/", CategoryListView.as_view(), name="category-list"),
     path("products/<int:pk>/similar/", ProductSimilarView.as_view(), name="product-similar"),
     path("search/image/", ImageSearchView.as_view(), name="image-search"),
@@ -66,7 +66,7 @@ api_urlpatterns = [
     path("", include(router.urls)),
 ]
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("api/", include((api_urlpatterns, "api"))),
     path("accounts/", include("allauth.urls")),

@@ -1,14 +1,15 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.contrib.auth.models import AnonymousUser
 from django.forms.models import fields_for_model
 from django_countries import countries
-from django_countries.fields import LazyTypedChoiceField
+from django_countries.fields import LazyTypedChoiceField  # type: ignore[attr-defined]  # not in its fields.pyi
 
-from accounts.models import Address
+from accounts.models import Address, User
 from catalog.models import Category
 from core.limits import CART_QUANTITY_INPUT_MAX, PHOTO_ACCEPT, cart_line_quantity_max, upload_help_text
 from core.money import MONEY_DECIMAL_PLACES
@@ -48,9 +49,9 @@ class ImageSearchForm(forms.Form):
     )
     sort = forms.ChoiceField(choices=[(s, SORT_LABELS[s]) for s in SEARCH_SORTS], required=False, initial="similarity")
 
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [
+        cast(forms.ChoiceField, self.fields["category"]).choices = [
             ("", "Predicted category"),
             (ALL_CATEGORIES, "All categories"),
             *[(c.slug, c.name) for c in Category.objects.order_by("position", "name")],
@@ -65,8 +66,9 @@ class ImageSearchForm(forms.Form):
         except InvalidBox as exc:
             raise forms.ValidationError(str(exc)) from None
 
-    def clean(self):  # type: ignore[no-untyped-def]
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
         low, high = cleaned.get("min_price"), cleaned.get("max_price")
         if low is not None and high is not None and low > high:
             self.add_error("max_price", "The maximum price is below the minimum.")
@@ -130,9 +132,15 @@ class CheckoutForm(forms.Form):
     save_address = forms.BooleanField(required=False, initial=True, label="Save this address to my account")
     checkout_token = forms.UUIDField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, shipping_choices: list[tuple[str, str]], user=None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(
+        self,
+        *args: Any,
+        shipping_choices: list[tuple[str, str]],
+        user: User | AnonymousUser | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["shipping_method"].choices = shipping_choices
+        cast(forms.ChoiceField, self.fields["shipping_method"]).choices = shipping_choices
         if user is None or not user.is_authenticated:
             del self.fields["save_address"]
         else:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.models import Address
 from accounts.selectors import address_default, address_list
 from accounts.services import address_save
 from catalog.selectors import category_get, category_list, product_get, product_list, product_newest_list
@@ -179,7 +181,7 @@ def cart_remove(request: HttpRequest) -> HttpResponse:
     return redirect("shop:cart_detail")
 
 
-def _shipping_choices(today) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def _shipping_choices(today: date) -> list[tuple[str, str]]:
     choices = []
     for method in shipping_methods():
         earliest, latest = delivery_estimate(method=method, start=today)
@@ -228,7 +230,11 @@ def checkout(request: HttpRequest) -> HttpResponse:
             except ShopError as exc:
                 form.add_error(None, str(exc))
             else:
-                if data.get("save_address") and not any(_same_address(a, address) for a in saved):
+                if (
+                    user.is_authenticated
+                    and data.get("save_address")
+                    and not any(_same_address(a, address) for a in saved)
+                ):
                     address_save(user=user, data={f: data[f] for f in ADDRESS_FIELDS})
                 return redirect(order_link_url(order=order, view="orders:order_pay"))
         status = 400
@@ -240,5 +246,5 @@ def checkout(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _same_address(saved, address: ShippingAddress) -> bool:  # type: ignore[no-untyped-def]
+def _same_address(saved: Address, address: ShippingAddress) -> bool:
     return all(str(getattr(saved, f)) == str(getattr(address, f)) for f in ADDRESS_FIELDS)

@@ -5,17 +5,33 @@ any product that is not theirs."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.views import APIView
 
 from accounts.models import Seller
 from accounts.selectors import seller_get, seller_is_approved
 
 NOT_A_SELLER = "You do not have a seller account: apply to sell first."
-REFUSALS = {
+REFUSALS: dict[str, str] = {
     Seller.Status.APPLIED: "Your seller application is waiting for approval.",
     Seller.Status.REJECTED: "Your seller application was rejected.",
     Seller.Status.SUSPENDED: "Your seller account is suspended.",
 }
+
+
+class SellerRequest(Request):
+    """A request ``IsApprovedSeller`` let through, for the type checker: ``seller`` is the
+    approved seller. At runtime it is DRF's own ``Request`` with the attribute set."""
+
+    seller: Seller
+
+
+def request_seller(request: Request) -> Seller:
+    """The approved seller ``IsApprovedSeller`` set on ``request`` (only on views it guards)."""
+    return cast(SellerRequest, request).seller
 
 
 class IsApprovedSeller(BasePermission):
@@ -25,7 +41,7 @@ class IsApprovedSeller(BasePermission):
 
     message = NOT_A_SELLER
 
-    def has_permission(self, request, view) -> bool:  # type: ignore[no-untyped-def]
+    def has_permission(self, request: Request, view: APIView) -> bool:
         user = request.user
         if not (user and user.is_authenticated):
             return False
@@ -36,5 +52,5 @@ class IsApprovedSeller(BasePermission):
         if not seller_is_approved(seller):
             self.message = REFUSALS.get(seller.status, NOT_A_SELLER)
             return False
-        request.seller = seller
+        cast(SellerRequest, request).seller = seller
         return True

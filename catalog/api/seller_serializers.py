@@ -5,6 +5,7 @@ by the seller services, which also enforce ownership and the seller's approval."
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -34,7 +35,7 @@ def _photos_field() -> serializers.ListField:
     )
 
 
-def _category_field(**kwargs) -> serializers.SlugRelatedField:  # type: ignore[no-untyped-def]
+def _category_field(**kwargs: Any) -> serializers.SlugRelatedField[Category]:
     return serializers.SlugRelatedField(
         slug_field="slug",
         queryset=Category.objects.all(),
@@ -44,7 +45,7 @@ def _category_field(**kwargs) -> serializers.SlugRelatedField:  # type: ignore[n
     )
 
 
-def _price_field(**kwargs) -> serializers.DecimalField:  # type: ignore[no-untyped-def]
+def _price_field(**kwargs: Any) -> serializers.DecimalField:
     return serializers.DecimalField(
         max_digits=MONEY_MAX_DIGITS,
         decimal_places=MONEY_DECIMAL_PLACES,
@@ -54,14 +55,14 @@ def _price_field(**kwargs) -> serializers.DecimalField:  # type: ignore[no-untyp
     )
 
 
-def _stock_field(**kwargs) -> serializers.IntegerField:  # type: ignore[no-untyped-def]
+def _stock_field(**kwargs: Any) -> serializers.IntegerField:
     return serializers.IntegerField(min_value=0, max_value=MAX_STOCK, **kwargs)
 
 
 class SellerProductSerializer(serializers.ModelSerializer):
     """One of the seller's products, archived or not. ``price`` is a decimal string."""
 
-    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    category: serializers.SlugRelatedField[Category] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     indexing_status = serializers.SerializerMethodField()
     images = ProductImageSerializer(many=True, read_only=True)
 

@@ -11,9 +11,10 @@ who is not an approved seller (``SellerNotApproved``); 400 field errors for bad 
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.db import transaction
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.authentication import TokenAuthentication
@@ -34,7 +35,7 @@ from core.api.schema import BAD_REQUEST, UNAUTHORIZED, error_response
 from core.exceptions import ShopError
 from shop.api.authentication import CsrfSessionAuthentication
 
-from .permissions import IsApprovedSeller
+from .permissions import IsApprovedSeller, request_seller
 from .seller_serializers import (
     SellerProductCreateSerializer,
     SellerProductImagesSerializer,
@@ -49,7 +50,7 @@ PRODUCT_ID = OpenApiParameter("product_id", int, OpenApiParameter.PATH, descript
 IMAGE_ID = OpenApiParameter("image_id", int, OpenApiParameter.PATH, description="The photo's id.")
 
 
-class SellerAPIView:
+class SellerAPIView(APIView):
     """Authentication, permission and error fields shared by the Seller API views."""
 
     # Token first: a request without credentials is told to authenticate (401, ``WWW-Authenticate:
@@ -60,8 +61,8 @@ class SellerAPIView:
     # suspended since the permission check gets SellerNotApproved's 403.
     error_fields: ClassVar[dict[type[ShopError], str]] = {InvalidImage: "images"}
 
-    def product_body(self, product) -> dict:  # type: ignore[no-untyped-def]
-        return SellerProductSerializer(product, context={"request": self.request}).data  # type: ignore[attr-defined]
+    def product_body(self, product: Product) -> dict[str, Any]:
+        return SellerProductSerializer(product, context={"request": self.request}).data
 
 
 class SellerProductListView(SellerAPIView, generics.ListAPIView):
@@ -70,13 +71,13 @@ class SellerProductListView(SellerAPIView, generics.ListAPIView):
     serializer_class = SellerProductSerializer
     parser_classes = [MultiPartParser]  # photos: multipart only
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Product]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request.seller
             return Product.objects.none()
-        return seller_product_list(seller=self.request.seller)  # type: ignore[attr-defined]
+        return seller_product_list(seller=request_seller(self.request))
 
     @extend_schema(responses={200: SellerProductSerializer(many=True), 401: UNAUTHORIZED, 403: FORBIDDEN})
-    def get(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
@@ -89,7 +90,7 @@ class SellerProductListView(SellerAPIView, generics.ListAPIView):
         ``indexing_status`` is "indexing" until then."""
         serializer = SellerProductCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        product = seller_product_create(seller=request.seller, **serializer.validated_data)  # type: ignore[attr-defined]
+        product = seller_product_create(seller=request_seller(request), **serializer.validated_data)
         return Response(self.product_body(product), status=status.HTTP_201_CREATED)
 
 
@@ -102,7 +103,7 @@ class SellerProductDetailView(SellerAPIView, APIView):
     )
     def get(self, request: Request, product_id: str) -> Response:
         """One of the seller's products."""
-        product = seller_product_get(seller=request.seller, product_id=int(product_id))  # type: ignore[attr-defined]
+        product = seller_product_get(seller=request_seller(request), product_id=int(product_id))
         return Response(self.product_body(product))
 
     @extend_schema(
@@ -113,7 +114,7 @@ class SellerProductDetailView(SellerAPIView, APIView):
     def patch(self, request: Request, product_id: str) -> Response:
         """Change any of name, category, price, stock, description; archive (``is_active``
         false) or publish again (true). The SKU cannot change. Photos: ``images/``."""
-        seller = request.seller  # type: ignore[attr-defined]
+        seller = request_seller(request)
         # Found first, so another seller's id is a 404 whatever the body says.
         product = seller_product_get(seller=seller, product_id=int(product_id))
         serializer = SellerProductUpdateSerializer(data=request.data, partial=True, context={"product": product})
@@ -140,7 +141,7 @@ class SellerProductImageListView(SellerAPIView, APIView):
     def post(self, request: Request, product_id: str) -> Response:
         """Add photos after the product's current ones (multipart, field ``images``); each is
         indexed in the background. Answers with the product."""
-        seller = request.seller  # type: ignore[attr-defined]
+        seller = request_seller(request)
         product = seller_product_get(seller=seller, product_id=int(product_id))
         serializer = SellerProductImagesSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -163,7 +164,7 @@ class SellerProductImageDetailView(SellerAPIView, APIView):
     def delete(self, request: Request, product_id: str, image_id: str) -> Response:
         """Remove one of the product's photos (its file is deleted too). Removing the last photo
         is allowed, as on the dashboard: the product then has "no photos"."""
-        seller = request.seller  # type: ignore[attr-defined]
+        seller = request_seller(request)
         product = seller_product_get(seller=seller, product_id=int(product_id))
         # The service skips ids that are not this product's photos; the API says so with a 404.
         if not product.images.filter(pk=int(image_id)).exists():
@@ -180,5 +181,5 @@ class SellerProductStatusView(SellerAPIView, APIView):
     def get(self, request: Request, product_id: str) -> Response:
         """The product's indexing status and each photo's embedding status, to poll after an
         upload until it is "indexed" (or "failed": ``embedding_error`` says why)."""
-        product = seller_product_get(seller=request.seller, product_id=int(product_id))  # type: ignore[attr-defined]
+        product = seller_product_get(seller=request_seller(request), product_id=int(product_id))
         return Response(SellerProductStatusSerializer(product).data)

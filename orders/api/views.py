@@ -3,6 +3,7 @@ link key). Placing orders is ``POST /api/checkout/`` (``shop.api.views.CheckoutV
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics
 from rest_framework.permissions import IsAuthenticated
@@ -11,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.schema import error_response
+from orders.models import Order
 from orders.selectors import order_get_for_viewer, order_list_for_user
 
 from .serializers import OrderDetailSerializer, OrderSerializer
@@ -28,7 +30,7 @@ class OrderListView(generics.ListAPIView):
     serializer_class = OrderSerializer
     permission_classes = [IsAuthenticated]
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Order]:
         return order_list_for_user(user=self.request.user)
 
 

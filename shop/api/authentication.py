@@ -3,6 +3,9 @@ from __future__ import annotations
 from django.conf import settings
 from drf_spectacular.authentication import SessionScheme
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.request import Request
+
+from accounts.models import User
 
 
 class CsrfSessionAuthentication(SessionAuthentication):
@@ -13,7 +16,7 @@ class CsrfSessionAuthentication(SessionAuthentication):
     token (``Authorization: Token …``), carry no session state and need no CSRF token.
     """
 
-    def authenticate(self, request):  # type: ignore[no-untyped-def]
+    def authenticate(self, request: Request) -> tuple[User, None] | None:
         result = super().authenticate(request)
         if result is None and request.method not in ("GET", "HEAD", "OPTIONS", "TRACE"):
             if settings.SESSION_COOKIE_NAME in request.COOKIES and not request.META.get("HTTP_AUTHORIZATION"):
@@ -25,4 +28,4 @@ class CsrfSessionScheme(SessionScheme):
     """OpenAPI description of ``shop.api.authentication.CsrfSessionAuthentication``: the session
     cookie (drf-spectacular matches authentication classes exactly, not their subclasses)."""
 
-    target_class = CsrfSessionAuthentication
+    target_class = "shop.api.authentication.CsrfSessionAuthentication"

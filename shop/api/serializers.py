@@ -3,6 +3,8 @@ stock, prices and totals are checked and computed by ``shop.services``/``orders.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
@@ -107,7 +109,7 @@ class CheckoutSerializer(serializers.Serializer):
         fields = super().get_fields()
         return {"email": fields.pop("email"), **checkout_address_fields(), **fields}
 
-    def validate(self, attrs):  # type: ignore[no-untyped-def]
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         request = self.context.get("request")
         is_guest = request is None or not request.user.is_authenticated
         if is_guest and not attrs.get("email"):

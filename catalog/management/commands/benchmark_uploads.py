@@ -17,18 +17,19 @@ import io
 import time
 import zipfile
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
 from accounts.models import Seller, User
 from accounts.services import seller_apply, seller_decide
 from catalog import fashion_mnist as fm
 from catalog.bulk_import import bulk_import_create
-from catalog.models import BulkImport, Product, ProductImage
+from catalog.models import BulkImport, Category, Product, ProductImage
 from catalog.services import category_get_or_create, product_image_files_delete, seller_product_create
 from recommender.models import ImageEmbedding
 
@@ -46,13 +47,13 @@ def _percentile(values: list[float], q: float) -> float:
 class Command(BaseCommand):
     help = "Benchmark upload-to-findable latency (single images) and bulk import throughput (real worker)."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--singles", type=int, default=30, help="single-image uploads to time (default 30)")
         parser.add_argument("--bulk", type=int, default=1000, help="photos in the bulk import (default 1000)")
         parser.add_argument("--timeout", type=float, default=600.0, help="seconds to wait for the worker")
         parser.add_argument("--keep", action="store_true", help="keep the benchmark seller and products")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         if not settings.CELERY_BROKER_URL or settings.CELERY_TASK_ALWAYS_EAGER:
             raise CommandError("Set CELERY_BROKER_URL and run a worker (`make worker`): this measures the real path.")
         if connection.vendor != "postgresql":
@@ -90,7 +91,9 @@ class Command(BaseCommand):
                 time.sleep(0.02)
         return time.perf_counter()
 
-    def _singles(self, seller, category, images, count, stamp, timeout) -> None:  # type: ignore[no-untyped-def]
+    def _singles(
+        self, seller: Seller, category: Category, images: np.ndarray, count: int, stamp: int, timeout: float
+    ) -> None:
         latencies = []
         for i in range(count):
             upload = SimpleUploadedFile(f"single-{i}.png", _png(images[i]), content_type="image/png")
@@ -108,7 +111,7 @@ class Command(BaseCommand):
             f"(first {ms[0]:.0f} ms includes a cold worker if it just started)"
         )
 
-    def _bulk(self, seller, images, count, stamp, timeout) -> None:  # type: ignore[no-untyped-def]
+    def _bulk(self, seller: Seller, images: np.ndarray, count: int, stamp: int, timeout: float) -> None:
         offset = 1000  # not the single-image photos
         lines = ["name,sku,category,price,stock,images"]
         archive = io.BytesIO()
@@ -137,7 +140,7 @@ class Command(BaseCommand):
             f"all findable after {finished - started:.1f} s ({count / (finished - started):.0f} images/s end to end)"
         )
 
-    def _clean(self, seller) -> None:  # type: ignore[no-untyped-def]
+    def _clean(self, seller: Seller) -> None:
         images = ProductImage.objects.filter(product__seller=seller)
         for image in images:
             product_image_files_delete(product_image=image)  # autocommit: deleted at once
