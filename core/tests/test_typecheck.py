@@ -1,9 +1,11 @@
 """mypy.ini is strict enough to matter: a wrong model field, a service called without a required
 keyword argument, an unannotated function and a wrong use of the seller that a seller view or a
 Seller API view is given (typed ``Seller``, no longer a monkey-patched attribute the checker
-cannot see) are each reported, and the corrected module passes. The probe module sits in the
-project root so it imports the real apps under the project's own configuration (django-stubs
-and DRF plugins, ``config.settings.test``)."""
+cannot see) are each reported, and the corrected module passes. Tests are checked too: an
+unannotated test function is allowed, but an Optional it uses without a None check is reported.
+The probe module sits in the project root (in a tests package for the test probe) so it imports
+the real apps under the project's own configuration (django-stubs and DRF plugins,
+``config.settings.test``)."""
 
 from __future__ import annotations
 
@@ -79,8 +81,8 @@ def api_store(request: Request) -> str:
 ERROR = re.compile(r"^(?P<file>[^:\n]+):(?P<line>\d+): error: (?P<message>.+?)  \[(?P<code>[a-z-]+)\]$", re.M)
 
 
-def _mypy(source: str, cache_dir: Path) -> tuple[str, int]:
-    probe = ROOT / f"typecheck_probe_{uuid.uuid4().hex}.py"
+def _mypy(source: str, cache_dir: Path, where: Path = ROOT) -> tuple[str, int]:
+    probe = where / f"typecheck_probe_{uuid.uuid4().hex}.py"
     probe.write_text(source)
     try:
         stdout, stderr, status = api.run(
@@ -117,5 +119,31 @@ def test_mypy_reports_wrong_fields_a_missing_argument_an_untyped_def_and_a_misus
     assert status == 1
 
     stdout, status = _mypy(RIGHT, tmp_path / "mypy-cache")
+    assert stdout.strip() == "Success: no issues found in 1 source file"
+    assert status == 0
+
+
+TEST_WRONG = """from __future__ import annotations
+
+from catalog.models import Product
+
+
+def test_first_product_name():
+    product = Product.objects.first()
+    assert product.name == "Ankle boot"
+"""
+
+TEST_RIGHT = TEST_WRONG.replace("    assert product.name", "    assert product is not None\n    assert product.name")
+
+
+@pytest.mark.slow
+def test_mypy_checks_test_bodies_without_asking_for_annotations(tmp_path: Path) -> None:
+    # A module in a tests package (core.tests.typecheck_probe_...): [mypy-*.tests.*] applies.
+    stdout, status = _mypy(TEST_WRONG, tmp_path / "mypy-cache", where=ROOT / "core" / "tests")
+    errors = [(int(m["line"]), m["code"], m["message"]) for m in ERROR.finditer(stdout)]
+    assert errors == [(8, "union-attr", 'Item "None" of "Product | None" has no attribute "name"')], stdout
+    assert status == 1
+
+    stdout, status = _mypy(TEST_RIGHT, tmp_path / "mypy-cache", where=ROOT / "core" / "tests")
     assert stdout.strip() == "Success: no issues found in 1 source file"
     assert status == 0
