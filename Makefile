@@ -6,7 +6,7 @@ MANAGE := $(PY) manage.py
 PER_CATEGORY ?= 200
 WEIGHTS := var/models/vgg16_imagenet_notop.weights.h5
 
-.PHONY: lint check run test venv weights catalog serve worker pgvector benchmark evaluate clean
+.PHONY: lint check typecheck run test venv weights catalog serve worker pgvector benchmark evaluate clean
 
 run: catalog serve
 
@@ -44,6 +44,10 @@ lint: venv
 # dev-only tool imported by production code (deptry; configured in pyproject.toml).
 check: lint
 	$(VENV)/bin/deptry .
+
+# mypy with django-stubs and djangorestframework-stubs; what it checks is in mypy.ini.
+typecheck: venv
+	$(VENV)/bin/mypy
 
 # Production-like topology without Docker: PostgreSQL with pgvector, Redis and a Celery worker.
 pgvector: venv

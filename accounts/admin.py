@@ -1,8 +1,8 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
-from django.http import HttpRequest
 
+from .http import AuthenticatedHttpRequest
 from .models import Address, Seller, User
 from .services import seller_decide
 
@@ -36,19 +36,19 @@ class SellerAdmin(admin.ModelAdmin):
     raw_id_fields = ["user"]
     actions = ["approve", "reject", "suspend"]
 
-    def _decide(self, request: HttpRequest, queryset: QuerySet[Seller], status: str) -> None:
+    def _decide(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Seller], status: str) -> None:
         for seller in queryset:
-            seller_decide(seller=seller, status=status, actor=request.user)  # type: ignore[arg-type]
+            seller_decide(seller=seller, status=status, actor=request.user)
         messages.success(request, f"{queryset.count()} seller(s) {Seller.Status(status).label.lower()}.")
 
     @admin.action(description="Approve selected sellers")
-    def approve(self, request: HttpRequest, queryset: QuerySet[Seller]) -> None:
+    def approve(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Seller]) -> None:
         self._decide(request, queryset, Seller.Status.APPROVED)
 
     @admin.action(description="Reject selected applications")
-    def reject(self, request: HttpRequest, queryset: QuerySet[Seller]) -> None:
+    def reject(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Seller]) -> None:
         self._decide(request, queryset, Seller.Status.REJECTED)
 
     @admin.action(description="Suspend selected sellers")
-    def suspend(self, request: HttpRequest, queryset: QuerySet[Seller]) -> None:
+    def suspend(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Seller]) -> None:
         self._decide(request, queryset, Seller.Status.SUSPENDED)

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, cast
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
-from django_countries.fields import CountryField
+from django_countries.fields import Country, CountryField
 
 
 class UserManager(BaseUserManager["User"]):
@@ -35,13 +35,13 @@ class UserManager(BaseUserManager["User"]):
 
 
 class User(AbstractUser):
-    username = None  # type: ignore[assignment]
+    username = None  # type: ignore[assignment]  # no username column: the stubs type AbstractUser's as str
     email = models.EmailField("email address", unique=True)
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = UserManager()  # type: ignore[misc]
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]  # email login: not auth's UserManager
 
     class Meta:
         ordering = ["email"]
@@ -77,7 +77,8 @@ class PostalAddress(models.Model):
     def address_lines(self) -> list[str]:
         """The address as printed on a parcel, one line per element (empty ones left out)."""
         city_line = " ".join(part for part in (self.postcode, self.city) if part)
-        lines = [self.full_name, self.address_line1, self.address_line2, city_line, self.region, self.country.name]
+        country = cast(Country, self.country)  # CountryField answers a Country; the stubs see a CharField's str
+        lines = [self.full_name, self.address_line1, self.address_line2, city_line, self.region, country.name]
         return [line for line in lines if line]
 
 

@@ -2,17 +2,18 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .forms import AddressForm
+from .http import AuthenticatedHttpRequest
 from .selectors import address_get, address_list
 from .services import address_delete, address_save
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     from allauth.account.models import EmailAddress
 
     return render(
@@ -27,7 +28,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def address_edit(request: HttpRequest, address_id: int | None = None) -> HttpResponse:
+def address_edit(request: AuthenticatedHttpRequest, address_id: int | None = None) -> HttpResponse:
     address = None
     if address_id is not None:
         address = address_get(user=request.user, address_id=address_id)  # AddressNotFound: a 404 page
@@ -43,7 +44,7 @@ def address_edit(request: HttpRequest, address_id: int | None = None) -> HttpRes
 
 @login_required
 @require_POST
-def address_remove(request: HttpRequest, address_id: int) -> HttpResponse:
+def address_remove(request: AuthenticatedHttpRequest, address_id: int) -> HttpResponse:
     address_delete(user=request.user, address_id=address_id)  # AddressNotFound: a 404 page
     messages.success(request, "Address deleted.")
     return redirect("accounts:profile")

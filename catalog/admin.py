@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin, messages
-from django.forms.models import BaseInlineFormSet
+from django.db.models import QuerySet
+from django.forms.models import BaseInlineFormSet, ModelForm
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -19,7 +23,7 @@ class CategoryAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
-def _photo_save(form: ProductImageAdminForm, obj: ProductImage) -> ProductImage:
+def _photo_save(form: ModelForm[ProductImage], obj: ProductImage) -> ProductImage:
     """Save a photo from the admin, its file through the upload pipeline: a new photo with
     ``product_image_create``, a new file for a stored photo with ``product_image_replace``
     (after its other fields, e.g. the position, are saved). ``obj`` is the admin's instance,
@@ -44,11 +48,11 @@ class ProductImageInlineFormSet(BaseInlineFormSet):
     """The inline's photos are saved by ``_photo_save``; Django's bookkeeping (change
     messages, history) is kept. ``commit`` is always true in the admin."""
 
-    def save_new(self, form, commit=True):  # type: ignore[no-untyped-def]
+    def save_new(self, form: ModelForm[ProductImage], commit: bool = True) -> ProductImage:
         form.instance.product = self.instance
         return _photo_save(form, form.instance)
 
-    def save_existing(self, form, obj, commit=True):  # type: ignore[no-untyped-def]
+    def save_existing(self, form: ModelForm[ProductImage], obj: ProductImage, commit: bool = True) -> ProductImage:
         return _photo_save(form, obj)
 
 
@@ -111,11 +115,11 @@ class ProductImageAdmin(admin.ModelAdmin):
     actions = ["retry_embedding", "reembed"]
     form = ProductImageAdminForm
 
-    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def get_readonly_fields(self, request: HttpRequest, obj: ProductImage | None = None) -> list[str] | tuple[str, ...]:
         # A stored photo stays with its product: its vectors are filed under that product.
         return [*self.readonly_fields, "product"] if obj is not None else self.readonly_fields
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+    def save_model(self, request: HttpRequest, obj: ProductImage, form: Any, change: bool) -> None:
         _photo_save(form, obj)
 
     @admin.display(description="Photo")
@@ -136,12 +140,12 @@ class ProductImageAdmin(admin.ModelAdmin):
         return obj.embedding_error[:80]
 
     @admin.action(description="Re-embed the selected images (drop their vectors, embed again)")
-    def reembed(self, request, queryset):  # type: ignore[no-untyped-def]
+    def reembed(self, request: HttpRequest, queryset: QuerySet[ProductImage]) -> None:
         count = product_image_index().product_image_reembed(image_ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(request, f"{count} image(s) queued to be embedded again.", messages.SUCCESS)
 
     @admin.action(description="Retry failed images (and any not embedded yet)")
-    def retry_embedding(self, request, queryset):  # type: ignore[no-untyped-def]
+    def retry_embedding(self, request: HttpRequest, queryset: QuerySet[ProductImage]) -> None:
         image_ids = list(queryset.values_list("pk", flat=True))
         count = product_image_index().product_image_embedding_retry(image_ids=image_ids)
         self.message_user(request, f"{count} image(s) queued for embedding.", messages.SUCCESS)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import django_filters
+from django.db.models import QuerySet
 
 from .models import Category, Product
 
@@ -29,5 +30,5 @@ class ProductFilter(django_filters.FilterSet):
         model = Product
         fields = ["category", "min_price", "max_price", "sort"]
 
-    def filter_sort(self, queryset, name, value):  # type: ignore[no-untyped-def]
+    def filter_sort(self, queryset: QuerySet[Product], name: str, value: str) -> QuerySet[Product]:
         return queryset.order_by(*PRODUCT_SORTS.get(value, PRODUCT_SORTS["newest"]))

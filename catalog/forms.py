@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files import File
 
 from core.limits import PHOTO_ACCEPT, upload_help_text
 
@@ -30,7 +31,7 @@ class ProductImageAdminForm(forms.ModelForm):
         model = ProductImage
         fields = ["product", "image", "position"]
 
-    def clean_image(self):  # type: ignore[no-untyped-def]
+    def clean_image(self) -> File:
         upload = self.cleaned_data["image"]
         if "image" in self.changed_data:  # a new file, not the stored one kept
             try:

@@ -60,7 +60,7 @@ def image_open_validated(file: IO[bytes], *, name: str | None = None) -> Image.I
         # Pillow warns (and past twice its limit, errors) on huge images: treat both as refusals.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            image = Image.open(file)
+            image: Image.Image = Image.open(file)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             # Pillow's own limit (~89 megapixels) is above ours, so this image is over ours too.
             raise InvalidImage(f"The image has too many pixels; the limit is {upload_max_pixels_text()}.") from None

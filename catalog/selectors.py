@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol, cast
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
@@ -106,12 +106,21 @@ def product_queryset_with_indexing_counts(queryset: QuerySet[Product]) -> QueryS
     )
 
 
+class _IndexingCounts(Protocol):
+    """The counts ``product_queryset_with_indexing_counts`` annotates on a product."""
+
+    image_count: int
+    pending_image_count: int
+    failed_image_count: int
+
+
 def product_indexing_status(product: Product) -> Product.IndexingStatus:
     """``Product.IndexingStatus``: "indexing" while any photo waits for its embedding, "failed"
     when one failed, "indexed" when every photo is searchable, "no photos" without photos. Uses
     the counts annotated by ``product_queryset_with_indexing_counts`` when present."""
     if hasattr(product, "image_count"):
-        total, pending, failed = product.image_count, product.pending_image_count, product.failed_image_count
+        counted = cast(_IndexingCounts, product)
+        total, pending, failed = counted.image_count, counted.pending_image_count, counted.failed_image_count
     else:
         statuses = list(product.images.values_list("embedding_status", flat=True))
         embedding = ProductImage.EmbeddingStatus

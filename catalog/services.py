@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import IO
+from typing import IO, cast
 
 from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.db import transaction
 from django.db.models import F
 from django.utils.text import slugify
+
+from accounts.models import Seller
 
 from .exceptions import InsufficientStock
 from .images import file_sha256, image_encode_stored, image_open_validated
@@ -36,7 +39,7 @@ def product_create(
     description: str = "",
     slug: str | None = None,
     is_active: bool = True,
-    seller=None,  # type: ignore[no-untyped-def]
+    seller: Seller | None = None,
 ) -> Product:
     """Create a product; ``price`` is a ``Decimal`` in the shop currency. Raises ``ValidationError``."""
     product = Product(
@@ -159,12 +162,15 @@ def product_image_files_delete(*, product_image: ProductImage) -> None:
 
 def _photo_file_names(product_image: ProductImage) -> list[str]:
     """The stored file and its resized copies (which may not have been made yet)."""
-    return [product_image.image.name] + [
-        spec.name for spec in (product_image.thumb, product_image.card, product_image.large)
-    ]
+    # a stored photo and its specs always have a name (the stubs allow None for unsaved files)
+    return cast(
+        "list[str]",
+        [product_image.image.name]
+        + [spec.name for spec in (product_image.thumb, product_image.card, product_image.large)],
+    )
 
 
-def _files_delete_on_commit(*, storage, names: list[str]) -> None:  # type: ignore[no-untyped-def]
+def _files_delete_on_commit(*, storage: Storage, names: list[str]) -> None:
     def delete() -> None:
         for name in names:
             storage.delete(name)

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from payments import PaymentError
 
+from accounts.http import AuthenticatedHttpRequest
 from core.exceptions import ShopError
 
 from .models import Order, OrderEvent, OrderLine, Payment
@@ -18,9 +21,9 @@ class OrderLineInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ["product_name", "sku", "unit_price", "quantity", "line_total", "product"]
-    readonly_fields = fields
+    readonly_fields = cast("list[str]", fields)  # field names only, no fieldset groups
 
-    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
         return False
 
 
@@ -29,9 +32,9 @@ class OrderEventInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ["created_at", "from_status", "to_status", "note", "actor"]
-    readonly_fields = fields
+    readonly_fields = cast("list[str]", fields)  # field names only, no fieldset groups
 
-    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
         return False
 
 
@@ -40,13 +43,13 @@ class PaymentInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ["created", "variant", "status", "total", "captured_amount", "transaction_id", "message"]
-    readonly_fields = fields
+    readonly_fields = cast("list[str]", fields)  # field names only, no fieldset groups
 
-    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
         return False
 
 
-def _move(request: HttpRequest, queryset: QuerySet[Order], status: str) -> None:
+def _move(request: AuthenticatedHttpRequest, queryset: QuerySet[Order], status: str) -> None:
     done = 0
     for order in queryset:
         try:
@@ -58,7 +61,7 @@ def _move(request: HttpRequest, queryset: QuerySet[Order], status: str) -> None:
         messages.success(request, f"{done} order(s) marked {Order.Status(status).label.lower()}.")
 
 
-def _cancel(request: HttpRequest, queryset: QuerySet[Order], *, refund: bool) -> None:
+def _cancel(request: AuthenticatedHttpRequest, queryset: QuerySet[Order], *, refund: bool) -> None:
     done = 0
     for order in queryset:
         try:
@@ -109,27 +112,27 @@ class OrderAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
         return False
 
     @admin.action(description="Mark selected orders shipped")
-    def mark_shipped(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+    def mark_shipped(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Order]) -> None:
         _move(request, queryset, Order.Status.SHIPPED)
 
     @admin.action(description="Mark selected orders delivered")
-    def mark_delivered(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+    def mark_delivered(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Order]) -> None:
         _move(request, queryset, Order.Status.DELIVERED)
 
     @admin.action(description="Cancel selected orders (give payments back, return stock)")
-    def cancel_orders(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+    def cancel_orders(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Order]) -> None:
         _cancel(request, queryset, refund=False)
 
     @admin.action(description="Refund selected orders (refund payments, return stock)")
-    def refund_orders(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+    def refund_orders(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Order]) -> None:
         _cancel(request, queryset, refund=True)
 
     @admin.action(description="Send receipts not sent yet (paid orders)")
-    def send_receipts(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+    def send_receipts(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Order]) -> None:
         ids = [order.pk for order in queryset if order.is_paid and order.receipt_sent_at is None]
         for order_id in ids:
             order_receipt_send_task.delay(order_id)

@@ -8,7 +8,7 @@ from django import forms
 from django.contrib.auth.models import AnonymousUser
 from django.forms.models import fields_for_model
 from django_countries import countries
-from django_countries.fields import LazyTypedChoiceField
+from django_countries.fields import LazyTypedChoiceField  # type: ignore[attr-defined]  # not in its fields.pyi
 
 from accounts.models import Address, User
 

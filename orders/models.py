@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Iterator
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -15,6 +17,9 @@ from core.money import money_field
 
 from .links import order_link_url
 
+if TYPE_CHECKING:
+    from django.db.models.fields.related_descriptors import RelatedManager
+
 NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
 
 
@@ -24,7 +29,8 @@ def order_number_generate() -> str:
     return f"VT-{raw[:4]}-{raw[4:]}"
 
 
-class Order(PostalAddress):  # the shipping address, copied from the checkout form
+class Order(PostalAddress):  # type: ignore[django-manager-missing]  # payments: declared below (untyped base)
+    # PostalAddress: the shipping address, copied from the checkout form
     class Status(models.TextChoices):
         PENDING_PAYMENT = "pending_payment", "Pending payment"
         PAID = "paid", "Paid"
@@ -65,6 +71,9 @@ class Order(PostalAddress):  # the shipping address, copied from the checkout fo
     receipt_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Payment's base class (django-payments) is untyped, so the stubs' plugin cannot add this itself.
+    payments: RelatedManager[Payment]
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -148,7 +157,7 @@ class Payment(BasePayment):
         url = order_link_url(order=self.order, absolute=True, view="orders:order_pay")
         return url + ("&" if "?" in url else "?") + "declined=1"
 
-    def get_purchased_items(self):  # type: ignore[no-untyped-def]
+    def get_purchased_items(self) -> Iterator[PurchasedItem]:
         for line in self.order.lines.all():
             yield PurchasedItem(
                 name=line.product_name,

@@ -15,15 +15,20 @@ Nothing leaves the machine; never configure it for real customers.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import stripe
 from django import forms
 from django.core import signing
-from django.http import HttpResponseBadRequest, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.urls import reverse
 from payments import PaymentError, PaymentStatus, RedirectNeeded
 from payments.dummy import DummyProvider
 from payments.forms import CreditCardPaymentForm
 from payments.stripe import StripeProviderV3
+
+if TYPE_CHECKING:
+    from .models import Payment
 
 APPROVE, DECLINE, NO_FUNDS, CONFIRM = "approve", "decline", "insufficient_funds", "confirm"
 TEST_CARDS = {
@@ -45,7 +50,7 @@ class TestCardForm(CreditCardPaymentForm):
         label="Name on card", max_length=100, widget=forms.TextInput(attrs={"autocomplete": "cc-name"})
     )
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # django-payments renders card fields without a name (for gateways that tokenise in the
         # browser); the test provider reads them on the server, so they need one.
@@ -68,7 +73,7 @@ def confirmation_sign(*, token: str, result: str) -> str:
 
 
 class TestCardProvider(DummyProvider):
-    def get_form(self, payment, data=None):  # type: ignore[no-untyped-def]
+    def get_form(self, payment: Payment, data: Any = None) -> TestCardForm:
         if payment.status == PaymentStatus.WAITING:
             payment.change_status(PaymentStatus.INPUT)
         form = TestCardForm(data=data, provider=self, payment=payment)
@@ -81,7 +86,7 @@ class TestCardProvider(DummyProvider):
             raise RedirectNeeded(payment.get_success_url() if outcome == APPROVE else payment.get_failure_url())
         return form
 
-    def _apply(self, payment, outcome: str) -> None:  # type: ignore[no-untyped-def]
+    def _apply(self, payment: Payment, outcome: str) -> None:
         if payment.status not in (PaymentStatus.WAITING, PaymentStatus.INPUT):
             return  # already decided: a replayed callback changes nothing
         if outcome == APPROVE:
@@ -89,7 +94,7 @@ class TestCardProvider(DummyProvider):
         else:
             payment.change_status(PaymentStatus.REJECTED, DECLINE_MESSAGES.get(outcome, "Payment not confirmed."))
 
-    def process_data(self, payment, request):  # type: ignore[no-untyped-def]
+    def process_data(self, payment: Payment, request: HttpRequest) -> HttpResponse:
         """The asynchronous confirmation: a signed ``confirmation`` for this payment's token."""
         try:
             data = signing.loads(request.POST.get("confirmation", ""), salt=_CONFIRM_SALT, max_age=CONFIRMATION_MAX_AGE)
@@ -107,7 +112,7 @@ class StripeProvider(StripeProviderV3):
     """django-payments' Stripe Checkout provider, answering a webhook with a bad or missing
     signature with 400 (the library lets Stripe's verification error escape as a 500)."""
 
-    def return_event_payload(self, request):  # type: ignore[no-untyped-def]
+    def return_event_payload(self, request: HttpRequest) -> Any:
         try:
             return super().return_event_payload(request)
         except (ValueError, stripe.SignatureVerificationError) as exc:

@@ -58,6 +58,7 @@ from enum import StrEnum
 from django.db import transaction
 from payments import PaymentError, PaymentStatus
 
+from accounts.models import User
 from catalog.exceptions import InsufficientStock
 from catalog.services import product_stock_return, product_stock_take
 from shop.services import cart_clear
@@ -305,7 +306,7 @@ def order_receipt_enqueue(*, order: Order) -> None:
 # --- going back ---------------------------------------------------------------------------
 
 
-def order_cancel(*, order: Order, actor: object | None = None, reason: str = "", refund: bool = False) -> Order:
+def order_cancel(*, order: Order, actor: User | None = None, reason: str = "", refund: bool = False) -> Order:
     """Cancel an order (or, with ``refund``, refund a paid/shipped/delivered one): money taken is
     given back through the provider, unfinished payments are cancelled, stock taken is returned.
 

@@ -14,6 +14,6 @@ from .pipeline import order_payment_settle
 
 
 @receiver(status_changed, dispatch_uid="orders.payment_status_changed")
-def payment_status_changed(sender: type, instance: object, **kwargs: Any) -> None:
+def payment_status_changed(sender: type[Any], instance: object, **kwargs: Any) -> None:
     if isinstance(instance, Payment):
         order_payment_settle(payment=instance)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
+
+from accounts.models import User
 
 from .exceptions import ExpiredOrderLink, InvalidOrderLink, OrderNotFound
 from .links import order_link_check, order_link_is_genuine, order_link_key, order_link_url
-from .models import Order
+from .models import Order, Payment
 
 # The guest-link helpers live in ``links`` (the models need them too); read them from here.
 __all__ = [
@@ -20,7 +23,7 @@ __all__ = [
 ]
 
 
-def _user_orders_q(user) -> Q:  # type: ignore[no-untyped-def]
+def _user_orders_q(user: User) -> Q:
     # A guest order joins the history of the account whose *verified* email matches: merely
     # signing up with someone's address shows nothing.
     from allauth.account.models import EmailAddress
@@ -29,7 +32,7 @@ def _user_orders_q(user) -> Q:  # type: ignore[no-untyped-def]
     return Q(user=user) | Q(user__isnull=True, email__in=verified)
 
 
-def order_list_for_user(*, user) -> QuerySet[Order]:  # type: ignore[no-untyped-def]
+def order_list_for_user(*, user: User | AnonymousUser) -> QuerySet[Order]:
     """The shopper's orders, newest first: placed while logged in, or as a guest with an email
     address they have since verified."""
     if not user.is_authenticated:
@@ -37,7 +40,7 @@ def order_list_for_user(*, user) -> QuerySet[Order]:  # type: ignore[no-untyped-
     return Order.objects.filter(_user_orders_q(user)).prefetch_related("lines")
 
 
-def order_get_for_viewer(*, number: str, user, key: str | None) -> Order:  # type: ignore[no-untyped-def]
+def order_get_for_viewer(*, number: str, user: User | AnonymousUser, key: str | None) -> Order:
     """The order ``number`` if this viewer may see it: its owner, or anyone with a genuine link
     key for a guest order. Raises ``OrderNotFound`` for everything else (the same answer whether the
     order exists or not), ``ExpiredOrderLink`` for a genuine but expired key."""
@@ -57,6 +60,6 @@ def order_get_for_viewer(*, number: str, user, key: str | None) -> Order:  # typ
     raise OrderNotFound("No such order.")
 
 
-def order_payment_latest(*, order: Order):  # type: ignore[no-untyped-def]
+def order_payment_latest(*, order: Order) -> Payment | None:
     """The order's most recent payment attempt, or None."""
     return order.payments.order_by("-created", "-id").first()

@@ -10,11 +10,12 @@ from datetime import date
 from typing import Any, ClassVar
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from payments import PaymentStatus
 
-from accounts.models import PostalAddress
+from accounts.models import PostalAddress, User
 from catalog.exceptions import InsufficientStock
 from core.exceptions import Conflict, ShopError
 from shop.models import Cart
@@ -98,7 +99,7 @@ PAYMENT_BILLING_FIELDS = {
 }
 
 
-def order_set_status(*, order: Order, status: str, actor=None, note: str = "") -> Order:  # type: ignore[no-untyped-def]
+def order_set_status(*, order: Order, status: str, actor: User | None = None, note: str = "") -> Order:
     """Move ``order`` to ``status`` if ``Order.TRANSITIONS`` allows it, and record an
     ``OrderEvent``. Raises ``InvalidStatusTransition``. The only place an order's status changes."""
     with transaction.atomic():
@@ -124,7 +125,7 @@ def order_place(
     address: ShippingAddress,
     shipping_method: str,
     checkout_token: uuid.UUID,
-    user=None,  # type: ignore[no-untyped-def]
+    user: User | AnonymousUser | None = None,
     today: date | None = None,
 ) -> Order:
     """Turn the cart into an order waiting for payment, at the catalog's current prices.
@@ -184,7 +185,7 @@ def order_place(
     return order
 
 
-def _order_for_token(order: Order, *, cart: Cart, user) -> Order:  # type: ignore[no-untyped-def]
+def _order_for_token(order: Order, *, cart: Cart, user: User | None) -> Order:
     if order.cart_id != cart.pk or order.user_id != (user.pk if user else None):
         raise CheckoutConflict("This checkout was already used. Please start again from your cart.")
     return order

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
 from .models import CategoryClassifier, ImageEmbedding
@@ -18,7 +18,7 @@ class ImageEmbeddingAdmin(admin.ModelAdmin):
     readonly_fields = ["product_image", "product", "model_version", "created_at"]
     exclude = ["vector"]
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 
@@ -41,10 +41,10 @@ class CategoryClassifierAdmin(admin.ModelAdmin):
     def accuracy_percent(self, obj: CategoryClassifier) -> str:
         return f"{obj.held_out_accuracy:.1%}"
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def get_urls(self):  # type: ignore[no-untyped-def]
+    def get_urls(self) -> list[URLPattern]:
         retrain = self.admin_site.admin_view(require_POST(self.retrain_view))
         return [path("retrain/", retrain, name="recommender_categoryclassifier_retrain"), *super().get_urls()]
 

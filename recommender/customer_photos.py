@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -107,7 +107,7 @@ def _item_rgba(pixels: np.ndarray, side: int, colour: tuple[int, int, int] | Non
     return Image.fromarray(np.clip(rgba * 255 + 0.5, 0, 255).astype(np.uint8), mode="RGBA")
 
 
-def _perspective_coefficients(src: list[tuple[float, float]], dst: list[tuple[float, float]]) -> list[float]:
+def _perspective_coefficients(src: Sequence[tuple[float, float]], dst: Sequence[tuple[float, float]]) -> list[float]:
     # PIL maps output (dst) coordinates to input (src) ones.
     rows = []
     for (x, y), (u, v) in zip(dst, src, strict=True):
@@ -124,8 +124,10 @@ def _rotate_tilt(item: Image.Image, rng: np.random.Generator) -> Image.Image:
     src = [(0, 0), (w, 0), (w, h), (0, h)]
     dst = [(x + rng.uniform(-jitter, jitter) + jitter, y + rng.uniform(-jitter, jitter) + jitter) for x, y in src]
     size = (round(w + 2 * jitter), round(h + 2 * jitter))
-    warped = item.transform(size, Image.Transform.PERSPECTIVE, _perspective_coefficients(src, dst), Image.BICUBIC)
-    return warped.rotate(rng.uniform(-25, 25), resample=Image.BICUBIC, expand=True)
+    warped = item.transform(
+        size, Image.Transform.PERSPECTIVE, _perspective_coefficients(src, dst), Image.Resampling.BICUBIC
+    )
+    return warped.rotate(rng.uniform(-25, 25), resample=Image.Resampling.BICUBIC, expand=True)
 
 
 def _background(kind: str, size: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
@@ -218,8 +220,8 @@ def _degrade(image: Image.Image, rng: np.random.Generator) -> Image.Image:
     if rng.random() < 0.5:
         w, h = image.size
         f = rng.uniform(0.35, 0.7)
-        small = image.resize((max(8, round(w * f)), max(8, round(h * f))), Image.BILINEAR)
-        image = small.resize((w, h), Image.BILINEAR)
+        small = image.resize((max(8, round(w * f)), max(8, round(h * f))), Image.Resampling.BILINEAR)
+        image = small.resize((w, h), Image.Resampling.BILINEAR)
     arr = np.asarray(image, dtype=np.float32) + rng.normal(0, rng.uniform(3, 12), (image.size[1], image.size[0], 3))
     image = Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8), mode="RGB")
     buffer = io.BytesIO()
@@ -295,12 +297,12 @@ def product_view(item: Image.Image, *, families: Sequence[str] = (), seed: int) 
 
     def render(side: int) -> Image.Image:
         f = side / max(item.size)
-        return item.resize((max(1, round(item.width * f)), max(1, round(item.height * f))), Image.BICUBIC)
+        return item.resize((max(1, round(item.width * f)), max(1, round(item.height * f))), Image.Resampling.BICUBIC)
 
     return _compose(render, on, rng)
 
 
-def _compose(render, on: set[str], rng: np.random.Generator) -> CustomerPhoto:  # type: ignore[no-untyped-def]
+def _compose(render: Callable[[int], Image.Image], on: set[str], rng: np.random.Generator) -> CustomerPhoto:
     """Place ``render(side)`` (an RGBA item ``side`` px on its longer side) in a photo with the
     families ``on``."""
     if "placement" in on:
@@ -320,7 +322,7 @@ def _compose(render, on: set[str], rng: np.random.Generator) -> CustomerPhoto:  
     iw, ih = item.size
     if iw > w or ih > h:  # a rotated item can outgrow the frame: shrink it back in
         f = min(w / iw, h / ih) * 0.95
-        item = item.resize((max(1, round(iw * f)), max(1, round(ih * f))), Image.BICUBIC)
+        item = item.resize((max(1, round(iw * f)), max(1, round(ih * f))), Image.Resampling.BICUBIC)
         iw, ih = item.size
     if "placement" in on:
         left, top = int(rng.integers(0, w - iw + 1)), int(rng.integers(0, h - ih + 1))

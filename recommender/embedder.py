@@ -63,6 +63,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -190,7 +191,7 @@ def letterbox(image: Image.Image, size: int, pad: float = 0.0) -> Image.Image:
     scale = inner / max(w, h)
     nw, nh = max(1, round(w * scale)), max(1, round(h * scale))
     if (nw, nh) != (w, h):
-        img = img.resize((nw, nh), Image.BICUBIC)
+        img = img.resize((nw, nh), Image.Resampling.BICUBIC)
     if (nw, nh) == (size, size):
         return img
     canvas = Image.new("RGB", (size, size), (255, 255, 255))
@@ -251,7 +252,7 @@ def _projection_digest_of(key: tuple[str, int, int]) -> str:
     return _file_sha256(key[0])
 
 
-def build_keras_model(weights: str, input_size: int | None, layer: str, pooling: str):
+def build_keras_model(weights: str, input_size: int | None, layer: str, pooling: str) -> Any:
     """Keras model: VGG16 conv base truncated at ``layer`` + global pooling -> (n, 512)."""
     import keras
 
@@ -350,7 +351,7 @@ class _TFLiteRunner:
 
 
 class _KerasRunner:
-    def __init__(self, model):
+    def __init__(self, model: Any) -> None:
         import tensorflow as tf
 
         self._model = model
@@ -360,13 +361,13 @@ class _KerasRunner:
         return np.asarray(self._fn(batch), dtype=np.float32)
 
 
-def _runner(cfg: EmbedderConfig):
+def _runner(cfg: EmbedderConfig) -> _KerasRunner | _TFLiteRunner:
     # One network per process whatever the projection: it is applied after the CNN.
     return _network(dataclasses.replace(cfg, projection=None, isolate=True))
 
 
 @functools.cache
-def _network(cfg: EmbedderConfig):
+def _network(cfg: EmbedderConfig) -> _KerasRunner | _TFLiteRunner:
     _set_tf_threads(cfg.threads)
     if cfg.backend == "tflite":
         return _TFLiteRunner(build_tflite_model(cfg), cfg.threads)

@@ -35,8 +35,9 @@ from __future__ import annotations
 import base64
 import io
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import numpy as np
 from django.conf import settings
@@ -50,6 +51,11 @@ from .isolation import Box, shopper_crop
 from .models import CategoryClassifier, ImageEmbedding
 from .selectors import CategoryPrediction, categories_to_search, search_by_vector
 from .vector_search import nearest_products
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+_T = TypeVar("_T")
 
 SETS: tuple[str, ...] = ("clean", *customer_photos.FAMILIES, "mixed")
 #: reliability diagram / ECE bins
@@ -155,7 +161,7 @@ class SetResult:
         }
 
 
-def _r(value: float | None) -> float | None:
+def _r(value: float | np.floating[Any] | None) -> float | None:
     return None if value is None else round(float(value), 4)
 
 
@@ -299,7 +305,7 @@ def leave_one_family_out(
         config=backbone,
     )
     products = sorted(set(views.products.tolist()))
-    first = {}
+    first: dict[int, int] = {}
     for n, (pid, _, _) in enumerate(rows):
         first.setdefault(pid, n)
     catalog_rows = np.array([first[p] for p in products])
@@ -331,7 +337,7 @@ def leave_one_family_out(
         )
         return model, project
 
-    def accuracy(fitted, family: str) -> float:  # type: ignore[no-untyped-def]
+    def accuracy(fitted: tuple[training.LinearClassifier, Callable[[np.ndarray], np.ndarray]], family: str) -> float:
         model, project = fitted
         vectors, truth = backbone_queries[family]
         predicted = model.classes[np.argmax(model.logits(project(vectors)), axis=1)]
@@ -354,7 +360,7 @@ def leave_one_family_out(
 # ---- report ------------------------------------------------------------------------------
 
 
-def _png(fig) -> str:  # type: ignore[no-untyped-def]
+def _png(fig: Figure) -> str:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
     import matplotlib.pyplot as plt
@@ -385,7 +391,8 @@ def html_report(report: dict, results: dict[str, SetResult], failures: list[dict
     lofo = report.get("leave_one_family_out") or {}
     fig, ax = plt.subplots(figsize=(9, 3.6))
     x = np.arange(len(names))
-    ax.bar(x - 0.2, [results[n].accuracy for n in names], 0.4, label="category accuracy")
+    accuracies = cast("list[float]", [results[n].accuracy for n in names])  # names: sets with an accuracy
+    ax.bar(x - 0.2, accuracies, 0.4, label="category accuracy")
     ax.bar(x + 0.2, [results[n].precision_at_10 for n in names], 0.4, label="precision@10")
     held = [lofo.get(n, {}).get("family_held_out") for n in names]
     ax.scatter([i for i, h in zip(x, held, strict=True) if h is not None], [h for h in held if h is not None],
@@ -427,7 +434,8 @@ def html_report(report: dict, results: dict[str, SetResult], failures: list[dict
         fig, ax = plt.subplots(figsize=(5, 4.2))
         ax.plot([0, 1], [0, 1], color="grey", ls="--", lw=0.8)
         ax.bar(centres, accs, width=1 / BINS, edgecolor="black", alpha=0.7, label="accuracy")
-        ax.hist(conf, bins=edges, weights=np.full(len(conf), 1 / max(len(conf), 1)), histtype="step",
+        bin_edges = cast("Sequence[float]", edges)  # an array; the stubs ask for a sequence
+        ax.hist(conf, bins=bin_edges, weights=np.full(len(conf), 1 / max(len(conf), 1)), histtype="step",
                 color="darkorange", label="share of answers")  # fmt: skip
         ax.set_xlabel("confidence (calibrated)")
         ax.set_ylabel("accuracy")
@@ -508,7 +516,7 @@ def worst_failures(results: dict[str, SetResult], sets: dict[str, QuerySet], *, 
     return out
 
 
-def timed(function, *args, **kwargs):  # type: ignore[no-untyped-def]
+def timed(function: Callable[..., _T], *args: Any, **kwargs: Any) -> tuple[_T, float]:
     started = time.perf_counter()
     value = function(*args, **kwargs)
     return value, time.perf_counter() - started

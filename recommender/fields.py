@@ -20,7 +20,7 @@ class EmbeddingField(VectorField):
             return super().db_type(connection)
         return "blob"
 
-    def from_db_value(self, value: Any, expression: Any, connection: Any) -> np.ndarray | None:
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> np.ndarray | None:  # type: ignore[override]  # arrays, not pgvector's lists
         if value is None:
             return None
         if connection.vendor == "postgresql":

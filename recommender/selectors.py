@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 from django.conf import settings
@@ -203,7 +204,7 @@ def search_by_vector(
         categories = [category]
     version = embedder.model_version()
     limit = limit or settings.SEARCH_RESULTS_DEFAULT_LIMIT
-    price = {"min_price": min_price, "max_price": max_price}
+    price: dict[str, Any] = {"min_price": min_price, "max_price": max_price}
     pairs = nearest_products(
         vector=vector,
         model_version=version,

@@ -6,10 +6,11 @@ import logging
 import os
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 from django.conf import settings
@@ -36,6 +37,9 @@ from .selectors import (
 )
 from .vector_search import ProductFilters, nearest_products
 
+if TYPE_CHECKING:
+    from . import training
+
 logger = logging.getLogger(__name__)
 Status = ProductImage.EmbeddingStatus
 
@@ -52,7 +56,11 @@ def product_image_embed_enqueue(*, image_ids: list[int]) -> None:
     from .tasks import product_image_embed_task
 
     for image_id in image_ids:
-        transaction.on_commit(lambda image_id=image_id: product_image_embed_task.delay(image_id))
+
+        def enqueue(image_id: int = image_id) -> None:
+            product_image_embed_task.delay(image_id)
+
+        transaction.on_commit(enqueue)
 
 
 def _load_stored_image(product_image: ProductImage) -> Image.Image:
@@ -354,7 +362,7 @@ def image_search_by_vector(
     chosen = _category_chosen(category)
     predictions = category_predictions(vector=vector)
     predicted = predictions[0] if predictions else None
-    price = {"min_price": min_price, "max_price": max_price, "sort": sort, "limit": limit}
+    price: dict[str, Any] = {"min_price": min_price, "max_price": max_price, "sort": sort, "limit": limit}
     if category:  # a slug, or "all" (chosen is None)
         results = search_by_vector(vector=vector, category=chosen, **price)
         return ImageSearchResult(predicted=predicted, category=chosen, results=results)
@@ -398,9 +406,9 @@ def catalog_views_embed(
     category_of: dict[int, int],
     views_per_product: int,
     seed: int = 0,
-    progress=None,  # type: ignore[no-untyped-def]
+    progress: Callable[[int], object] | None = None,
     config: embedder.EmbedderConfig | None = None,
-):  # type: ignore[no-untyped-def]
+) -> training.ViewSet:
     """``training.ViewSet``: ``views_per_product`` customer-style views of the first readable photo
     of each product in ``category_of`` (product id -> category id), embedded with ``config``
     (default: the current recipe). Products without a readable photo are left out."""
@@ -426,8 +434,8 @@ def category_classifier_train(
     seed: int = 0,
     regularization: float | None = None,
     views_per_product: int | None = None,
-    views=None,  # type: ignore[no-untyped-def]
-    progress=None,  # type: ignore[no-untyped-def]
+    views: training.ViewSet | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> CategoryClassifier:
     """Train the find-by-photo category classifier on the catalog, for photos as shoppers take them.
 
@@ -558,7 +566,7 @@ class TrainReport:
     classifier: CategoryClassifier
 
 
-def _backbone_vectors(*, image_rows: list[tuple[int, int]], config) -> dict[int, np.ndarray]:  # type: ignore[no-untyped-def]
+def _backbone_vectors(*, image_rows: list[tuple[int, int]], config: embedder.EmbedderConfig) -> dict[int, np.ndarray]:
     """Backbone (unprojected) vectors of the given (image id, product id) rows: read when stored,
     else embedded now and stored under the backbone's model version for the next training."""
     version = embedder.model_version(config)
@@ -596,7 +604,7 @@ def recommender_train(
     views_per_product: int | None = None,
     seed: int = 0,
     epochs: int = 15,
-    progress=None,  # type: ignore[no-untyped-def]
+    progress: Callable[[int], object] | None = None,
 ) -> TrainReport:
     """Train what find by photo learns from the catalog, in one go (``manage.py train_recommender``):
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from celery import Task, shared_task
 from django.db import DatabaseError
 
@@ -14,7 +16,9 @@ from .services import (
 class EmbedTask(Task):
     """Records the failure on the image once retries are exhausted (or on an unexpected error)."""
 
-    def on_failure(self, exc, task_id, args, kwargs, einfo):  # type: ignore[no-untyped-def]
+    def on_failure(
+        self, exc: BaseException, task_id: str, args: tuple[Any, ...], kwargs: dict[str, Any], einfo: Any
+    ) -> None:
         image_id = args[0] if args else kwargs.get("image_id")
         if image_id is not None:
             product_image_embedding_fail(image_id=image_id, reason=f"{type(exc).__name__}: {exc}")
@@ -32,7 +36,7 @@ class EmbedTask(Task):
     soft_time_limit=300,
     time_limit=360,
 )
-def product_image_embed_task(self, image_id: int) -> str:  # type: ignore[no-untyped-def]
+def product_image_embed_task(self: EmbedTask, image_id: int) -> str:
     """Embed one product image (safe to run twice: a stored vector is never duplicated)."""
     report = product_images_embed(image_ids=[image_id])
     if report.failed:

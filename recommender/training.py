@@ -18,11 +18,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PIL import Image
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 from . import customer_photos, embedder
 
@@ -67,7 +71,7 @@ def views_embed(
     views_per_photo: int,
     seed: int = 0,
     batch_size: int = 32,
-    progress=None,  # type: ignore[no-untyped-def]
+    progress: Callable[[int], object] | None = None,
     config: embedder.EmbedderConfig | None = None,
 ) -> ViewSet:
     """``views_per_photo`` customer-style views of each catalog photo, embedded like queries.
@@ -81,7 +85,8 @@ def views_embed(
     cfg = config or embedder.get_config()
     items = [customer_photos.product_item(photo) for photo in photos]
     jobs = [(i, int(rng.integers(2**31))) for _ in range(views_per_photo) for i in range(len(items))]
-    vectors, flags = [], []
+    vectors: list[np.ndarray] = []
+    flags: list[list[bool]] = []
     windows = [jobs[start : start + VIEW_WINDOW] for start in range(0, len(jobs), VIEW_WINDOW)]
 
     def arguments(window: list[tuple[int, int]]) -> list[tuple[Image.Image, int, bool]]:
@@ -92,6 +97,7 @@ def views_embed(
         pending = pool.map(_view_make, arguments(windows[0]), chunksize=16) if pool and windows else None
         for k, window in enumerate(windows):
             if pool:
+                assert pending is not None  # set before the loop whenever there is a pool
                 made = list(pending)
                 if k + 1 < len(windows):
                     pending = pool.map(_view_make, arguments(windows[k + 1]), chunksize=16)
@@ -108,7 +114,7 @@ def views_embed(
         vectors=np.concatenate(vectors) if vectors else np.zeros((0, embedder.EMBEDDING_DIM), np.float32),
         labels=np.asarray(labels, dtype=np.int64)[index],
         products=np.asarray(products, dtype=np.int64)[index],
-        families=np.array(flags, dtype=bool).reshape(len(jobs), len(customer_photos.FAMILIES)),
+        families=np.array(flags, dtype=np.bool_).reshape(len(jobs), len(customer_photos.FAMILIES)),
     )
 
 
@@ -129,7 +135,7 @@ def _view_make(args: tuple[Image.Image, int, bool]) -> tuple[Image.Image, tuple[
 
 
 @contextlib.contextmanager
-def _view_pool(jobs: int):  # type: ignore[no-untyped-def]
+def _view_pool(jobs: int) -> Iterator[ProcessPoolExecutor | None]:
     """A pool of ``TRAINING_PROCESSES`` spawned processes making views while this one runs the
     CNN; ``None`` (work here) for small jobs, one process, or inside a daemonic process (a Celery
     prefork child may not have children)."""
@@ -280,7 +286,7 @@ def projection_fit(
     optimizer = keras.optimizers.Adam(1e-3)
 
     @tf.function(reduce_retracing=True, autograph=False)  # no Python control flow to convert
-    def step(xb, yb, rb, ib, cb):  # type: ignore[no-untyped-def]
+    def step(xb: Any, yb: Any, rb: Any, ib: Any, cb: Any) -> Any:
         with tf.GradientTape() as tape:
             z = tf.math.l2_normalize(project_layer(xb), axis=1)
             zc = tf.math.l2_normalize(project_layer(cb), axis=1)

@@ -12,17 +12,20 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar, cast
 
 import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Avg, Count, FloatField, Max, Subquery, Value
+from django.db.models import Avg, Count, FloatField, Max, Model, QuerySet, Subquery, Value
 from pgvector.django import CosineDistance
 
 from catalog.models import Product
 
 from .fields import EmbeddingField
 from .models import EMBEDDING_DIMENSIONS, ImageEmbedding
+
+_M = TypeVar("_M", bound=Model)
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,7 @@ class ProductFilters:
     max_price: Decimal | None = None
     exclude_product_ids: tuple[int, ...] = ()
 
-    def apply(self, queryset, prefix: str = ""):  # type: ignore[no-untyped-def]
+    def apply(self, queryset: QuerySet[_M], prefix: str = "") -> QuerySet[_M]:
         conditions: dict[str, object] = {f"{prefix}is_active": True}
         if self.category_ids is not None:
             conditions[f"{prefix}category_id__in"] = self.category_ids
@@ -50,7 +53,7 @@ class ProductFilters:
 
 def nearest_products(
     *,
-    vector: np.ndarray,
+    vector: np.ndarray | Subquery,
     model_version: str,
     limit: int,
     filters: ProductFilters = ProductFilters(),
@@ -68,7 +71,7 @@ def nearest_products(
         vector = np.asarray(vector, dtype=np.float32)
     if connection.vendor == "postgresql":
         return _nearest_pgvector(vector, model_version, limit, filters, min_similarity)
-    return _nearest_numpy(vector, model_version, limit, filters, min_similarity)
+    return _nearest_numpy(cast(np.ndarray, vector), model_version, limit, filters, min_similarity)  # no SQL off PG
 
 
 def product_vector_expression(*, product_id: int, model_version: str) -> Subquery:
@@ -97,7 +100,7 @@ def _dedupe(pairs: Iterable[tuple[int, float]], limit: int, min_similarity: floa
 
 
 def _nearest_pgvector(
-    vector: np.ndarray, model_version: str, limit: int, filters: ProductFilters, min_similarity: float
+    vector: np.ndarray | Subquery, model_version: str, limit: int, filters: ProductFilters, min_similarity: float
 ) -> list[tuple[int, float]]:
     # Products usually have a few images: over-fetch image rows, then keep one per product;
     # widen the fetch when a product's many photos crowd the others out.

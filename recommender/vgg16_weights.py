@@ -48,6 +48,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -202,7 +203,7 @@ def tensor_checksum(weights: dict[str, tuple[np.ndarray, np.ndarray]]) -> str:
     return h.hexdigest()
 
 
-def build_vgg16_conv_base(input_shape: tuple[Any, Any, int] = (None, None, 3)):
+def build_vgg16_conv_base(input_shape: tuple[Any, Any, int] = (None, None, 3)) -> Any:
     """Return an uninitialised ``keras.applications.VGG16(include_top=False)``.
 
     Imports TensorFlow/Keras lazily.
@@ -212,7 +213,7 @@ def build_vgg16_conv_base(input_shape: tuple[Any, Any, int] = (None, None, 3)):
     return keras.applications.VGG16(include_top=False, weights=None, input_shape=input_shape)
 
 
-def _model_weights(model) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def _model_weights(model: Any) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     out = {}
     for layer in CONV_LAYERS:
         kernel, bias = model.get_layer(layer).get_weights()
@@ -322,24 +323,27 @@ def _kat_images() -> list[Image.Image]:
         raise WeightsError(f"known-answer test images missing/unreadable: {exc}") from exc
     w, h = a.size
     # a second "view" of A: 2-pixel crop at the edges, mirrored, resized back up
-    a2 = ImageOps.mirror(a.crop((2, 1, w - 1, h - 2))).resize((w + 4, h + 4), Image.BICUBIC)
+    a2 = ImageOps.mirror(a.crop((2, 1, w - 1, h - 2))).resize((w + 4, h + 4), Image.Resampling.BICUBIC)
     return [a, a2, b]
 
 
-def _kat_embed(model, images) -> np.ndarray:
+def _kat_embed(model: Any, images: Sequence[Image.Image]) -> np.ndarray:
     """Fixed recipe: RGB, square resize to 224 on white, caffe preprocess, GAP."""
     from keras.applications.vgg16 import preprocess_input
     from PIL import Image
 
     batch = np.stack(
-        [np.asarray(im.resize((KAT_INPUT_SIZE, KAT_INPUT_SIZE), Image.BICUBIC), dtype=np.float32) for im in images]
+        [
+            np.asarray(im.resize((KAT_INPUT_SIZE, KAT_INPUT_SIZE), Image.Resampling.BICUBIC), dtype=np.float32)
+            for im in images
+        ]
     )
     fmap = np.asarray(model(preprocess_input(batch), training=False))
     vec = fmap.mean(axis=(1, 2))
     return vec / np.linalg.norm(vec, axis=1, keepdims=True)
 
 
-def known_answer_test(model) -> KnownAnswer:
+def known_answer_test(model: Any) -> KnownAnswer:
     """Embed the test images with ``model`` (a VGG16 conv base) and check the answer.
 
     Raises :class:`WeightsError` when cos(A, A') < KAT_MIN_SAME, when the margin

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal, overload
+
 from django.db.models import Sum
 from django.http import HttpRequest
 
@@ -12,6 +14,10 @@ from .services import cart_get_or_create
 SESSION_KEY = "cart_id"
 
 
+@overload
+def request_cart(request: HttpRequest, *, create: Literal[True]) -> Cart: ...
+@overload
+def request_cart(request: HttpRequest, *, create: bool = False) -> Cart | None: ...
 def request_cart(request: HttpRequest, *, create: bool = False) -> Cart | None:
     """The cart of this request's shopper (None when they have none and ``create`` is False)."""
     cart_id = request.session.get(SESSION_KEY)

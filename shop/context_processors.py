@@ -1,10 +1,16 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
+from django.http import HttpRequest
 
 from catalog.models import Category
 from core.limits import upload_max_bytes, upload_max_bytes_text
 
 
-def shop(request):  # type: ignore[no-untyped-def]
+def shop(request: HttpRequest) -> dict[str, Any]:
     """Shop name, currency, the photo upload limit (for scripts' ``data-*`` attributes) and the
     category menu, on every page."""
     return {
@@ -16,7 +22,7 @@ def shop(request):  # type: ignore[no-untyped-def]
     }
 
 
-def cart(request):  # type: ignore[no-untyped-def]
+def cart(request: HttpRequest) -> dict[str, Callable[[], int]]:
     """The number of units in the shopper's cart, for the header (lazy: one query when shown)."""
     from shop.cart import request_cart_count
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -44,9 +44,9 @@ class ImageSearchForm(forms.Form):
     )
     sort = forms.ChoiceField(choices=[(s, SORT_LABELS[s]) for s in SEARCH_SORTS], required=False, initial="similarity")
 
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [
+        cast(forms.ChoiceField, self.fields["category"]).choices = [
             ("", "Predicted category"),
             (ALL_CATEGORIES, "All categories"),
             *[(c.slug, c.name) for c in Category.objects.order_by("position", "name")],
@@ -61,8 +61,9 @@ class ImageSearchForm(forms.Form):
         except InvalidBox as exc:
             raise forms.ValidationError(str(exc)) from None
 
-    def clean(self):  # type: ignore[no-untyped-def]
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
         low, high = cleaned.get("min_price"), cleaned.get("max_price")
         if low is not None and high is not None and low > high:
             self.add_error("max_price", "The maximum price is below the minimum.")

@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 
+from accounts.models import User
 from catalog.models import Product
 from core.limits import cart_line_quantity_max
 
@@ -48,7 +50,7 @@ class CartSummary:
         return not self.items
 
 
-def cart_get(*, cart_id: int | None = None, user=None) -> Cart | None:  # type: ignore[no-untyped-def]
+def cart_get(*, cart_id: int | None = None, user: User | AnonymousUser | None = None) -> Cart | None:
     """A registered shopper's cart, or the guest cart with this id (never another user's)."""
     if user is not None and user.is_authenticated:
         return Cart.objects.filter(user=user).first()

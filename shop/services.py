@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 
+from accounts.models import User
 from catalog.exceptions import InsufficientStock
 from catalog.models import Product
 from core.exceptions import ShopError
@@ -52,14 +54,14 @@ def _product_for_cart(product_id: int) -> Product:
 
 
 @transaction.atomic
-def cart_get_or_create(*, user=None, cart_id: int | None = None) -> Cart:  # type: ignore[no-untyped-def]
+def cart_get_or_create(*, user: User | AnonymousUser | None = None, cart_id: int | None = None) -> Cart:
     """The shopper's cart, created when there is none. A guest cart is identified by the id
     their session holds; a registered shopper's by their user."""
     if user is not None and user.is_authenticated:
         cart, _ = Cart.objects.get_or_create(user=user)
         return cart
-    cart = Cart.objects.filter(pk=cart_id, user__isnull=True).first() if cart_id else None
-    return cart or Cart.objects.create()
+    guest_cart = Cart.objects.filter(pk=cart_id, user__isnull=True).first() if cart_id else None
+    return guest_cart or Cart.objects.create()
 
 
 @transaction.atomic

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 from django.conf import settings
@@ -31,6 +32,7 @@ class ShippingMethod:
 
 def shipping_methods() -> list[ShippingMethod]:
     """The shop's shipping methods, cheapest first as configured."""
+    methods: list[dict[str, Any]] = settings.SHIPPING_METHODS  # mypy infers the setting's values as object
     return [
         ShippingMethod(
             code=m["code"],
@@ -39,7 +41,7 @@ def shipping_methods() -> list[ShippingMethod]:
             min_days=int(m["min_days"]),
             max_days=int(m["max_days"]),
         )
-        for m in settings.SHIPPING_METHODS
+        for m in methods
     ]
 
 

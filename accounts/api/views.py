@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,7 +20,7 @@ class AuthTokenView(ObtainAuthToken):
 
     serializer_class = EmailAuthTokenSerializer
     # No session: a browser's session cookie must not make this endpoint demand a CSRF token.
-    authentication_classes: list = []
+    authentication_classes: list[type[BaseAuthentication]] = []
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth_token"
 
@@ -29,5 +32,5 @@ class AuthTokenView(ObtainAuthToken):
             429: THROTTLED,
         },
     )
-    def post(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().post(request, *args, **kwargs)

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, viewsets
 from rest_framework.exceptions import ValidationError
+from rest_framework.serializers import BaseSerializer
 
 from catalog.filters import ProductFilter
+from catalog.models import Category, Product
 from catalog.selectors import category_list, product_get, product_list
 from core.api.schema import BAD_REQUEST, NOT_FOUND
 
@@ -15,7 +18,7 @@ class CategoryListView(generics.ListAPIView):
     serializer_class = CategorySerializer
     pagination_class = None
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Category]:
         return category_list()
 
 
@@ -37,14 +40,14 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     filterset_class = ProductFilter
     filter_backends: list = []  # filtering happens in the selector, which validates the same filter set
 
-    def get_serializer_class(self):  # type: ignore[no-untyped-def]
+    def get_serializer_class(self) -> type[BaseSerializer[Product]]:
         return ProductDetailSerializer if self.action == "retrieve" else ProductSummarySerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Product]:
         queryset, filterset = product_list(filters=self.request.query_params.dict())
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)
         return queryset
 
-    def get_object(self):  # type: ignore[no-untyped-def]
+    def get_object(self) -> Product:
         return product_get(pk=self.kwargs["pk"])

@@ -143,6 +143,7 @@ def test_staff_replace_a_photo_and_it_is_embedded_again(
     image.refresh_from_db()
     assert image.sha256 == sha256(upload)
     assert (image.width, image.height, image.position) == (224, 224, 2)
+    assert image.image.name is not None
     assert image.image.name.endswith("/boot.png")
     assert (image.embedding_status, image.embedding_error) == (Status.EMBEDDED, "")
     new_files = {image.image.name, image.thumb.name, image.card.name, image.large.name}
@@ -220,6 +221,7 @@ def test_staff_add_a_photo_on_its_own_admin_page_through_the_pipeline(
     assert image.product == product
     assert image.sha256 == sha256(upload)
     assert (image.width, image.height, image.position, image.embedding_status) == (224, 224, 1, Status.PENDING)
+    assert image.image.name is not None
     assert image.image.name.endswith("/front.jpg")
     with image.image.open("rb") as stored, Image.open(stored) as decoded:
         assert decoded.format == "JPEG" and not decoded.getexif()  # re-encoded: no metadata
@@ -250,6 +252,7 @@ def test_staff_replace_a_photo_on_its_own_admin_page(
     assert response.status_code == 302
     image.refresh_from_db()
     assert image.sha256 == sha256(upload)
+    assert image.image.name is not None
     assert image.image.name.endswith("/b.webp")
     assert image.embedding_status == Status.PENDING
     assert ImageEmbedding.objects.filter(product_image=image).count() == 0  # the old photo's vector is gone

@@ -46,7 +46,7 @@ def test_import_fashion_mnist(idx_dir, fashion_mnist_sample):
 
     assert "Imported 20 products (0 already present)" in out.getvalue()
     assert Product.objects.count() == 20
-    per_category = {}
+    per_category: dict[str, int] = {}
     for slug in Product.objects.values_list("category__slug", flat=True):
         per_category[slug] = per_category.get(slug, 0) + 1
     assert per_category == {slug: 2 for _, slug, _ in fm.CATEGORIES}
@@ -61,6 +61,7 @@ def test_import_fashion_mnist(idx_dir, fashion_mnist_sample):
     assert boot.stock == fm.demo_stock(0) == 0
     image = ProductImage.objects.get(product=boot)
     assert (image.width, image.height, image.embedding_status) == (64, 64, "pending")
+    assert image.image.name is not None
     assert image.image.name.endswith("fm-000000.png")
     # The stored photo is the Zalando photo dyed in the product's colour, on white.
     with image.image.open("rb") as handle:

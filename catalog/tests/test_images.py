@@ -23,7 +23,9 @@ def test_image_open_validated_accepts_jpeg_png_webp(fmt, name):
     assert image.mode == "RGB"
     assert image.size == (224, 224)
     # Decoded: the photo's white background (lossy formats: nearly white).
-    assert min(image.getpixel((0, 0))) >= 250
+    corner = image.getpixel((0, 0))
+    assert isinstance(corner, tuple)
+    assert min(corner) >= 250
 
 
 def test_image_open_validated_png_keeps_exact_pixels(fashion_mnist_sample):
@@ -104,8 +106,10 @@ def test_exif_orientation_is_applied():
 
     assert result.size == (20, 40)
     # After a clockwise turn the stored left band is at the top.
-    assert max(result.getpixel((10, 2))) < 40
-    assert min(result.getpixel((10, 37))) > 215
+    top, bottom = result.getpixel((10, 2)), result.getpixel((10, 37))
+    assert isinstance(top, tuple) and isinstance(bottom, tuple)
+    assert max(top) < 40
+    assert min(bottom) > 215
 
 
 def test_animated_webp_gives_its_first_frame():

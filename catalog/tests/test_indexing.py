@@ -29,10 +29,15 @@ def test_the_default_index_is_the_recommenders() -> None:
 @pytest.mark.django_db
 def test_a_new_and_a_replaced_photo_reach_the_configured_index(settings, monkeypatch) -> None:
     calls: list[tuple[str, list[int]]] = []
+
+    def reembed(*, image_ids: list[int]) -> int:
+        calls.append(("reembed", image_ids))
+        return 1
+
     fake = types.ModuleType("fake_index")
     fake.__dict__.update(
         product_image_embed_enqueue=lambda *, image_ids: calls.append(("enqueue", image_ids)),
-        product_image_reembed=lambda *, image_ids: calls.append(("reembed", image_ids)) or 1,
+        product_image_reembed=reembed,
     )
     monkeypatch.setitem(sys.modules, "fake_index", fake)
     settings.CATALOG_IMAGE_INDEX = "fake_index"

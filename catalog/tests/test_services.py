@@ -141,6 +141,7 @@ def test_stored_photos_lose_metadata_and_are_capped_in_size(settings):
     buffer = io.BytesIO()
     big.save(buffer, format="JPEG", quality=95, exif=exif.tobytes())
     image = product_image_create(product=product, file=io.BytesIO(buffer.getvalue()), name="big.jpeg", enqueue=False)
+    assert image.image.name is not None
     with Image.open(Path(settings.MEDIA_ROOT, image.image.name)) as stored:
         assert stored.size == (2048, 1365) == (image.width, image.height)
         assert not stored.getexif() and "exif" not in stored.info
@@ -151,6 +152,7 @@ def test_png_photos_stay_lossless(settings):
     product = ProductFactory.create()
     data = photo("PNG", row=2)
     image = product_image_create(product=product, file=io.BytesIO(data), name="shirt.png", enqueue=False)
+    assert image.image.name is not None
     with Image.open(Path(settings.MEDIA_ROOT, image.image.name)) as stored, Image.open(io.BytesIO(data)) as sent:
         assert stored.format == "PNG"
         assert np.array_equal(np.asarray(stored.convert("RGB")), np.asarray(sent.convert("RGB")))
@@ -195,6 +197,7 @@ def test_product_image_replace_stores_the_new_photo_and_embeds_it_again(
     assert len(callbacks) == 2  # the old files' deletion, then the embedding task
     assert replaced.pk == image.pk
     row = ProductImage.objects.get()
+    assert row.image.name is not None
     assert row.image.name == replaced.image.name and row.image.name.endswith("/new.jpg")
     assert (row.sha256, row.width, row.height, row.position) == (hashlib.sha256(data).hexdigest(), 224, 224, 0)
     assert (row.embedding_status, row.duplicate_of, row.duplicate_similarity) == ("pending", None, None)

@@ -4,8 +4,6 @@ cookie, or with an ``Authorization`` header, does not."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
-
 import pytest
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -18,8 +16,8 @@ from core.api.authentication import CsrfSessionAuthentication, CsrfSessionScheme
 
 
 class EchoView(APIView):
-    authentication_classes: ClassVar[list[Any]] = [CsrfSessionAuthentication]
-    permission_classes: ClassVar[list[Any]] = []
+    authentication_classes = [CsrfSessionAuthentication]
+    permission_classes = []
 
     def post(self, request: Request) -> Response:
         return Response({"ok": True})

@@ -29,8 +29,8 @@ class ThingNotFound(NotFound):
 class RaisingView(APIView):
     """Raises ``exc``; a ``PhotoRefused`` or ``ThingNotFound`` is about a request field."""
 
-    authentication_classes: ClassVar[list[Any]] = []
-    permission_classes: ClassVar[list[Any]] = []
+    authentication_classes = ()
+    permission_classes = ()
     error_fields: ClassVar[dict[type[ShopError], str]] = {PhotoRefused: "image", ThingNotFound: "category"}
     exc: Exception = RuntimeError("unset")
 

@@ -20,7 +20,8 @@ from orders.selectors import order_link_check
 from shop.models import Cart
 
 if TYPE_CHECKING:
-    from rest_framework.response import Response
+    # What the stubs give the test client's responses: a DRF Response with the client's .json().
+    from rest_framework.response import _MonkeyPatchedResponse as Response
 
 pytestmark = pytest.mark.django_db
 

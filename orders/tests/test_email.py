@@ -73,12 +73,16 @@ def test_receipt_is_delivered_over_smtp_with_lines_totals_and_link(smtp_server, 
     assert mail_from == "shop@vitrine.localhost" and rcpt_tos == ["ada@example.com"]
     message = message_from_bytes(raw, policy=policy.default)
     assert message["Subject"] == f"Your Vitrine order {order.number}"
-    text = message.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
-    html = message.get_body(preferencelist=("html",)).get_content()
+    plain_part, html_part = message.get_body(preferencelist=("plain",)), message.get_body(preferencelist=("html",))
+    assert plain_part is not None and html_part is not None
+    text = plain_part.get_content().replace("\r\n", "\n")
+    html = html_part.get_content()
     # The key is timestamped (it expires), so the link is read from the mail, not rebuilt here.
     prefix = f"http://127.0.0.1:8000/orders/{order.number}/?key="
     assert order_link_url(order=order, absolute=True).startswith(prefix)
-    link = re.search(re.escape(prefix) + r"\S+", text).group(0)
+    match = re.search(re.escape(prefix) + r"\S+", text)
+    assert match is not None
+    link = match.group(0)
     for expected in (
         "Thank you for your order, Ada Lovelace!",
         "Wool coat (SKU WC-9)\n  1 × $129.00 = $129.00",

@@ -3,6 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -68,7 +69,9 @@ def test_same_checkout_token_places_one_order():
 
     cart_add_product(cart=cart, product_id=product.pk)
     token = uuid.uuid4()
-    kwargs = dict(cart=cart, email="a@example.com", address=ADDRESS, shipping_method="standard", checkout_token=token)
+    kwargs: dict[str, Any] = dict(
+        cart=cart, email="a@example.com", address=ADDRESS, shipping_method="standard", checkout_token=token
+    )
     first = order_place(**kwargs)
     second = order_place(**kwargs)
     assert first.pk == second.pk and Order.objects.count() == 1
@@ -107,6 +110,7 @@ def test_payment_takes_stock_captures_and_sends_one_receipt(mailoutbox, django_c
     assert order.status == Order.Status.PAID
     assert payment.status == PaymentStatus.CONFIRMED and payment.captured_amount == order.total
     assert Product.objects.get(pk=product.pk).stock == 1
+    assert order.cart_id is not None
     assert CartLine.objects.filter(cart_id=order.cart_id).count() == 0
     assert [(e.from_status, e.to_status) for e in order.events.all()] == [
         ("", "pending_payment"),

@@ -200,7 +200,9 @@ def test_expired_guest_link_says_so(client, product, settings):
     sent = stranger.post(reverse("orders:order_link_resend", kwargs={"number": order.number}), {"key": key})
     assert sent.status_code == 200 and b"Grace" not in sent.content and b"grace@" not in sent.content
     assert [m.to for m in mail.outbox] == [["grace@example.com"]]
-    fresh = re.search(r"http://127\.0\.0\.1:8000(/orders/\S+)", mail.outbox[0].body).group(1)
+    match = re.search(r"http://127\.0\.0\.1:8000(/orders/\S+)", str(mail.outbox[0].body))
+    assert match is not None
+    fresh = match.group(1)
     assert stranger.get(fresh).status_code == 200
 
 
@@ -270,7 +272,9 @@ def test_guest_signs_up_verifies_the_email_and_finds_the_order(client, product, 
     password = "a-long-password-42"
     client.post(reverse("account_signup"), {"email": "grace@example.com", "password1": password, "password2": password})
     assert order.number.encode() not in client.get(reverse("orders:order_history")).content  # not verified yet
-    confirm_url = re.search(r"http://\S+(/accounts/confirm-email/\S+/)", mailoutbox[0].body).group(1)
+    match = re.search(r"http://\S+(/accounts/confirm-email/\S+/)", mailoutbox[0].body)
+    assert match is not None
+    confirm_url = match.group(1)
     assert client.post(confirm_url).status_code == 302
     history = client.get(reverse("orders:order_history")).content.decode()
     assert order.number in history and "1 × Ankle boot" in history

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -44,7 +46,7 @@ class ImageSearchOptionsSerializer(serializers.Serializer):
     sort = serializers.ChoiceField(choices=SEARCH_SORTS, required=False, default="similarity")
     limit = serializers.IntegerField(min_value=1, max_value=settings.SEARCH_RESULTS_MAX_LIMIT, required=False)
 
-    def validate(self, attrs):  # type: ignore[no-untyped-def]
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         low, high = attrs.get("min_price"), attrs.get("max_price")
         if low is not None and high is not None and low > high:
             raise serializers.ValidationError({"max_price": "The maximum price is below the minimum."})

@@ -489,10 +489,13 @@ def test_refine_is_kept_for_the_ttl_and_no_longer(api, searched, settings, monke
     if not isinstance(caches["default"], locmem.LocMemCache):
         pytest.skip("moves the clock of Django's in-memory cache (the test settings' cache)")
     assert settings.SEARCH_QUERY_TTL_SECONDS == 1800
-    now = locmem.time.time()
-    monkeypatch.setattr(locmem.time, "time", lambda: now + 1790)
+    import time
+
+    # locmem reads the clock as ``time.time()`` (the stdlib module), so this moves its clock.
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now + 1790)
     assert api.get(refine_url(searched["query_id"])).status_code == 200
-    monkeypatch.setattr(locmem.time, "time", lambda: now + 1801)
+    monkeypatch.setattr(time, "time", lambda: now + 1801)
     assert api.get(refine_url(searched["query_id"])).status_code == 404
 
 

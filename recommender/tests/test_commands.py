@@ -62,7 +62,7 @@ def test_embed_images_enqueue_sends_one_task_per_pending_image(
 ):
     from recommender import tasks
 
-    sent = []
+    sent: list[int] = []
     monkeypatch.setattr(tasks.product_image_embed_task, "delay", sent.append)
 
     with django_capture_on_commit_callbacks(execute=True):

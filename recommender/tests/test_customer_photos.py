@@ -240,7 +240,12 @@ def test_catalog_photos_are_never_taken_for_an_occluder(fashion_mnist_sample, mo
 
     answers = []
     occluder = isolation._occluder
-    monkeypatch.setattr(isolation, "_occluder", lambda *args: answers.append(occluder(*args)) or answers[-1])
+
+    def recorded_occluder(*args):
+        answers.append(occluder(*args))
+        return answers[-1]
+
+    monkeypatch.setattr(isolation, "_occluder", recorded_occluder)
     for row in range(0, 120, 6):
         colour = fm.product_colour(row)[1]
         for photo in (

@@ -119,10 +119,12 @@ def test_product_embedding_is_the_normalised_mean_of_its_images():
     embed(product, unit(0.0, 0.0, 1.0), version="other-model", position=2)
 
     vector = product_embedding(product=product)
+    assert vector is not None
 
     assert vector.dtype == np.float32
     assert np.allclose(vector, unit(1.0, 1.0), atol=1e-6)
-    assert np.allclose(product_embedding(product=product, model_version="other-model"), unit(0.0, 0.0, 1.0))
+    other = product_embedding(product=product, model_version="other-model")
+    assert other is not None and np.allclose(other, unit(0.0, 0.0, 1.0))
     assert product_embedding(product=ProductFactory.create()) is None
 
 
@@ -254,6 +256,7 @@ def test_category_predict_softmax():
 
     shoe = category_predict(vector=unit(1.0))
     bag = category_predict(vector=unit(0.0, 1.0))
+    assert shoe is not None and bag is not None
 
     assert shoe.category == shoes
     assert shoe.probability == pytest.approx(np.exp(1.0) / (np.exp(1.0) + np.exp(0.5)), abs=1e-6)
@@ -273,14 +276,20 @@ def test_only_the_newest_active_classifier_of_the_current_model_is_used():
     CategoryClassifier.objects.filter(pk=older.pk).update(created_at=timezone.now() - timedelta(days=1))
 
     assert category_classifier_active() == newest
-    assert category_predict(vector=E0).category == shoes
+    prediction = category_predict(vector=E0)
+    assert prediction is not None
+    assert prediction.category == shoes
 
 
 @pytest.mark.slow
 def test_classifier_predicts_unseen_test_photos(sample_catalog, sample_embeddings, fashion_mnist_sample):
     category_classifier_train()
 
-    predictions = [category_predict(vector=vector) for vector in sample_embeddings.test]
+    predictions = []
+    for vector in sample_embeddings.test:
+        prediction = category_predict(vector=vector)
+        assert prediction is not None
+        predictions.append(prediction)
 
     truth = [label_slug(label) for label in fashion_mnist_sample.test_labels]
     correct = sum(p.category.slug == t for p, t in zip(predictions, truth, strict=True))

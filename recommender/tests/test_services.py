@@ -326,6 +326,7 @@ def test_image_search_embeds_the_boxed_part_and_answers_the_box_in_photo_coordin
 
     # Grown by 10 %: x 0.475-0.775, y 0.2-0.8 of 400 x 200 px.
     assert embedded == [(120, 120)]
+    assert result.box is not None and result.query_id is not None
     assert result.box.as_tuple() == pytest.approx((0.55, 0.2, 0.7, 0.8), abs=1e-4)
     remembered = query_vector_recall(query_id=result.query_id)
     assert remembered.box == result.box
@@ -361,7 +362,12 @@ def test_image_search_refuses_a_bad_upload_before_cropping_or_embedding(monkeypa
 def test_image_search_by_query_searches_the_remembered_vector(monkeypatch):
     query_id = query_vector_remember(vector=E0, box=Box(0.1, 0.2, 0.3, 0.4))
     seen = []
-    monkeypatch.setattr(services, "search_by_vector", lambda **kwargs: seen.append(kwargs) or [])
+
+    def search_by_vector(**kwargs):
+        seen.append(kwargs)
+        return []
+
+    monkeypatch.setattr(services, "search_by_vector", search_by_vector)
 
     result = image_search_by_query(query_id=query_id, sort="price_asc", limit=5)
 

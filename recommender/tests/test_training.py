@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from catalog.models import ProductImage
+from catalog.models import Category, ProductImage
 from recommender import customer_photos, embedder, training
 from recommender.models import CategoryClassifier, ImageEmbedding
 from recommender.selectors import categories_to_search, category_predictions
@@ -62,7 +62,8 @@ def test_unsure_predictions_search_several_categories(settings):
         0.9,
         3,
     )
-    boot, sneaker, sandal, bag = (f"c{i}" for i in range(4))
+    # unsaved: equal only to themselves, which is all the ranking compares
+    boot, sneaker, sandal, bag = (Category(name=f"c{i}") for i in range(4))
 
     def preds(*ps):
         return [
@@ -98,6 +99,7 @@ def test_train_recommender_learns_a_projection_and_moves_the_catalog_to_it(
     assert classifier.model_version == version and classifier.metrics["views_per_product"] == 1
     # Stored vectors are the projection of the backbone's, and a new photo embeds the same way.
     row = ImageEmbedding.objects.filter(model_version=version).order_by("id").first()
+    assert row is not None
     stored_backbone = ImageEmbedding.objects.get(product_image=row.product_image, model_version=backbone).vector
     assert float(row.vector @ embedder.project(stored_backbone[None, :])[0]) == pytest.approx(1.0, abs=1e-5)
     query = fashion_mnist_sample.photo("test", 0)  # an ankle boot

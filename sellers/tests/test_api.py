@@ -406,6 +406,7 @@ def _snapshot(product: Product) -> tuple:
 def _attempts(product: Product) -> list[tuple[str, str, dict | None, str]]:
     image = product.images.order_by("pk").first()
     base = reverse("api:seller-product-detail", kwargs={"product_id": product.pk})
+    assert image is not None
     return [
         ("get", base, None, "json"),
         ("get", f"{base}status/", None, "json"),

@@ -9,7 +9,7 @@ from django.test import Client
 from accounts.models import Seller
 from catalog.models import Category, Product, ProductImage
 from catalog.selectors import product_indexing_status
-from catalog.tests.factories import ProductFactory, ProductImageFactory
+from catalog.tests.factories import ProductFactory, ProductImageFactory, seller_create
 from sellers.api.serializers import _indexing_status_field
 from sellers.selectors import seller_product_list
 
@@ -38,10 +38,11 @@ def test_the_vocabulary() -> None:
     ],
 )
 def test_product_indexing_status(embedding_statuses: list[str], expected: Product.IndexingStatus) -> None:
-    product = ProductFactory.create()
+    seller = seller_create("seller@example.com", "Shoe store")
+    product = ProductFactory.create(seller=seller)
     for status in embedding_statuses:
         ProductImageFactory.create(product=product, embedding_status=status)
-    annotated = seller_product_list(seller=None).get(pk=product.pk)
+    annotated = seller_product_list(seller=seller).get(pk=product.pk)
     for answer in (product_indexing_status(product), product_indexing_status(annotated)):
         assert answer is expected
 

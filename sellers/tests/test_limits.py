@@ -4,8 +4,10 @@ their one definition (``core.limits``): a changed setting changes every text tha
 from __future__ import annotations
 
 import pytest
+from django import forms
 from django.test import Client
 from pytest_django.fixtures import Settings
+from rest_framework import serializers
 
 from accounts.models import Seller
 from catalog.forms import ProductImageAdminForm
@@ -67,9 +69,11 @@ def test_the_photos_required_message_is_one_text() -> None:
 
 def test_the_stock_cap_is_one_number_everywhere() -> None:
     assert MAX_STOCK == 1_000_000
-    assert SellerProductForm().fields["stock"].max_value == MAX_STOCK
-    assert SellerProductCreateSerializer().fields["stock"].max_value == MAX_STOCK
-    assert SellerProductUpdateSerializer().fields["stock"].max_value == MAX_STOCK
+    form_field = SellerProductForm().fields["stock"]
+    assert isinstance(form_field, forms.IntegerField) and form_field.max_value == MAX_STOCK
+    for serializer in (SellerProductCreateSerializer(), SellerProductUpdateSerializer()):
+        api_field = serializer.fields["stock"]
+        assert isinstance(api_field, serializers.IntegerField) and api_field.max_value == MAX_STOCK
     assert _stock(str(MAX_STOCK)) == MAX_STOCK
     with pytest.raises(RowError, match=r"^The stock “1000001” must be a whole number from 0 to 1,000,000\.$"):
         _stock(str(MAX_STOCK + 1))

@@ -66,8 +66,10 @@ def test_services_refuse_another_sellers_product(alice, bob, category):
         seller_product_update(seller=bob, product_id=product.pk, data={"price": Decimal("0.01")})
     with pytest.raises(ProductNotFound, match="^No such product.$"):
         seller_product_set_active(seller=bob, product_id=product.pk, is_active=False)
+    photo = product.images.first()
+    assert photo is not None
     with pytest.raises(ProductNotFound, match="^No such product.$"):
-        seller_product_update(seller=bob, product_id=product.pk, data={}, remove_image_ids=[product.images.first().pk])
+        seller_product_update(seller=bob, product_id=product.pk, data={}, remove_image_ids=[photo.pk])
     shop_product = ProductFactory.create()  # the shop's own catalog: no seller's
     with pytest.raises(ProductNotFound, match="^No such product.$"):
         seller_product_update(seller=alice, product_id=shop_product.pk, data={"price": Decimal("0.01")})
@@ -211,7 +213,8 @@ def test_staff_approve_sellers_in_admin(admin_client):
     )
     assert response.status_code == 200
     carol.refresh_from_db()
-    assert carol.status == "approved" and carol.decided_by.email == "admin@example.com"
+    assert carol.status == "approved"
+    assert carol.decided_by is not None and carol.decided_by.email == "admin@example.com"
 
 
 def test_retry_indexing_requeues_failed_photos_of_own_product_only(

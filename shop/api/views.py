@@ -48,7 +48,7 @@ class CartView(APIView):
 
     @extend_schema(responses=CartSerializer)
     def get(self, request: Request) -> Response:
-        return Response(_cart_body(request, request_cart(request)))  # type: ignore[arg-type]
+        return Response(_cart_body(request, request_cart(request)))
 
 
 @method_decorator(ensure_csrf_cookie, name="dispatch")
@@ -62,8 +62,8 @@ class CartLineListView(APIView):
         the first add. Answers with the whole cart."""
         serializer = CartLineAddSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        cart = request_cart(request, create=True)  # type: ignore[arg-type]
-        cart_add_product(cart=cart, **serializer.validated_data)  # type: ignore[arg-type]
+        cart = request_cart(request, create=True)
+        cart_add_product(cart=cart, **serializer.validated_data)
         return Response(_cart_body(request, cart), status=status.HTTP_201_CREATED)
 
 
@@ -81,7 +81,7 @@ class CartLineDetailView(APIView):
         """Set a line's quantity (0 removes it). Answers with the whole cart."""
         serializer = CartLineUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        cart = request_cart(request)  # type: ignore[arg-type]
+        cart = request_cart(request)
         if cart is None:  # no cart, so no such line: the service's answer for a missing line
             raise ProductUnavailable("This product is not in your cart.")
         cart_line_set_quantity(cart=cart, product_id=int(product_id), quantity=serializer.validated_data["quantity"])
@@ -90,7 +90,7 @@ class CartLineDetailView(APIView):
     @extend_schema(parameters=[PRODUCT_ID], responses={204: None})
     def delete(self, request: Request, product_id: str) -> Response:
         """Remove a product from the cart (also 204 when it was not there)."""
-        cart = request_cart(request)  # type: ignore[arg-type]
+        cart = request_cart(request)
         if cart is not None:
             cart_line_remove(cart=cart, product_id=int(product_id))
         return Response(status=status.HTTP_204_NO_CONTENT)

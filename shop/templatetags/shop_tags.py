@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import template
+from django.template.context import Context
 
 from core.money import money_format
 
@@ -16,7 +18,7 @@ def money(amount: Decimal | None) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def query_replace(context, **kwargs):  # type: ignore[no-untyped-def]
+def query_replace(context: Context, **kwargs: Any) -> str:
     """The current query string with some parameters replaced (for pagination and sorting)."""
     query = context["request"].GET.copy()
     for key, value in kwargs.items():

@@ -15,7 +15,8 @@ from catalog.tests.factories import ProductFactory
 from shop.models import Cart, CartLine
 
 if TYPE_CHECKING:
-    from rest_framework.response import Response
+    # What the stubs give the test client's responses: a DRF Response with the client's .json().
+    from rest_framework.response import _MonkeyPatchedResponse as Response
 
 pytestmark = pytest.mark.django_db
 

@@ -189,6 +189,7 @@ def test_new_shopper_signs_up_buys_and_sees_the_order_in_history(shop, browser_p
     assert "1 Navy Yard" in page.inner_text(".address-list")  # saved at checkout
     shots(page, "7-profile")
     order = Order.objects.get(number=number)
+    assert order.user is not None
     assert order.user.email == "ada@example.com" and order.total == product.price * 2 + Decimal("4.95")
     assert [m.to for m in mail.outbox][-1] == ["ada@example.com"]
 

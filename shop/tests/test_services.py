@@ -70,7 +70,8 @@ def test_sold_out_and_inactive_products_cannot_be_added(cart):
 def test_set_quantity_zero_removes_and_unknown_line_is_refused(cart):
     a, b = ProductFactory.create(stock=5), ProductFactory.create(stock=5)
     cart_add_product(cart=cart, product_id=a.pk, quantity=1)
-    assert cart_line_set_quantity(cart=cart, product_id=a.pk, quantity=4).quantity == 4
+    line = cart_line_set_quantity(cart=cart, product_id=a.pk, quantity=4)
+    assert line is not None and line.quantity == 4
     with pytest.raises(InsufficientStock):
         cart_line_set_quantity(cart=cart, product_id=a.pk, quantity=6)
     with pytest.raises(ProductUnavailable):

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils.text import slugify
 from tqdm import tqdm
@@ -21,13 +22,13 @@ class Command(BaseCommand):
         "Safe to re-run: existing SKUs are skipped. Embedding is left to `manage.py embed_images`."
     )
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--per-category", type=int, default=200, help="Products per category (default 200).")
         parser.add_argument("--data-dir", type=Path, default=None, help="Where the idx files are or go.")
         parser.add_argument("--photo-size", type=int, default=224, help="Side of the stored photos in pixels.")
         parser.add_argument("--embed", action="store_true", help="Enqueue each new image for embedding.")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         per_category = options["per_category"]
         if per_category < 1 or per_category > 6000:
             raise CommandError("--per-category must be between 1 and 6000.")

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -39,7 +40,7 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=OUTPUT)
     args = parser.parse_args()
     source = args.source or fm.dataset_dir(ROOT / "var" / "datasets" / "fashion-mnist")
-    arrays: dict[str, np.ndarray] = {}
+    arrays: dict[str, Any] = {}  # savez_compressed(**arrays): a keyword could be its allow_pickle
     for split, per_class in (("train", TRAIN_PER_CLASS), ("test", TEST_PER_CLASS)):
         images, labels = fm.load_split(source, split)
         indices = fm.balanced_indices(labels, per_class).astype(np.int64)

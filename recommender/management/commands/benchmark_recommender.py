@@ -7,13 +7,15 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.test.utils import override_settings
 
@@ -40,7 +42,7 @@ def _top10_excluding_self(vectors: np.ndarray) -> np.ndarray:
     return np.argsort(-sims, axis=1)[:, :10]
 
 
-def _timed(fn, *args, **kwargs) -> float:  # type: ignore[no-untyped-def]
+def _timed(fn: Callable[..., object], *args: Any, **kwargs: Any) -> float:
     t0 = time.perf_counter()
     fn(*args, **kwargs)
     return time.perf_counter() - t0
@@ -54,7 +56,7 @@ class Command(BaseCommand):
         "PostgreSQL/pgvector; find-by-photo latency p50/p95. Works in a throwaway database."
     )
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--sizes", default="10000,100000", help="Stored vector counts (comma-separated).")
         parser.add_argument("--queries", type=int, default=200)
         parser.add_argument("--postgres-url", default=None, help="Also run the search benchmark on this database.")
@@ -64,14 +66,14 @@ class Command(BaseCommand):
         parser.add_argument("--output", type=Path, default=None, help="JSON path (default var/reports/benchmark.json).")
 
     # ---------------------------------------------------------------- data
-    def _dataset(self, options, split: str):  # type: ignore[no-untyped-def]
+    def _dataset(self, options: dict[str, Any], split: str) -> tuple[np.ndarray, np.ndarray]:
         try:
             return fm.load(split, data_dir=options["data_dir"])[1:]
         except fm.DatasetUnavailable as exc:
             raise CommandError(str(exc)) from exc
 
     # ---------------------------------------------------------------- embedding
-    def bench_embedding(self, options) -> dict:  # type: ignore[no-untyped-def]
+    def bench_embedding(self, options: dict[str, Any]) -> dict[str, Any]:
         images, labels = self._dataset(options, "train")
         indices = fm.balanced_indices(labels, 20)  # 200 photos
         photos = [fm.to_product_photo(images[i]) for i in indices]
@@ -125,7 +127,7 @@ class Command(BaseCommand):
         return results
 
     # ---------------------------------------------------------------- search
-    def bench_search(self, options) -> dict:  # type: ignore[no-untyped-def]
+    def bench_search(self, options: dict[str, Any]) -> dict[str, Any]:
         from recommender.selectors import product_similar_list
         from recommender.services import category_classifier_train, image_search
 
@@ -147,7 +149,14 @@ class Command(BaseCommand):
             connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
             tmp.cleanup()
 
-    def _bench_search_in_db(self, options, sizes, product_similar_list, category_classifier_train, image_search):  # type: ignore[no-untyped-def]
+    def _bench_search_in_db(
+        self,
+        options: dict[str, Any],
+        sizes: list[int],
+        product_similar_list: Callable[..., Any],
+        category_classifier_train: Callable[..., Any],
+        image_search: Callable[..., Any],
+    ) -> dict[str, Any]:
         from recommender.vector_search import nearest_products, vector_cache
 
         rng = np.random.default_rng(0)
@@ -250,7 +259,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"  find by photo at {size} vectors: {results['find_by_photo']}")
         return results
 
-    def _bench_find_by_photo(self, options, category_classifier_train, image_search) -> dict:  # type: ignore[no-untyped-def]
+    def _bench_find_by_photo(
+        self, options: dict[str, Any], category_classifier_train: Callable[..., Any], image_search: Callable[..., Any]
+    ) -> dict[str, Any]:
         from recommender import customer_photos
 
         classifier = category_classifier_train(views_per_product=0)  # the vectors here have no photos
@@ -275,7 +286,7 @@ class Command(BaseCommand):
         }
 
     # ---------------------------------------------------------------- main
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         report: dict = {}
         if not options["skip_embedding"]:
             self.stdout.write("Embedding throughput …")

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
 
 from catalog.models import ProductImage
@@ -17,7 +18,7 @@ class Command(BaseCommand):
         "Resumable: stop it at any time and run it again."
     )
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--batch-size", type=int, default=64)
         parser.add_argument("--limit", type=int, default=None, help="Embed at most this many images.")
         parser.add_argument("--retry-failed", action="store_true", help="Also retry images marked failed.")
@@ -25,7 +26,7 @@ class Command(BaseCommand):
             "--enqueue", action="store_true", help="Send the images to Celery workers instead of embedding here."
         )
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         version = embedder.model_version()
         if options["retry_failed"]:
             ProductImage.objects.filter(embedding_status=ProductImage.EmbeddingStatus.FAILED).update(

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from catalog import fashion_mnist as fm
@@ -20,7 +21,7 @@ class Command(BaseCommand):
         "in one photo with a box on each, and leave-one-family-out training. Writes JSON and an HTML report."
     )
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--queries", type=int, default=1000, help="Photos per set, balanced (default 1000).")
         parser.add_argument("--sets", default=",".join(evaluation.SETS), help="Comma-separated sets (default: all).")
         parser.add_argument("--known-products", type=int, default=500, help="Known-product photos (default 500).")
@@ -34,7 +35,7 @@ class Command(BaseCommand):
             "--output", type=Path, default=None, help="JSON path (default var/reports/evaluation.json)."
         )
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         sets = [s.strip() for s in options["sets"].split(",") if s.strip()]
         unknown = set(sets) - set(evaluation.SETS)
         if unknown:

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from recommender.services import NotEnoughTrainingData, category_classifier_train
@@ -12,7 +14,7 @@ class Command(BaseCommand):
         "its photos, calibrate it (temperature scaling); prints held-out accuracy and calibration."
     )
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--test-fraction", type=float, default=0.2)
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument(
@@ -26,7 +28,7 @@ class Command(BaseCommand):
             "--views", type=int, default=None, help="Customer-style views per product (CLASSIFIER_VIEWS_PER_PRODUCT)."
         )
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             with tqdm(desc="Customer-style views", unit="view") as bar:
                 classifier = category_classifier_train(

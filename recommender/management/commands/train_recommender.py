@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from recommender import embedder
@@ -18,13 +20,13 @@ class Command(BaseCommand):
         "(`make catalog` does); safe to run again."
     )
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--views", type=int, default=None, help="Views per product (CLASSIFIER_VIEWS_PER_PRODUCT).")
         parser.add_argument("--epochs", type=int, default=15, help="Projection training passes (default 15).")
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument("--force", action="store_true", help="Train again even if nothing changed.")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         version = embedder.model_version()
         active = category_classifier_active(model_version=version)
         vectors = ImageEmbedding.objects.filter(model_version=version, product__is_active=True).count()

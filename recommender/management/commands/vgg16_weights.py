@@ -10,15 +10,16 @@ file that verifies (tensor sha256 + known-answer test) is kept.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
 class Command(BaseCommand):
     help = "Build (or verify) the VGG16 ImageNet conv-base weights file for the embedder."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--output", type=Path, default=None, help="destination *.weights.h5 (default: settings.VGG16_WEIGHTS)"
         )
@@ -30,7 +31,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--force", action="store_true", help="rebuild even if the existing file verifies")
 
-    def handle(self, *args, output: Path | None, cache_dir: Path | None, force: bool, **opts):
+    def handle(self, *args: Any, output: Path | None, cache_dir: Path | None, force: bool, **opts: Any) -> None:
         from recommender.embedder import default_weights_path
         from recommender.vgg16_weights import WeightsError, build_weights_file, verify_weights_file
 
