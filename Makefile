@@ -41,9 +41,11 @@ lint: venv
 	$(VENV)/bin/ruff format --check .
 
 # lint, plus the dependency check: every import declared, every production requirement used, no
-# dev-only tool imported by production code (deptry; configured in pyproject.toml).
+# dev-only tool imported by production code (deptry; configured in pyproject.toml), and the
+# import contracts of .importlinter (core imports no app; apps are layered).
 check: lint
 	$(VENV)/bin/deptry .
+	$(VENV)/bin/lint-imports
 
 # mypy with django-stubs and djangorestframework-stubs; what it checks is in mypy.ini.
 typecheck: venv
