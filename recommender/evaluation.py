@@ -50,7 +50,7 @@ from . import customer_photos, embedder, training
 from .isolation import Box, shopper_crop
 from .models import CategoryClassifier, ImageEmbedding
 from .selectors import CategoryPrediction, categories_to_search, search_by_vector
-from .vector_search import nearest_products
+from .vector_search import vector_index
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -184,7 +184,7 @@ def evaluate_vectors(name: str, vectors: np.ndarray, labels: np.ndarray, catalog
         searched_counts.append(len(categories))
         shown = search_by_vector(vector=vector, categories=categories or None, limit=k, close_match_first=True)
         precision.append(sum(catalog.label_of_product.get(r.product.pk) == label for r in shown) / k)
-        nearest = nearest_products(vector=vector, model_version=catalog.version, limit=k)
+        nearest = vector_index().nearest_products(vector=vector, model_version=catalog.version, limit=k)
         knn_precision.append(sum(catalog.label_of_product.get(pid) == label for pid, _ in nearest) / k)
     conf, corr = np.array(confidences), np.array(correct, dtype=bool)
     return SetResult(
@@ -236,7 +236,7 @@ def known_product(catalog: Catalog, train_images: np.ndarray, *, n: int, seed: i
     vectors, _ = embed(photos)
     ranks = []
     for pid, vector in zip(chosen, vectors, strict=True):
-        hits = [p for p, _ in nearest_products(vector=vector, model_version=catalog.version, limit=10)]
+        hits = [p for p, _ in vector_index().nearest_products(vector=vector, model_version=catalog.version, limit=10)]
         ranks.append(hits.index(int(pid)) + 1 if int(pid) in hits else None)
     return {
         "queries": len(chosen),

@@ -1,4 +1,8 @@
-"""A vector column that is pgvector's ``vector(n)`` on PostgreSQL and a float32 BLOB elsewhere."""
+"""A vector column that is pgvector's ``vector(n)`` on PostgreSQL and a float32 BLOB elsewhere.
+
+The vendor test here is storage only (column type and value encoding); which search runs is
+decided once, by ``recommender.vector_search.vector_index()``.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from pgvector.django import VectorField
 
 class EmbeddingField(VectorField):
     """``vector(dimensions)`` on PostgreSQL (searchable with ``CosineDistance`` and HNSW);
-    little-endian float32 bytes on SQLite, searched exactly in NumPy by the selectors.
+    little-endian float32 bytes on SQLite, searched exactly by ``vector_search.NumpyIndex``.
 
     Python value: ``numpy.ndarray`` float32 of shape (dimensions,).
     """

@@ -6,15 +6,14 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db import connection
-from django.db.models import QuerySet, Subquery
+from django.db.models import QuerySet
 
 from catalog.models import Category, Product, ProductImage
 from catalog.selectors import products_by_ids
 
 from . import embedder
-from .models import CategoryClassifier, ImageEmbedding
-from .vector_search import ProductFilters, nearest_products, product_vector_expression
+from .models import CategoryClassifier
+from .vector_search import ProductFilters, product_vector_mean, vector_index
 
 SEARCH_SORTS = ("similarity", "newest", "price_asc", "price_desc")
 
@@ -68,18 +67,7 @@ class CategoryPrediction:
 def product_embedding(*, product: Product, model_version: str | None = None) -> np.ndarray | None:
     """The product's visual embedding: the normalised mean of its images' vectors (float32
     (512,)), or ``None`` while none of its images is embedded yet."""
-    version = model_version or embedder.model_version()
-    # The mean does not depend on the order: no join with the images table.
-    vectors = list(
-        ImageEmbedding.objects.filter(product=product, model_version=version)
-        .order_by()
-        .values_list("vector", flat=True)
-    )
-    if not vectors:
-        return None
-    mean = np.mean(np.stack([np.asarray(v, dtype=np.float32) for v in vectors]), axis=0)
-    norm = float(np.linalg.norm(mean))
-    return (mean / norm).astype(np.float32) if norm > 0 else None
+    return product_vector_mean(product_id=product.pk, model_version=model_version or embedder.model_version())
 
 
 def _hydrate(pairs: list[tuple[int, float]]) -> list[SimilarProduct]:
@@ -112,20 +100,12 @@ def product_similar_list(
         if scale is not None:
             floor = scale.similarity(min_score)
             min_similarity = floor if min_similarity is None else max(min_similarity, floor)
-    vector: np.ndarray | Subquery | None
-    if connection.vendor == "postgresql":
-        # pgvector averages the product's vectors inside the search query: one round trip.
-        vector = product_vector_expression(product_id=product.pk, model_version=version)
-    else:
-        vector = product_embedding(product=product, model_version=version)
-        if vector is None:
-            return []
     filters = ProductFilters(
         category_ids=(product.category_id,) if same_category else None,
         exclude_product_ids=(product.pk,),
     )
-    pairs = nearest_products(
-        vector=vector,
+    pairs = vector_index().similar_products(
+        product_id=product.pk,
         model_version=version,
         limit=limit or settings.SIMILAR_ITEMS_LIMIT,
         filters=filters,
@@ -205,14 +185,15 @@ def search_by_vector(
     version = embedder.model_version()
     limit = limit or settings.SEARCH_RESULTS_DEFAULT_LIMIT
     price: dict[str, Any] = {"min_price": min_price, "max_price": max_price}
-    pairs = nearest_products(
+    index = vector_index()
+    pairs = index.nearest_products(
         vector=vector,
         model_version=version,
         limit=limit,
         filters=ProductFilters(category_ids=tuple(c.pk for c in categories) if categories else None, **price),
     )
     if close_match_first and categories:
-        close = nearest_products(
+        close = index.nearest_products(
             vector=vector,
             model_version=version,
             limit=1,

@@ -35,7 +35,7 @@ from .selectors import (
     category_predictions,
     search_by_vector,
 )
-from .vector_search import ProductFilters, nearest_products
+from .vector_search import ProductFilters, vector_index
 
 if TYPE_CHECKING:
     from . import training
@@ -131,7 +131,7 @@ def product_image_duplicate_check(*, product_image: ProductImage, vector: np.nda
     a photo of another active product: ``duplicate_of`` is that product (the most similar),
     ``duplicate_similarity`` the cosine similarity. ``vector``: float32 (512,), L2-normalised.
     Clears a previous flag when nothing is that close any more."""
-    hits = nearest_products(
+    hits = vector_index().nearest_products(
         vector=vector,
         model_version=model_version,
         limit=1,

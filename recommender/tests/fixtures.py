@@ -10,6 +10,6 @@ def _fresh_vector_cache() -> None:
     """The NumPy search keeps a per-process copy of the vectors keyed by (row count, max id).
     Test transactions roll back, and on SQLite the id sequence rolls back with them, so the
     next test can rebuild a table with the same signature: start every test from a cold cache."""
-    from recommender.vector_search import vector_cache
+    from recommender.vector_search import NumpyIndex
 
-    vector_cache.clear()
+    NumpyIndex.cache.clear()

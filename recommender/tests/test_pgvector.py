@@ -9,7 +9,9 @@ from django.db import connection
 from pgvector.django import CosineDistance
 
 from recommender.models import ImageEmbedding
-from recommender.vector_search import ProductFilters, _nearest_numpy, nearest_products
+from recommender.vector_search import NumpyIndex, ProductFilters
+
+from .vectors import nearest_products
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -72,7 +74,9 @@ def test_pgvector_top_10_matches_exact_search(sample_catalog, sample_embeddings,
         approximate = nearest_products(
             vector=query, model_version=sample_embeddings.model_version, limit=10, filters=filters
         )
-        exact = _nearest_numpy(query, sample_embeddings.model_version, 10, filters, -1.0)
+        exact = NumpyIndex().nearest_products(
+            vector=query, model_version=sample_embeddings.model_version, limit=10, filters=filters
+        )
 
         assert len(approximate) == len(exact) == 10
         overlaps.append(len({pid for pid, _ in approximate} & {pid for pid, _ in exact}) / 10)

@@ -14,9 +14,9 @@ import pytest
 from catalog.models import ProductImage
 from catalog.tests.factories import CategoryFactory, ProductFactory
 from recommender.models import ImageEmbedding
-from recommender.vector_search import ProductFilters, nearest_products, vector_cache
+from recommender.vector_search import ProductFilters
 
-from .vectors import E0, VERSION, embed, unit
+from .vectors import E0, VERSION, embed, nearest_products, unit, vector_cache
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,12 @@ import numpy as np
 
 from catalog.models import ProductImage
 from recommender.models import ImageEmbedding
+from recommender.vector_search import NumpyIndex, vector_index
 
 VERSION = "test-v1"
+
+#: The NumPy search's per-process copy of the vectors (emptied before every test).
+vector_cache = NumpyIndex.cache
 
 
 def unit(*weights: float, offset: int = 0) -> np.ndarray:
@@ -31,3 +35,8 @@ def embed(product, vector: np.ndarray, *, version: str = VERSION, position: int 
         position=position,
     )
     return ImageEmbedding.objects.create(product_image=image, product=product, model_version=version, vector=vector)
+
+
+def nearest_products(**kwargs) -> list[tuple[int, float]]:
+    """``vector_index().nearest_products(...)``: the search the configured database gets."""
+    return vector_index().nearest_products(**kwargs)

@@ -157,7 +157,7 @@ class Command(BaseCommand):
         category_classifier_train: Callable[..., Any],
         image_search: Callable[..., Any],
     ) -> dict[str, Any]:
-        from recommender.vector_search import nearest_products, vector_cache
+        from recommender.vector_search import NumpyIndex, vector_index
 
         rng = np.random.default_rng(0)
         version = embedder.model_version()
@@ -227,8 +227,9 @@ class Command(BaseCommand):
                 index_seconds = round(time.perf_counter() - t0, 1)
             all_vectors = np.concatenate([all_vectors, vectors])
             all_product_ids = np.concatenate([all_product_ids, np.array([p.pk for p in products], np.int64)])
-            vector_cache.clear()
-            nearest_products(vector=all_vectors[0], model_version=version, limit=12)  # warm caches
+            NumpyIndex.cache.clear()
+            index = vector_index()
+            index.nearest_products(vector=all_vectors[0], model_version=version, limit=12)  # warm caches
             # Two disjoint sets of query products: timing one call right after another on the
             # same neighbourhood would measure warm caches.
             rows = rng.choice(len(all_product_ids), 2 * options["queries"], replace=False)
@@ -240,7 +241,7 @@ class Command(BaseCommand):
                 similar_seconds.append(_timed(product_similar_list, product=product, limit=12, min_similarity=-1.0))
             for row in nearest_rows:
                 t0 = time.perf_counter()
-                found = nearest_products(vector=all_vectors[row], model_version=version, limit=11)
+                found = index.nearest_products(vector=all_vectors[row], model_version=version, limit=11)
                 nearest_seconds.append(time.perf_counter() - t0)
                 sims = all_vectors @ all_vectors[row]
                 exact = set(all_product_ids[np.argsort(-sims)[:10]].tolist())
