@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps
 
+from catalog.colours import PALETTE
+
 # Label index → (category name, slug, demo base price).
 CATEGORIES: list[tuple[str, str, Decimal]] = [
     ("T-shirt/top", "t-shirt-top", Decimal("14.99")),
@@ -106,21 +108,8 @@ def balanced_indices(labels: np.ndarray, per_category: int, *, offset: int = 0) 
     return np.sort(np.concatenate(chosen))
 
 
-#: The demo catalog's named shop colours (name, sRGB), chosen to be distinct in CIE Lab.
-SHOP_COLOURS: list[tuple[str, tuple[int, int, int]]] = [
-    ("Black", (34, 34, 36)),
-    ("White", (240, 239, 234)),
-    ("Grey", (140, 142, 146)),
-    ("Navy", (36, 48, 94)),
-    ("Blue", (52, 110, 196)),
-    ("Red", (196, 40, 44)),
-    ("Burgundy", (118, 30, 52)),
-    ("Pink", (232, 140, 176)),
-    ("Green", (46, 132, 74)),
-    ("Olive", (112, 118, 52)),
-    ("Beige", (214, 196, 160)),
-    ("Brown", (120, 78, 48)),
-]
+#: The demo catalog's colours: the shop palette (:mod:`catalog.colours`).
+SHOP_COLOURS: list[tuple[str, tuple[int, int, int]]] = PALETTE
 
 
 def item_alpha(pixels: np.ndarray) -> np.ndarray:

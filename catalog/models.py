@@ -11,6 +11,8 @@ from pilkit.processors import ResizeToFit
 
 from core.money import money_field
 
+from .colours import COLOUR_CHOICES
+
 
 class Category(models.Model):
     name = models.CharField(max_length=100, unique=True)
@@ -51,6 +53,9 @@ class Product(models.Model):
     price = money_field(validators=[MinValueValidator(Decimal("0.00"))])
     stock = models.PositiveIntegerField(default=0)
     is_active = models.BooleanField(default=True, db_index=True)
+    # The dominant colour of its primary photo, named in the shop palette (catalog.colours) by the
+    # embedding worker; "" until a photo has been analysed. Shown, filtered and searched by.
+    colour = models.CharField(max_length=20, blank=True, choices=COLOUR_CHOICES, db_index=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -109,6 +114,11 @@ class ProductImage(models.Model):
         Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
     duplicate_similarity = models.FloatField(null=True, blank=True, editable=False)
+    # The item's dominant colours (its pixels only, not the background), named in the shop palette
+    # by the embedding worker (recommender.colour): ``colour`` is the first, ``colours`` all of them
+    # as [{"name": "Red", "share": 0.82}, ...], shares of the item's pixels, largest first.
+    colour = models.CharField(max_length=20, blank=True, choices=COLOUR_CHOICES, editable=False)
+    colours = models.JSONField(default=list, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     # Resized copies (django-imagekit), made when the photo is uploaded (``product_image_create``)

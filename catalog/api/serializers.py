@@ -19,10 +19,13 @@ class ProductSummarySerializer(serializers.ModelSerializer):
     image_url = serializers.SerializerMethodField()
     category = CategorySerializer(read_only=True)
     in_stock = serializers.BooleanField(read_only=True)
+    colour = serializers.CharField(
+        read_only=True, help_text='Dominant colour of its photo in the shop palette (e.g. "Red"); "" until analysed.'
+    )
 
     class Meta:
         model = Product
-        fields = ["id", "name", "slug", "url", "price", "category", "image_url", "in_stock"]
+        fields = ["id", "name", "slug", "url", "price", "category", "image_url", "in_stock", "colour"]
 
     def _absolute(self, path: str) -> str:
         request = self.context.get("request")
@@ -36,12 +39,20 @@ class ProductSummarySerializer(serializers.ModelSerializer):
         return self._absolute(image.image.url) if image is not None else None
 
 
+class ColourShareSerializer(serializers.Serializer):
+    """One of a photo's dominant colours: a palette name and its share of the item's pixels (0-1)."""
+
+    name = serializers.CharField()
+    share = serializers.FloatField()
+
+
 class ProductImageSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
+    colours = ColourShareSerializer(many=True, read_only=True)
 
     class Meta:
         model = ProductImage
-        fields = ["id", "url", "width", "height", "position", "embedding_status"]
+        fields = ["id", "url", "width", "height", "position", "embedding_status", "colour", "colours"]
 
     def get_url(self, image: ProductImage) -> str:
         request = self.context.get("request")

@@ -120,6 +120,8 @@ def test_product_detail(api, products):
         "height": 224,
         "position": 0,
         "embedding_status": "pending",
+        "colour": "",
+        "colours": [],
     }
     assert body["image_url"] == body["images"][0]["url"]
 

@@ -152,7 +152,17 @@ def test_search_response_shape(api, trained_catalog, fashion_mnist_sample):
     first = body["results"][0]
     assert set(first) == {"product", "similarity", "score"}
     assert first["score"] is not None and 0 <= first["score"] <= 1  # the recommender is trained
-    assert set(first["product"]) == {"id", "name", "slug", "url", "price", "category", "image_url", "in_stock"}
+    assert set(first["product"]) == {
+        "id",
+        "name",
+        "slug",
+        "url",
+        "price",
+        "category",
+        "image_url",
+        "in_stock",
+        "colour",
+    }
     assert first["product"]["category"] == {"slug": "ankle-boot", "name": "Ankle boot"}
     assert first["product"]["url"] == f"http://testserver/p/{first['product']['slug']}/"
     assert first["product"]["image_url"].startswith("http://testserver/media/products/sample/fm-")
