@@ -479,6 +479,32 @@ def _fused_search(
     )
 
 
+_CATALOG_SORTS = {"newest": SearchSort.NEWEST, "price_asc": SearchSort.PRICE_ASC, "price_desc": SearchSort.PRICE_DESC}
+
+
+def product_search_page(
+    *,
+    query: str,
+    category: str | None,
+    min_price: Decimal | None,
+    max_price: Decimal | None,
+    sort: str | None,
+    page: int,
+    page_size: int,
+) -> tuple[int, list[Product]]:
+    """``/api/products/?search=`` (``catalog.text_search``): ``product_search``'s count and page
+    of products, with the product list's sort names (none: relevance)."""
+    results = product_search(
+        query=query,
+        filters=SearchFilters(category=category, min_price=min_price, max_price=max_price),
+        sort=_CATALOG_SORTS.get(sort or "", SearchSort.RELEVANCE),
+        page=page,
+        page_size=page_size,
+    )
+    hits = results.hits if results.page == page else []  # past the last page: nothing
+    return results.count, [h.product for h in hits]
+
+
 # --- Suggestions ------------------------------------------------------------------------------
 
 

@@ -197,6 +197,8 @@ FASHION_MNIST_DIR = Path(env("FASHION_MNIST_DIR", default=str(BASE_DIR / "var" /
 VITRINE_CACHE_DIR = Path(env("VITRINE_CACHE_DIR", default=str(BASE_DIR / "var" / "cache")))
 # Who embeds and indexes the catalog's photos (catalog.indexing: the catalog imports no app above it).
 CATALOG_IMAGE_INDEX = "recommender.services"
+# Who answers /api/products/?search= (catalog.text_search: the catalog imports no app above it).
+CATALOG_TEXT_SEARCH = "search.selectors"
 
 # The recipe (see recommender/embedder.py and benchmarks/embedding_recipe.py for the figures):
 # block4_conv3 features, global max pooling, 64 px input with a 10% white margin, run as a

@@ -10,10 +10,18 @@ from catalog.colours import COLOUR_NAMES, colour_name_normalise
 from search.selectors import SearchFilters, SearchSort
 
 
+class QueryField(serializers.CharField):
+    """Search words: any text; a NUL character is a separator like any other non-word character
+    (DRF refuses NUL in a plain CharField)."""
+
+    def to_internal_value(self, data: Any) -> str:
+        return super().to_internal_value(data).replace("\x00", " ")
+
+
 class SearchParamsSerializer(serializers.Serializer):
     """The query string of ``GET /api/search/``: every parameter optional."""
 
-    q = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False, default="")
+    q = QueryField(required=False, allow_blank=True, trim_whitespace=False, default="", help_text="Search words")
     category = serializers.SlugField(required=False, max_length=100, help_text="Category slug")
     colour = serializers.CharField(
         required=False, max_length=20, help_text=f"Palette colour: {', '.join(COLOUR_NAMES)}"
@@ -24,9 +32,6 @@ class SearchParamsSerializer(serializers.Serializer):
     sort = serializers.ChoiceField(choices=SearchSort.choices, required=False, default=SearchSort.RELEVANCE)
     page = serializers.IntegerField(required=False, min_value=1, max_value=10_000, default=1)
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=100, default=24)
-
-    def validate_q(self, value: str) -> str:
-        return value.replace("\x00", " ")
 
     def validate_colour(self, value: str) -> str:
         name = colour_name_normalise(value)
@@ -52,11 +57,8 @@ class SearchParamsSerializer(serializers.Serializer):
 
 
 class SuggestParamsSerializer(serializers.Serializer):
-    q = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False, default="")
+    q = QueryField(required=False, allow_blank=True, trim_whitespace=False, default="")
     limit = serializers.IntegerField(required=False, min_value=1, max_value=20, default=8)
-
-    def validate_q(self, value: str) -> str:
-        return value.replace("\x00", " ")
 
 
 class SearchHitSerializer(serializers.Serializer):
