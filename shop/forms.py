@@ -39,7 +39,7 @@ class ImageSearchForm(forms.Form):
     query_id = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
     q = forms.CharField(
         required=False,
-        max_length=settings.SEARCH_QUERY_MAX_LENGTH,
+        max_length=settings.SEARCH_MAX_QUERY_LENGTH,
         label="Words (optional)",
         widget=forms.TextInput(attrs={"placeholder": "e.g. brown", "type": "search", "enterkeyhint": "search"}),
     )

@@ -52,7 +52,7 @@ class ImageSearchOptionsSerializer(serializers.Serializer):
     q = serializers.CharField(
         required=False,
         allow_blank=True,
-        max_length=settings.SEARCH_QUERY_MAX_LENGTH,
+        max_length=settings.SEARCH_MAX_QUERY_LENGTH,
         help_text='Words to search together with the photo, e.g. "brown" or "brown leather": colour words keep '
         "only products of that colour, the other words re-rank the photo's matches (reciprocal rank fusion).",
     )
