@@ -57,9 +57,10 @@ def search_results(request: HttpRequest) -> HttpResponse:
     active_filter_count = sum(
         (f.category is not None, f.colour is not None, f.min_price is not None or f.max_price is not None, bool(f.in_stock))
     )
-    photo_url = reverse("shop:image_search")
-    if params.query:
-        photo_url += "?" + urlencode({"q": params.query})
+    # "Add a photo to this search": find by photo with the same words and filters (its form takes
+    # q, colour, category and the price range).
+    photo_params = _param_pairs(params, exclude=("in_stock", "sort"))
+    photo_url = reverse("shop:image_search") + (f"?{urlencode(photo_params)}" if photo_params else "")
     context = {
         "form": form,
         "results": results,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+from decimal import Decimal
+
 from django import template
 
 from catalog.colours import PALETTE
@@ -21,3 +24,15 @@ def colour_palette() -> dict[str, str]:
 def colour_hex(name: str) -> str:
     """The sRGB of palette colour ``name`` as ``#rrggbb``; ``""`` for a name not in the palette."""
     return _HEX.get(name, "")
+
+
+@register.filter
+def whole_down(amount: Decimal | None) -> str:
+    """``amount`` rounded down to a whole number (a price range's low end, as a hint): ``"56"``."""
+    return "" if amount is None else str(math.floor(amount))
+
+
+@register.filter
+def whole_up(amount: Decimal | None) -> str:
+    """``amount`` rounded up to a whole number (a price range's high end, as a hint): ``"57"``."""
+    return "" if amount is None else str(math.ceil(amount))
