@@ -4,7 +4,9 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 
+from catalog.colours import COLOUR_CHOICES, colour_name_normalise
 from catalog.models import Category
 from core.limits import CART_QUANTITY_INPUT_MAX, PHOTO_ACCEPT, cart_line_quantity_max, upload_help_text
 from core.money import MONEY_DECIMAL_PLACES
@@ -35,6 +37,13 @@ class ImageSearchForm(forms.Form):
     )
     box = forms.CharField(required=False, widget=forms.HiddenInput)
     query_id = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    q = forms.CharField(
+        required=False,
+        max_length=settings.SEARCH_QUERY_MAX_LENGTH,
+        label="Words (optional)",
+        widget=forms.TextInput(attrs={"placeholder": "e.g. brown", "type": "search", "enterkeyhint": "search"}),
+    )
+    colour = forms.ChoiceField(required=False, label="Colour", choices=[("", "Any colour"), *COLOUR_CHOICES])
     category = forms.ChoiceField(required=False, label="Search in")
     min_price = forms.DecimalField(
         required=False, min_value=Decimal("0"), decimal_places=MONEY_DECIMAL_PLACES, label="Min price"
@@ -51,6 +60,9 @@ class ImageSearchForm(forms.Form):
             (ALL_CATEGORIES, "All categories"),
             *[(c.slug, c.name) for c in Category.objects.order_by("position", "name")],
         ]
+
+    def clean_colour(self) -> str:
+        return colour_name_normalise(self.cleaned_data["colour"] or "") or ""
 
     def clean_box(self) -> Box | None:
         value = self.cleaned_data["box"]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -82,8 +83,9 @@ def image_search_view(request: HttpRequest) -> HttpResponse:
     The page's script searches through the API and refines without uploading again; this plain
     form post is the same search without JavaScript (a later post without a photo carries the
     answer's ``query_id`` and searches its remembered vector)."""
-    if request.method != "POST":
-        return render(request, "shop/image_search.html", {"form": ImageSearchForm()})
+    if request.method != "POST":  # ?q= carries the words typed in the header's search box along
+        initial = {"q": request.GET.get("q", "")[: settings.SEARCH_QUERY_MAX_LENGTH]}
+        return render(request, "shop/image_search.html", {"form": ImageSearchForm(initial=initial)})
     form = ImageSearchForm(request.POST, request.FILES)
     result = None
     if form.is_valid():
@@ -92,6 +94,7 @@ def image_search_view(request: HttpRequest) -> HttpResponse:
             "category": data["category"] or None,
             "min_price": data["min_price"],
             "max_price": data["max_price"],
+            "colour": data["colour"] or None,
             "sort": data["sort"] or "similarity",
         }
         upload = data["image"]

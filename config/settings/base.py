@@ -232,6 +232,9 @@ SIMILAR_ITEMS_MIN_SIMILARITY = env.float("SIMILAR_ITEMS_MIN_SIMILARITY", default
 NEAR_DUPLICATE_MIN_SIMILARITY = env.float("NEAR_DUPLICATE_MIN_SIMILARITY", default=0.97)
 SEARCH_RESULTS_DEFAULT_LIMIT = 24
 SEARCH_RESULTS_MAX_LIMIT = 100
+# Words of a search query beyond this many characters are ignored (text search, and the words sent
+# with a photo to find by photo).
+SEARCH_QUERY_MAX_LENGTH = 200
 # How long the web process waits for a worker to embed a find-by-photo query (seconds).
 SEARCH_EMBED_TIMEOUT = env.float("SEARCH_EMBED_TIMEOUT", default=30.0)
 # A find-by-photo query's vector (never the photo) stays in the cache this long (seconds), so

@@ -102,6 +102,7 @@ class ImageSearchView(APIView):
             category=data.get("category") or None,
             min_price=data.get("min_price"),
             max_price=data.get("max_price"),
+            colour=data.get("colour") or None,
             sort=data["sort"],
             limit=data.get("limit"),
         )
@@ -137,6 +138,7 @@ class ImageSearchQueryView(APIView):
             category=data.get("category") or None,
             min_price=data.get("min_price"),
             max_price=data.get("max_price"),
+            colour=data.get("colour") or None,
             sort=data["sort"],
             limit=data.get("limit"),
         )
