@@ -5,6 +5,7 @@ from typing import Any, cast
 
 from django import forms
 from django.conf import settings
+from django.http import QueryDict
 
 from catalog.colours import COLOUR_CHOICES, colour_name_normalise
 from catalog.models import Category
@@ -60,6 +61,17 @@ class ImageSearchForm(forms.Form):
             (ALL_CATEGORIES, "All categories"),
             *[(c.slug, c.name) for c in Category.objects.order_by("position", "name")],
         ]
+
+    @classmethod
+    def carried(cls, params: QueryDict) -> ImageSearchForm:
+        """An unbound form whose initial words and filters are those of ``params`` (a text search's
+        ``q``, ``colour``, ``category``, ``min_price``, ``max_price``) that are valid; the rest is
+        left blank, never an error."""
+        data = {key: params.get(key, "") for key in ("q", "colour", "category", "min_price", "max_price")}
+        data["colour"] = colour_name_normalise(data["colour"]) or ""  # "navy" in a URL is the palette's Navy
+        probe = cls(data)
+        probe.is_valid()
+        return cls(initial={key: value for key, value in probe.cleaned_data.items() if value not in (None, "")})
 
     def clean_colour(self) -> str:
         return colour_name_normalise(self.cleaned_data["colour"] or "") or ""

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import functools
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -86,9 +85,9 @@ def image_search_view(request: HttpRequest) -> HttpResponse:
     The page's script searches through the API and refines without uploading again; this plain
     form post is the same search without JavaScript (a later post without a photo carries the
     answer's ``query_id`` and searches its remembered vector)."""
-    if request.method != "POST":  # ?q= carries the words typed in the header's search box along
-        initial = {"q": request.GET.get("q", "")[: settings.SEARCH_MAX_QUERY_LENGTH]}
-        return render(request, "shop/image_search.html", {"form": ImageSearchForm(initial=initial)})
+    if request.method != "POST":
+        # "Add a photo to this search" carries the words and filters of a text search along.
+        return render(request, "shop/image_search.html", {"form": ImageSearchForm.carried(request.GET)})
     form = ImageSearchForm(request.POST, request.FILES)
     result = None
     if form.is_valid():

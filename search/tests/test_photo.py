@@ -135,3 +135,15 @@ def test_the_find_by_photo_page_takes_words_and_carries_q_from_the_header(client
     assert [r.product.pk for r in page.context["result"].results] == [
         shelf[k].pk for k in ("brown1", "brown2", "brown3")
     ]
+
+
+def test_add_a_photo_to_this_search_carries_the_words_and_valid_filters(client):
+    CategoryFactory.create(name="Sneaker", slug="sneaker")
+
+    form = client.get(
+        reverse("shop:image_search"),
+        {"q": "navy trainers", "colour": "navy", "category": "sneaker", "min_price": "20", "max_price": "oops"},
+    ).context["form"]
+
+    assert form.initial == {"q": "navy trainers", "colour": "Navy", "category": "sneaker", "min_price": Decimal("20")}
+    assert not form.is_bound  # nothing to complain about before the shopper searches
