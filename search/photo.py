@@ -34,13 +34,15 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from recommender.selectors import SimilarProduct
-from recommender.services import ImageSearchResult
+from recommender.services import ImageSearchResult, image_search_by_vector, query_vector_recall
 
 from .query import query_parse
 from .selectors import SearchFilters, product_search
 
 #: how many of the photo's nearest products words may re-rank.
 PHOTO_WORDS_CANDIDATES = 100
+#: how many of a photo's nearest products a text search with that photo fuses with its words.
+PHOTO_RANKING_DEPTH = 200
 #: how deep the text ranking is read for the fusion.
 PHOTO_WORDS_TEXT_DEPTH = 100
 
@@ -130,3 +132,13 @@ def image_search_with_words(
     if result.close_match is not None and result.close_match not in result.results:
         result.close_match = None
     return result
+
+
+def photo_ranking(*, query_id: str) -> list[int]:
+    """Product ids ranked by the photo of an earlier find by photo (its remembered vector, no CNN):
+    its best ``PHOTO_RANKING_DEPTH`` in the categories find by photo searches, a close match first.
+    For a text search with a photo (``product_search(photo_ranking=...)``). Raises
+    ``QueryExpired`` for an unknown or expired ``query_id``."""
+    query = query_vector_recall(query_id=query_id)
+    result = image_search_by_vector(vector=query.vector, limit=PHOTO_RANKING_DEPTH)
+    return [r.product.pk for r in result.results]

@@ -147,3 +147,24 @@ def test_add_a_photo_to_this_search_carries_the_words_and_valid_filters(client):
 
     assert form.initial == {"q": "navy trainers", "colour": "Navy", "category": "sneaker", "min_price": Decimal("20")}
     assert not form.is_bound  # nothing to complain about before the shopper searches
+
+
+def test_text_search_with_a_photo_fuses_the_photos_ranking_with_the_words(shelf, monkeypatch):
+    monkeypatch.setattr(services, "query_image_embed", lambda image: QueryEmbedding(vector=E0, box=FULL_BOX))
+    bag = ProductFactory.create(name="Brown leather bag")  # the words' match that looks nothing like the photo
+    api = APIClient()
+    upload = SimpleUploadedFile("boot.png", photo("PNG"), content_type="image/png")
+    query_id = api.post(reverse("api:image-search"), {"image": upload}, format="multipart").json()["query_id"]
+
+    words_only = api.get(reverse("api:search"), {"q": "leather"}).json()
+    with_photo = api.get(reverse("api:search"), {"q": "leather", "query_id": query_id}).json()
+
+    assert {r["product"]["id"] for r in words_only["results"]} == {shelf["brown2"].pk, bag.pk}
+    ids = [r["product"]["id"] for r in with_photo["results"]]
+    # The boot that has the words and looks like the photo first; the photo's other matches and
+    # the words' other match (the bag) follow.
+    assert ids[0] == shelf["brown2"].pk
+    assert set(ids) == {p.pk for p in shelf.values()} | {bag.pk}
+    assert with_photo["count"] == len(ids)
+    assert api.get(reverse("api:search"), {"q": "leather", "query_id": "0" * 32}).status_code == 404
+    assert api.get(reverse("api:search"), {"q": "leather", "query_id": "not-an-id"}).status_code == 400
