@@ -192,8 +192,10 @@ def test_typo_suggestion_colour_and_price_filters_then_a_photo(
     carried = _params(page)
     assert carried.get("colour") == [colour] and carried.get("max_price") == [str(ceiling)]
     assert carried.get("q", [""]) == [words] if words else "q" not in carried
-    if page.locator("#photo-search input[name=q]").count():  # find by photo takes the words (?q=)
-        assert page.input_value("#photo-search input[name=q]") == words
+    # Find by photo's form takes the words and the filters: the photo joins the same search.
+    assert page.input_value("#photo-search input[name=q]") == words
+    assert page.input_value("#photo-search select[name=colour]") == colour
+    assert page.input_value("#photo-search input[name=max_price]") == str(ceiling)
     row = fashion_mnist_sample.rows("test", "sneaker")[0]
     assert int(fashion_mnist_sample.test_indices[row]) < 9000  # never the held-out test images
     photo = tmp_path / "sneaker.png"
@@ -205,6 +207,8 @@ def test_typo_suggestion_colour_and_price_filters_then_a_photo(
     shots(page, f"4-photo-{viewport}")
     # (How well the photo ranks is find by photo's own test; here: it searched the photo.)
     found = page.locator("#results .product-card .name").all_inner_texts()[:10]
-    assert found and found[0].endswith(" sneakers"), found
-    assert sum(name.endswith(" sneakers") for name in found) > len(found) / 2, found
+    assert found and found[0].endswith(" sneakers"), found  # the words "sneaker" rank sneakers first
+    assert all(name.startswith(f"{colour} ") for name in found), found  # only the colour carried
+    photo_prices = page.locator("#results .product-card .price").all_inner_texts()[:10]
+    assert all(Decimal(p.replace("$", "").replace(",", "")) <= ceiling for p in photo_prices), photo_prices
     assert errors == []

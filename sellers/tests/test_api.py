@@ -47,6 +47,8 @@ def _image_json(image: ProductImage) -> dict:
         "embedding_status": image.embedding_status,
         "width": 224,
         "height": 224,
+        "colour": image.colour,
+        "colours": image.colours,
     }
 
 

@@ -104,7 +104,7 @@ def test_guest_finds_by_photo_buys_and_gets_the_receipt(shop, browser_page, fash
 
     page.goto(f"{shop}{reverse('shop:image_search')}")
     page.set_input_files("input[name=image]", str(query))
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     page.wait_for_selector("text=Looks like")
     assert "Looks like Ankle boot" in page.inner_text(".prediction")
     first_card = page.locator(".product-card").first
@@ -162,7 +162,7 @@ def test_new_shopper_signs_up_buys_and_sees_the_order_in_history(shop, browser_p
     page.fill("input[name=password1]", "analytical-engine-1843")
     page.fill("input[name=password2]", "analytical-engine-1843")
     shots(page, "0-signup")
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     page.wait_for_selector("[data-testid=account-link]")
 
     product = next(p for p in sample_catalog.products if p.stock >= 2)
@@ -222,7 +222,7 @@ def test_seller_is_approved_uploads_and_the_new_arrival_is_found_by_photo(
     page.fill("input[name=email]", "nova@example.com")
     page.fill("input[name=password1]", "nova-boots-2026")
     page.fill("input[name=password2]", "nova-boots-2026")
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     page.click("[data-testid=sell-link]")
     page.fill("#id_store_name", "Nova Boots")
     page.click("[data-testid=seller-apply]")
@@ -279,7 +279,7 @@ def test_seller_is_approved_uploads_and_the_new_arrival_is_found_by_photo(
     shopper = page.context.browser.new_page()
     shopper.goto(f"{shop}{reverse('shop:image_search')}")
     shopper.set_input_files("input[name=image]", photos[1])
-    shopper.click("form button[type=submit]")
+    shopper.click("main form button[type=submit]")
     # The category guess of this test's 120-product classifier (one view per product) is not what
     # is checked here (evaluate_recommender measures it on thousands of photos): the photo of a
     # product the shop sells finds that product first, whatever the guess (a close match is shown

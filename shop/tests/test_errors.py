@@ -91,6 +91,8 @@ def test_each_api_operation_documents_the_errors_it_can_give() -> None:
         ("/api/products/", "get"): ["400"],
         ("/api/products/{id}/", "get"): ["404"],
         ("/api/products/{id}/similar/", "get"): ["400", "404"],
+        ("/api/search/", "get"): ["400", "404"],
+        ("/api/search/suggest/", "get"): ["400"],
         ("/api/search/image/", "post"): ["400", "503"],
         ("/api/search/image/{query_id}/", "get"): ["400", "404"],
         ("/api/seller/products/", "get"): seller,
