@@ -13,6 +13,7 @@ app_name = "api"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("catalog.api.urls")),
     path("", include("recommender.api.urls")),
+    path("", include("search.api.urls")),
     path("", include("shop.api.urls")),
     path("", include("orders.api.urls")),
     path("", include("accounts.api.urls")),

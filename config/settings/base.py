@@ -40,6 +40,7 @@ LOCAL_APPS = [
     "accounts",
     "catalog",
     "recommender",
+    "search",
     "sellers",
     "shop",
     "orders",
@@ -196,6 +197,8 @@ FASHION_MNIST_DIR = Path(env("FASHION_MNIST_DIR", default=str(BASE_DIR / "var" /
 VITRINE_CACHE_DIR = Path(env("VITRINE_CACHE_DIR", default=str(BASE_DIR / "var" / "cache")))
 # Who embeds and indexes the catalog's photos (catalog.indexing: the catalog imports no app above it).
 CATALOG_IMAGE_INDEX = "recommender.services"
+# Who answers /api/products/?search= (catalog.text_search: the catalog imports no app above it).
+CATALOG_TEXT_SEARCH = "search.selectors"
 
 # The recipe (see recommender/embedder.py and benchmarks/embedding_recipe.py for the figures):
 # block4_conv3 features, global max pooling, 64 px input with a 10% white margin, run as a
@@ -234,6 +237,21 @@ SEARCH_EMBED_TIMEOUT = env.float("SEARCH_EMBED_TIMEOUT", default=30.0)
 # A find-by-photo query's vector (never the photo) stays in the cache this long (seconds), so
 # the shopper can change category, price or sort without uploading again.
 SEARCH_QUERY_TTL_SECONDS = env.int("SEARCH_QUERY_TTL_SECONDS", default=1800)
+
+# --- Text search (search/) ---------------------------------------------------------------
+# The synonyms staff can extend (format at the top of the file); read again when it changes.
+SEARCH_SYNONYMS_FILE = env("SEARCH_SYNONYMS_FILE", default=str(BASE_DIR / "search" / "data" / "synonyms.txt"))
+# Characters of a query that are read (the rest is ignored, never an error).
+SEARCH_MAX_QUERY_LENGTH = 1000
+# How long a process keeps the vocabulary of product-name words (typo correction), seconds.
+SEARCH_VOCABULARY_TTL_SECONDS = env.int("SEARCH_VOCABULARY_TTL_SECONDS", default=300)
+# Words + photo: weighted reciprocal rank fusion, score = w_text/(k + text rank) + w_photo/(k +
+# photo rank) + colour boost (search/selectors.py); the text ranking's depth taken into it.
+SEARCH_FUSION_K = env.int("SEARCH_FUSION_K", default=60)
+SEARCH_FUSION_TEXT_WEIGHT = env.float("SEARCH_FUSION_TEXT_WEIGHT", default=1.0)
+SEARCH_FUSION_PHOTO_WEIGHT = env.float("SEARCH_FUSION_PHOTO_WEIGHT", default=1.0)
+SEARCH_FUSION_COLOUR_BOOST = env.float("SEARCH_FUSION_COLOUR_BOOST", default=1.0)
+SEARCH_FUSION_TEXT_DEPTH = env.int("SEARCH_FUSION_TEXT_DEPTH", default=500)
 
 # --- Celery -------------------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")

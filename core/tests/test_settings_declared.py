@@ -10,7 +10,7 @@ from pathlib import Path
 from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("core", "accounts", "catalog", "recommender", "sellers", "shop", "orders", "config")
+APPS = ("core", "accounts", "catalog", "recommender", "search", "sellers", "shop", "orders", "config")
 
 
 def _app_sources() -> list[Path]:

@@ -1,0 +1,126 @@
+"""The two full-text backends behind ``search.selectors``: the same concepts (``search.query``)
+become an FTS5 ``MATCH`` expression on SQLite and a ``tsquery`` on PostgreSQL, and the same SQL
+skeleton around them matches, scores, filters, sorts and counts.
+
+Scoring is the same integer formula on both backends, so both rank alike: for each concept, 4
+when it matches the product's name, else 2 when it matches its colour or category name, else 1
+(the description or SKU); plus 3 when the product is in the category the concept names or has
+the colour it names (``Product.colour``, computed from the photo). Ties: newest first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+
+from .query import Concept, Term
+from .schema import DOCUMENT_TABLE, FTS_TABLE
+
+NAME_WEIGHT = 4
+TAGS_WEIGHT = 2
+DESCRIPTION_WEIGHT = 1
+NAMED_BOOST = 3  # the product is in the named category or of the named colour
+
+
+@dataclass(frozen=True)
+class Sql:
+    text: str
+    params: tuple[Any, ...] = ()
+
+    def __add__(self, other: Sql) -> Sql:
+        return Sql(self.text + other.text, self.params + other.params)
+
+
+def _join(parts: Sequence[Sql], separator: str) -> Sql:
+    return Sql(separator.join(p.text for p in parts), tuple(x for p in parts for x in p.params))
+
+
+class _Backend:
+    join = ""
+
+    def match(self, concepts: Sequence[Concept], *, any_concept: bool) -> Sql:  # pragma: no cover
+        raise NotImplementedError
+
+    def hit(self, concept: Concept, column: str | None) -> Sql:  # pragma: no cover
+        raise NotImplementedError
+
+    def score(self, concepts: Sequence[Concept], *, any_concept: bool) -> Sql:
+        parts = []
+        for concept in concepts:
+            fallback = self.hit(concept, None) if any_concept else None
+            case = (
+                Sql("(CASE WHEN ")
+                + self.hit(concept, "name")
+                + Sql(f" THEN {NAME_WEIGHT} WHEN ")
+                + self.hit(concept, "tags")
+                + Sql(f" THEN {TAGS_WEIGHT} ")
+            )
+            if fallback is not None:
+                case += Sql("WHEN ") + fallback + Sql(f" THEN {DESCRIPTION_WEIGHT} ELSE 0 END)")
+            else:
+                case += Sql(f"ELSE {DESCRIPTION_WEIGHT} END)")
+            parts.append(case)
+            named = []
+            if concept.category_ids:
+                ids = sorted(concept.category_ids)
+                named.append(Sql(f"p.category_id IN ({', '.join(['%s'] * len(ids))})", tuple(ids)))
+            if concept.colours:
+                colours = sorted(concept.colours)
+                named.append(Sql(f"p.colour IN ({', '.join(['%s'] * len(colours))})", tuple(colours)))
+            if named:
+                parts.append(Sql("(CASE WHEN ") + _join(named, " OR ") + Sql(f" THEN {NAMED_BOOST} ELSE 0 END)"))
+        return _join(parts, " + ") if parts else Sql("0")
+
+
+class SqliteBackend(_Backend):
+    """FTS5: a term is a quoted string ("running shoe"), a prefix ``"sand"*``; a concept an
+    ``OR`` of them; column filters ``name : (...)`` say where it matched."""
+
+    @staticmethod
+    def _term(term: Term) -> str:
+        # Words are letters and digits only (search.query), so quoting cannot be escaped from.
+        return '"' + " ".join(term.words) + '"' + ("*" if term.prefix else "")
+
+    def _concept(self, concept: Concept) -> str:
+        return "(" + " OR ".join(self._term(t) for t in concept.terms) + ")"
+
+    def _in(self, expression: str) -> Sql:
+        return Sql(f"p.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)", (expression,))
+
+    def match(self, concepts: Sequence[Concept], *, any_concept: bool) -> Sql:
+        return self._in((" OR " if any_concept else " AND ").join(self._concept(c) for c in concepts))
+
+    def hit(self, concept: Concept, column: str | None) -> Sql:
+        expression = self._concept(concept)
+        return self._in(f"{column} : {expression}" if column else expression)
+
+
+class PostgresBackend(_Backend):
+    """``to_tsquery('english', ...)``: a term is ``'running' <-> 'shoe'``, a prefix ``'sand':*``;
+    a concept an ``|`` of them; weight labels (``:A``, ``:B``) say where it matched."""
+
+    join = f" JOIN {DOCUMENT_TABLE} d ON d.product_id = p.id"
+    _LABELS = {None: "", "name": "A", "tags": "B"}
+
+    @staticmethod
+    def _term(term: Term, label: str) -> str:
+        suffix = (":*" if term.prefix else ":") + label if (term.prefix or label) else ""
+        return "(" + " <-> ".join(f"'{word}'{suffix}" for word in term.words) + ")"
+
+    def _concept(self, concept: Concept, label: str = "") -> str:
+        return "(" + " | ".join(self._term(t, label) for t in concept.terms) + ")"
+
+    def match(self, concepts: Sequence[Concept], *, any_concept: bool) -> Sql:
+        expression = (" | " if any_concept else " & ").join(self._concept(c) for c in concepts)
+        return Sql("d.vector @@ to_tsquery('english', %s)", (expression,))
+
+    def hit(self, concept: Concept, column: str | None) -> Sql:
+        return Sql("d.vector @@ to_tsquery('english', %s)", (self._concept(concept, self._LABELS[column]),))
+
+
+def backend() -> _Backend:
+    """The backend for the default database's vendor."""
+    return PostgresBackend() if connection.vendor == "postgresql" else SqliteBackend()

@@ -1,0 +1,379 @@
+"""product_search and product_search_suggest on a real catalog named like the demo's. The same
+tests run on SQLite (FTS5) and on PostgreSQL (tsvector): DATABASE_URL=postgres://… pytest search."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from catalog.models import Category, Product
+from search.selectors import SearchFilters, SearchSort, product_search, product_search_suggest
+
+pytestmark = pytest.mark.django_db
+
+
+def _names(results, n=None):
+    return [h.product.name for h in results.hits[:n]]
+
+
+def _ids(results):
+    return {h.product.pk for h in results.hits}
+
+
+# --- Matching and ranking -----------------------------------------------------------------
+
+
+def test_a_category_word_finds_that_category_singular_or_plural(demo_catalog):
+    for query in ["dress", "dresses", "Dresses"]:
+        results = product_search(query=query, page_size=100)
+        assert results.count == 12
+        assert _ids(results) == demo_catalog.of(category="dress")
+
+
+def test_name_outranks_category_and_colour_which_outrank_description(make_product):
+    description_only = make_product(name="Plain thing", description="Goes with a linen scarf.")
+    tags_only = make_product(name="Plain thing", category="bag")
+    Category.objects.filter(slug="bag").update(name="Linen bag")
+    name_match = make_product(name="Linen dress")
+    results = product_search(query="linen")
+    assert [h.product.pk for h in results.hits] == [name_match.pk, tags_only.pk, description_only.pk]
+    assert [h.score for h in results.hits] == [4.0, 2.0, 1.0]
+
+
+def test_stemming_matches_other_forms_of_a_word(make_product):
+    product = make_product(name="Knitted cardigan", description="Warm for running errands.")
+    assert _ids(product_search(query="knits")) == {product.pk}
+    assert _ids(product_search(query="run")) == {product.pk}
+
+
+@pytest.mark.parametrize(
+    ("query", "category"),
+    [
+        ("trainers", "sneaker"),
+        ("kicks", "sneaker"),
+        ("pants", "trouser"),
+        ("slacks", "trouser"),
+        ("jeans", "trouser"),
+        ("chinos", "trouser"),
+        ("jumper", "pullover"),
+        ("sweater", "pullover"),
+        ("handbag", "bag"),
+        ("purse", "bag"),
+        ("tote", "bag"),
+        ("tee", "t-shirt-top"),
+        ("t-shirts", "t-shirt-top"),
+        ("frock", "dress"),
+        ("gown", "dress"),
+        ("parka", "coat"),
+        ("jacket", "coat"),
+        ("flip-flops", "sandal"),
+        ("sliders", "sandal"),
+        ("blouse", "shirt"),
+        ("booties", "ankle-boot"),
+        ("chelsea boots", "ankle-boot"),
+        ("running shoes", "sneaker"),
+    ],
+)
+def test_british_and_american_synonyms_find_the_category(demo_catalog, query, category):
+    results = product_search(query=query, page_size=12)
+    assert results.count in (12, 24)  # "shirt" is a word of "T-shirt" too: those come after
+    assert _ids(results) == demo_catalog.of(category=category)
+
+
+@pytest.mark.parametrize(
+    ("query", "category"),
+    [("sand", "sandal"), ("trou", "trouser"), ("sneak", "sneaker"), ("pullo", "pullover"), ("dres", "dress")],
+)
+def test_partial_words_find_the_category(demo_catalog, query, category):
+    results = product_search(query=query, page_size=12)
+    assert _ids(results) == demo_catalog.of(category=category)
+    assert results.did_you_mean is None
+
+
+@pytest.mark.parametrize(
+    ("query", "category", "corrected"),
+    [
+        ("sneeker", "sneaker", "sneaker"),
+        ("trouzers", "trouser", "trousers"),
+        ("pulover", "pullover", "pullover"),
+        ("ankel boot", "ankle-boot", "ankle boot"),
+        ("shrit", "shirt", "shirt"),
+        ("sandels", "sandal", "sandals"),
+    ],
+)
+def test_typos_are_corrected(demo_catalog, query, category, corrected):
+    results = product_search(query=query, page_size=12)
+    assert _ids(results) == demo_catalog.of(category=category)
+    assert results.did_you_mean == corrected
+
+
+def test_shirt_ranks_shirts_before_t_shirts(demo_catalog):
+    results = product_search(query="shirt", page_size=24)
+    assert results.count == 24  # "T-shirt" has the word too
+    assert {h.product.pk for h in results.hits[:12]} == demo_catalog.of(category="shirt")
+
+
+def test_a_colour_word_with_a_category_gives_that_colour_first(demo_catalog):
+    results = product_search(query="red dress")
+    assert _ids(results) == demo_catalog.of(category="dress", colour="Red")
+    assert _names(results) == ["Red dress"]
+
+
+def test_colour_synonyms_mean_the_palette_colour(demo_catalog):
+    assert _ids(product_search(query="maroon", page_size=50)) == demo_catalog.of(colour="Burgundy")
+    assert _ids(product_search(query="gray sneakers")) == demo_catalog.of(category="sneaker", colour="Grey")
+    assert _ids(product_search(query="dark blue coat")) == demo_catalog.of(category="coat", colour="Navy")
+
+
+def test_the_computed_colour_ranks_first_when_the_name_says_another(demo_catalog, make_product):
+    renamed = make_product(category="dress", name="Crimson dress")  # "crimson" is a red word
+    Product.objects.filter(pk=renamed.pk).update(colour="Red")
+    named_only = make_product(category="dress", name="Red evening dress")  # no colour computed yet
+    results = product_search(query="red dress")
+    assert [h.product.pk for h in results.hits][-1] == named_only.pk
+    assert renamed.pk in _ids(results)
+
+
+def test_no_product_with_every_word_falls_back_to_any_word(demo_catalog):
+    results = product_search(query="sandals bag", page_size=50)
+    assert _ids(results) == demo_catalog.of(category="sandal") | demo_catalog.of(category="bag")
+
+
+def test_only_active_products(demo_catalog):
+    Product.objects.filter(category__slug="dress", colour="Red").update(is_active=False)
+    results = product_search(query="dress")
+    assert results.count == 11
+    assert "Red dress" not in _names(results)
+
+
+# --- Filters, facets, sorts, pages ------------------------------------------------------------
+
+
+def test_empty_query_browses_everything_newest_first_with_facets(demo_catalog):
+    results = product_search(query="", page_size=10)
+    assert results.count == 120
+    assert results.num_pages == 12
+    assert _names(results, 1) == [demo_catalog.products[-1].name]
+    assert sum(f.count for f in results.facets.category) == 120
+    assert {f.name: f.count for f in results.facets.colour}["Red"] == 10
+
+
+def test_facet_counts_each_ignore_their_own_filter(demo_catalog):
+    results = product_search(query="", filters=SearchFilters(category="dress", colour="red"))
+    assert results.count == 1
+    assert {f.slug: f.count for f in results.facets.category}["bag"] == 1  # red products per category
+    assert len(results.facets.colour) == 12  # dresses per colour
+    assert all(f.count == 1 for f in results.facets.colour)
+    red_dress = next(p for p in demo_catalog.products if p.name == "Red dress")
+    assert results.facets.price is not None
+    assert results.facets.price.min == results.facets.price.max == red_dress.price
+    assert results.facets.in_stock == (1 if red_dress.stock > 0 else 0)
+
+
+def test_price_filter_and_the_price_range_facet(demo_catalog):
+    dresses = [p for p in demo_catalog.products if p.category.slug == "dress"]
+    cut = sorted(p.price for p in dresses)[6]
+    results = product_search(query="dress", filters=SearchFilters(min_price=cut), page_size=50)
+    assert _ids(results) == {p.pk for p in dresses if p.price >= cut}
+    # The price range ignores the price filter: every dress's price.
+    assert results.facets.price is not None
+    assert (results.facets.price.min, results.facets.price.max) == (
+        min(p.price for p in dresses),
+        max(p.price for p in dresses),
+    )
+
+
+def test_in_stock_filter(demo_catalog):
+    results = product_search(query="bag", filters=SearchFilters(in_stock=True), page_size=50)
+    assert _ids(results) == {p.pk for p in demo_catalog.products if p.category.slug == "bag" and p.stock > 0}
+    assert results.facets.in_stock == results.count
+
+
+def test_unknown_category_or_colour_filter_matches_nothing(demo_catalog):
+    assert product_search(query="dress", filters=SearchFilters(category="nope")).count == 0
+    assert product_search(query="dress", filters=SearchFilters(colour="Mauve")).count == 0
+
+
+def test_sorts(demo_catalog):
+    by_price = product_search(query="coat", sort=SearchSort.PRICE_ASC, page_size=50)
+    prices = [h.product.price for h in by_price.hits]
+    assert prices == sorted(prices)
+    by_price_desc = product_search(query="coat", sort=SearchSort.PRICE_DESC, page_size=50)
+    assert [h.product.price for h in by_price_desc.hits] == sorted(prices, reverse=True)
+    newest = product_search(query="coat", sort=SearchSort.NEWEST, page_size=50)
+    assert [h.product.pk for h in newest.hits] == sorted(demo_catalog.of(category="coat"), reverse=True)
+
+
+def test_pagination(demo_catalog):
+    pages = [product_search(query="", page=n, page_size=50) for n in (1, 2, 3)]
+    assert [len(p.hits) for p in pages] == [50, 50, 20]
+    assert len({h.product.pk for p in pages for h in p.hits}) == 120
+    assert product_search(query="", page=99, page_size=50).page == 3
+    assert product_search(query="", page=0, page_size=500).page_size == 100
+
+
+# --- The index is kept current by the database -----------------------------------------------
+
+
+def test_index_follows_create_update_queryset_update_rename_and_delete(make_product):
+    product = make_product(category="bag", name="Wicker basket")
+    assert _ids(product_search(query="wicker")) == {product.pk}
+
+    product.name = "Rattan basket"
+    product.save()
+    assert _ids(product_search(query="wicker")) == set()
+    assert _ids(product_search(query="rattan")) == {product.pk}
+
+    Product.objects.filter(pk=product.pk).update(description="Handwoven from seagrass.")
+    assert _ids(product_search(query="seagrass")) == {product.pk}
+
+    Product.objects.filter(pk=product.pk).update(colour="Olive")
+    assert _ids(product_search(query="khaki")) == {product.pk}
+
+    Category.objects.filter(slug="bag").update(name="Hampers")
+    assert _ids(product_search(query="hamper")) == {product.pk}
+
+    Product.objects.filter(pk=product.pk).delete()
+    assert product_search(query="rattan").count == 0
+
+
+def test_index_follows_bulk_create(demo_categories):
+    Product.objects.bulk_create(
+        [
+            Product(category=demo_categories["coat"], name=f"Quilted gilet {i}", slug=f"g-{i}", sku=f"G-{i}", price=1)
+            for i in range(3)
+        ]
+    )
+    assert product_search(query="gilet").count == 3
+
+
+def test_search_reindex_rebuilds_the_index(demo_catalog):
+    from django.core.management import call_command
+
+    table = "search_productsearchdocument" if connection.vendor == "postgresql" else "search_product_fts"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table}")
+    assert product_search(query="dress").count == 0
+    call_command("search_reindex", stdout=open(__import__("os").devnull, "w"))
+    assert product_search(query="dress").count == 12
+
+
+# --- Bad input -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        " ",
+        '"',
+        '""',
+        "*",
+        "dress*",
+        "NEAR(",
+        "NEAR(dress coat)",
+        "OR",
+        "dress OR",
+        "AND NOT",
+        "-dress",
+        "a:b",
+        "'",
+        "\\",
+        "%",
+        "_",
+        "\x00",
+        "dress\x00coat",
+        "(",
+        ")",
+        "{name}: x",
+        "^",
+        "a" * 1000,
+        "dress " * 300,
+        "платье",
+        "连衣裙",
+        "فستان",
+        "👗",
+        "ｄｒｅｓｓ",
+    ],
+)
+def test_bad_input_gives_an_empty_or_normal_result(demo_catalog, query):
+    results = product_search(query=query)
+    assert results.count in (0, 12, 24, 120)
+    assert product_search_suggest(query=query) is not None
+
+
+def test_syntax_characters_around_words_are_ignored(demo_catalog):
+    assert _ids(product_search(query='"dress*"', page_size=12)) == demo_catalog.of(category="dress")
+    assert _ids(product_search(query="ｄｒｅｓｓ", page_size=12)) == demo_catalog.of(category="dress")
+
+
+# --- Words and photo ---------------------------------------------------------------------------
+
+
+def test_photo_only_keeps_the_photo_ranking(demo_catalog):
+    ranking = sorted(demo_catalog.of(category="ankle-boot"))
+    results = product_search(query="", photo_ranking=ranking, page_size=5)
+    assert [h.product.pk for h in results.hits] == ranking[:5]
+    assert results.count == 12
+
+
+def test_photo_and_a_colour_word_put_that_colour_first(demo_catalog):
+    boots = sorted(demo_catalog.of(category="ankle-boot"))
+    brown_boot = demo_catalog.of(category="ankle-boot", colour="Brown")
+    results = product_search(query="brown", photo_ranking=boots)
+    assert {results.hits[0].product.pk} == brown_boot
+    assert results.hits[0].product.colour == "Brown"
+    assert all(h.product.category.slug == "ankle-boot" for h in results.hits)
+
+
+def test_photo_and_words_are_fused_by_reciprocal_rank(demo_catalog, settings):
+    settings.SEARCH_FUSION_K = 60
+    settings.SEARCH_FUSION_TEXT_WEIGHT = settings.SEARCH_FUSION_PHOTO_WEIGHT = 1.0
+    sandals = sorted(demo_catalog.of(category="sandal"))
+    boots = sorted(demo_catalog.of(category="ankle-boot"))
+    results = product_search(query="sandals", photo_ranking=[*boots[:3], sandals[5]], page_size=50)
+    first = results.hits[0]
+    assert first.product.pk == sandals[5]  # in both rankings
+    text_rank = [h.product.pk for h in product_search(query="sandals", page_size=50).hits].index(sandals[5]) + 1
+    assert first.score == pytest.approx(1 / (60 + text_rank) + 1 / (60 + 4))
+    assert set(boots[:3]) <= _ids(results)
+
+
+def test_photo_search_is_filtered_and_faceted(demo_catalog):
+    ranking = sorted(demo_catalog.of(category="ankle-boot") | demo_catalog.of(category="sneaker"))
+    results = product_search(query="", photo_ranking=ranking, filters=SearchFilters(category="sneaker"))
+    assert _ids(results) == demo_catalog.of(category="sneaker")
+    assert {f.slug: f.count for f in results.facets.category} == {"sneaker": 12, "ankle-boot": 12}
+
+
+# --- Suggestions -----------------------------------------------------------------------------
+
+
+def test_suggest_offers_categories_colours_and_products(demo_catalog):
+    trainers = product_search_suggest(query="trainers")
+    assert trainers[0].kind == "category"
+    assert trainers[0].label == "Sneaker"
+    assert trainers[0].url == "/search/?category=sneaker"
+    assert {s.label for s in trainers if s.kind == "product"} <= {p.name for p in demo_catalog.products}
+    assert all("sneakers" in s.label for s in trainers if s.kind == "product")
+
+    red = product_search_suggest(query="red dr")
+    assert [s.label for s in red if s.kind == "product"] == ["Red dress"]
+    assert red[-1].url == demo_catalog.products[0].__class__.objects.get(name="Red dress").get_absolute_url()
+
+    colour = product_search_suggest(query="burg")
+    assert ("colour", "Burgundy", "/search/?colour=Burgundy") == (colour[0].kind, colour[0].label, colour[0].url)
+
+
+def test_suggest_corrects_typos_and_limits(demo_catalog):
+    suggestions = product_search_suggest(query="sneeker", limit=3)
+    assert len(suggestions) == 3
+    assert (suggestions[0].kind, suggestions[0].label, suggestions[0].url) == ("query", "sneaker", "/search/?q=sneaker")
+    assert product_search_suggest(query="") == []
+
+
+def test_price_filter_params_are_decimals(demo_catalog):
+    results = product_search(query="bag", filters=SearchFilters(min_price=Decimal("0"), max_price=Decimal("1000")))
+    assert results.count == 12
