@@ -16,6 +16,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("sell/", include("sellers.urls")),
     # django-payments' provider callbacks (process_payment, static_process_payment).
     path("payments/", include("payments.urls")),
+    # /search/: the results page (before shop.urls, whose /search/photo/ is find by photo).
+    path("", include("search.urls")),
     path("", include("shop.urls")),
 ]
 
