@@ -257,16 +257,20 @@ def returned_labels(result: QueryResult, truth_by_sku: dict[str, tuple[str, str]
     }
 
 
+def _overlap(a: set[str], b: set[str]) -> float:
+    return len(a & b) / max(len(a), len(b)) if a or b else 1.0
+
+
 def top_agreement(first: dict[str, list[str]], second: dict[str, list[str]], *, k: int = 10) -> dict[str, float]:
     """How alike two runs' top-``k`` SKU lists are, over the queries both ran: the share of
     queries whose top-``k`` *sets* are equal, whose first results are equal, and the mean
-    overlap |A ∩ B| / k."""
+    overlap |A ∩ B| / max(|A|, |B|) (1 when both are empty)."""
     common = sorted(set(first) & set(second))
     if not common:
         return {"queries": 0, "equal_sets": 0.0, "equal_first": 0.0, "mean_overlap": 0.0}
     equal = sum(set(first[q][:k]) == set(second[q][:k]) for q in common)
     first_equal = sum(first[q][:1] == second[q][:1] for q in common)
-    overlap = sum(len(set(first[q][:k]) & set(second[q][:k])) / k for q in common)
+    overlap = sum(_overlap(set(first[q][:k]), set(second[q][:k])) for q in common)
     return {
         "queries": len(common),
         "equal_sets": round(equal / len(common), 4),

@@ -84,10 +84,10 @@ def test_query_set_load_keeps_queries_as_written(tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------- ground truth and metrics
 def test_product_truth_is_the_dyed_colour_for_demo_skus_and_the_stored_colour_otherwise() -> None:
-    dress = CategoryFactory(name="Dress", slug="dress")
+    dress = CategoryFactory.create(name="Dress", slug="dress")
     # Train image 11 is dyed red (product_colour), whatever its stored colour says.
-    demo = ProductFactory(category=dress, sku="FM-000011", colour="Blue")
-    other = ProductFactory(category=dress, sku="SELLER-1", colour="Olive")
+    demo = ProductFactory.create(category=dress, sku="FM-000011", colour="Blue")
+    other = ProductFactory.create(category=dress, sku="SELLER-1", colour="Olive")
 
     assert fm.product_colour(11)[0] == "Red"
     assert evaluation.product_truth(demo) == ("dress", "Red")
@@ -97,8 +97,8 @@ def test_product_truth_is_the_dyed_colour_for_demo_skus_and_the_stored_colour_ot
 @pytest.fixture
 def tiny_catalog() -> dict[str, Product]:
     """3 red dresses, 2 black dresses, 2 red coats (all active) and an inactive red dress."""
-    dress = CategoryFactory(name="Dress", slug="dress")
-    coat = CategoryFactory(name="Coat", slug="coat")
+    dress = CategoryFactory.create(name="Dress", slug="dress")
+    coat = CategoryFactory.create(name="Coat", slug="coat")
     spec = {
         "R1": (dress, "Red"),
         "R2": (dress, "Red"),
@@ -108,8 +108,10 @@ def tiny_catalog() -> dict[str, Product]:
         "C1": (coat, "Red"),
         "C2": (coat, "Red"),
     }
-    products = {key: ProductFactory(category=c, sku=f"T-{key}", colour=colour) for key, (c, colour) in spec.items()}
-    ProductFactory(category=dress, sku="T-X", colour="Red", is_active=False)
+    products = {
+        key: ProductFactory.create(category=c, sku=f"T-{key}", colour=colour) for key, (c, colour) in spec.items()
+    }
+    ProductFactory.create(category=dress, sku="T-X", colour="Red", is_active=False)
     return products
 
 
@@ -160,14 +162,15 @@ def test_precision_at_k_counts_only_the_first_k(tiny_catalog: dict[str, Product]
 
 
 def test_top_agreement() -> None:
-    first = {"a": ["1", "2", "3"], "b": ["4", "5", "6"], "only-first": ["9"]}
-    second = {"a": ["3", "2", "1"], "b": ["4", "5", "7"]}
+    first = {"a": ["1", "2", "3"], "b": ["4", "5", "6"], "none": [], "only-first": ["9"]}
+    second = {"a": ["3", "2", "1"], "b": ["4", "5", "7"], "none": []}
 
+    # a: same set, other order; b: 2 of 3 shared; none: both empty (agree).
     assert evaluation.top_agreement(first, second, k=3) == {
-        "queries": 2,
-        "equal_sets": 0.5,
-        "equal_first": 0.5,
-        "mean_overlap": round((3 / 3 + 2 / 3) / 2, 4),
+        "queries": 3,
+        "equal_sets": round(2 / 3, 4),
+        "equal_first": round(2 / 3, 4),
+        "mean_overlap": round((1 + 2 / 3 + 1) / 3, 4),
     }
 
 
@@ -185,8 +188,8 @@ def _demo_product(category: Category, label: int, index: int) -> Product:
 
 
 def test_evaluate_search_command_writes_a_report(tmp_path: Path) -> None:
-    dress = CategoryFactory(name="Dress", slug="dress")
-    coat = CategoryFactory(name="Coat", slug="coat")
+    dress = CategoryFactory.create(name="Dress", slug="dress")
+    coat = CategoryFactory.create(name="Coat", slug="coat")
     # Train images 0-11 take every palette colour once: 12 dresses, then 12 coats (12-23).
     for index in range(12):
         _demo_product(dress, 3, index)
@@ -213,7 +216,7 @@ def test_evaluate_search_command_writes_a_report(tmp_path: Path) -> None:
 
 
 def test_evaluate_search_command_compares_with_another_report(tmp_path: Path) -> None:
-    dress = CategoryFactory(name="Dress", slug="dress")
+    dress = CategoryFactory.create(name="Dress", slug="dress")
     for index in range(12):
         _demo_product(dress, 3, index)
     queries = tmp_path / "q.csv"

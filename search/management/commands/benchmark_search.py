@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 import json
 import tempfile
 import time
@@ -106,6 +107,12 @@ class Command(BaseCommand):
         self.stdout.write(f"Machine: {machine['cpus']} CPUs, {machine['cpu']}; {report['date']}")
         for name in ("search", "search_filtered", "search_all", "suggest"):
             self.stdout.write(f"  {name:<16} {report[name]}")
+        self.stdout.write(
+            "  slowest searches: " + ", ".join(f"{r['query']!r} {r['max_ms']}" for r in report["slowest_searches"])
+        )
+        self.stdout.write(
+            "  slowest suggestions: " + ", ".join(f"{r['query']!r} {r['ms']}" for r in report["slowest_suggestions"])
+        )
         output = options["output"] or (
             Path(settings.BASE_DIR) / "var" / "reports" / f"search-bench-{info['vendor']}-{active}.json"
         )
@@ -148,6 +155,10 @@ class Command(BaseCommand):
             self.stdout.write(f"  … {first + len(rows) - start} of {missing} products", ending="\r")
             self.stdout.flush()
         self.stdout.write("")
+        # Planner statistics, as autovacuum / a live shop would have them: without them a freshly
+        # bulk-loaded PostgreSQL table is planned as if it were empty.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         return missing
 
     # ---------------------------------------------------------------- timing
@@ -182,14 +193,18 @@ class Command(BaseCommand):
         order = rng.permutation(n)
         plain_s: list[float] = []
         filtered_s: list[float] = []
+        by_query: dict[str, list[float]] = {}
         for i in order:
             # Two in three plain, one in three with a filter, a sort or a later page.
-            if i % 3 == 2:
-                filtered_s.append(_timed(filtered(int(i))))
-            else:
-                plain_s.append(_timed(plain(int(i))))
-        suggest_s = [_timed(lambda prefix=prefix: product_search_suggest(query=prefix)) for prefix in chosen]
+            seconds = _timed(filtered(int(i)) if i % 3 == 2 else plain(int(i)))
+            (filtered_s if i % 3 == 2 else plain_s).append(seconds)
+            by_query.setdefault(queries[int(i) % len(queries)], []).append(seconds)
+        suggest_s = [_timed(functools.partial(product_search_suggest, query=prefix)) for prefix in chosen]
+        slowest = sorted(by_query.items(), key=lambda item: -max(item[1]))[:10]
+        by_prefix = sorted(zip(suggest_s, chosen, strict=True), reverse=True)[:10]
         return {
+            "slowest_searches": [{"query": q, "max_ms": round(max(s) * 1000, 1)} for q, s in slowest],
+            "slowest_suggestions": [{"query": q, "ms": round(s * 1000, 1)} for s, q in by_prefix],
             "search": _stats(plain_s),
             "search_filtered": _stats(filtered_s),
             "search_all": _stats(plain_s + filtered_s),
