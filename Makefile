@@ -28,6 +28,7 @@ catalog: weights
 	$(MANAGE) migrate --no-input
 	$(MANAGE) import_fashion_mnist --per-category $(PER_CATEGORY)
 	$(MANAGE) embed_images
+	$(MANAGE) image_colours
 	$(MANAGE) train_recommender
 
 serve: venv

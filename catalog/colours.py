@@ -31,3 +31,7 @@ def colour_name_normalise(value: str) -> str | None:
     """The palette name for ``value`` in any case ("red", " RED " -> "Red"), or ``None``."""
     wanted = value.strip().lower()
     return next((name for name in COLOUR_NAMES if name.lower() == wanted), None)
+
+
+#: palette name -> CSS hex, for swatches.
+COLOUR_HEX: dict[str, str] = {name: "#{:02x}{:02x}{:02x}".format(*rgb) for name, rgb in PALETTE}

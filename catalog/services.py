@@ -125,6 +125,42 @@ def _photo_store(*, product_image: ProductImage, file: IO[bytes], name: str, thu
 
 
 @transaction.atomic
+def product_image_colours_set(*, colours: dict[int, list[dict[str, str | float]]]) -> None:
+    """Store each photo's dominant colours (``{image id: [{"name": "Red", "share": 0.82}, ...]}``,
+    palette names, largest first, as :mod:`recommender.colour` computes them) and summarise them on
+    the products: ``Product.colour`` is the first colour of its first photo (by position) that has
+    one, "" when none has. Unknown ids are ignored."""
+    images = ProductImage.objects.filter(pk__in=colours).only("pk", "product_id")
+    product_ids = set()
+    for image in images:
+        found = colours[image.pk]
+        image.colours = found
+        image.colour = str(found[0]["name"]) if found else ""
+        product_ids.add(image.product_id)
+    ProductImage.objects.bulk_update(images, ["colour", "colours"])
+    product_colour_refresh(product_ids=sorted(product_ids))
+
+
+def product_colour_refresh(*, product_ids: list[int]) -> None:
+    """Set ``Product.colour`` of each product to its first photo's colour (by position, then id,
+    among photos with a colour; "" when none), e.g. after photos were analysed, deleted or
+    reordered."""
+    first: dict[int, str] = {}
+    rows = (
+        ProductImage.objects.filter(product_id__in=product_ids)
+        .exclude(colour="")
+        .order_by("product_id", "position", "id")
+        .values_list("product_id", "colour")
+    )
+    for product_id, colour in rows:
+        first.setdefault(product_id, colour)
+    for colour in set(first.values()) | {""}:
+        ids = [pid for pid in product_ids if first.get(pid, "") == colour]
+        if ids:
+            Product.objects.filter(pk__in=ids).exclude(colour=colour).update(colour=colour)
+
+
+@transaction.atomic
 def product_stock_take(*, quantities: dict[int, int]) -> None:
     """Take ``quantities`` (product id → units > 0) out of stock, all or nothing.
 

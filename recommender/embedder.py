@@ -63,10 +63,13 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PIL import Image
+
+if TYPE_CHECKING:
+    from .colour import ColourShare
 
 __all__ = [
     "EMBEDDING_DIM",
@@ -79,6 +82,7 @@ __all__ = [
     "embed_arrays",
     "model_version",
     "embed_photos",
+    "embed_catalog_photos",
     "backbone_config",
     "project",
     "fit_projection",
@@ -424,6 +428,25 @@ def embed_photos(
     isolated = [detect_and_isolate(image) for image in images]
     vectors = embed_images([image for image, _ in isolated], batch_size=batch_size, config=cfg)
     return vectors, [box for _, box in isolated]
+
+
+def embed_catalog_photos(
+    images: Sequence[Image.Image], *, batch_size: int = 32, config: EmbedderConfig | None = None
+) -> tuple[np.ndarray, list[list[ColourShare]]]:
+    """:func:`embed_photos` for the catalog's own photos, which also names each item's dominant
+    colours in the shop palette from the same item detection (:mod:`recommender.colour`).
+
+    Returns (float32 ``(n, 512)`` L2-normalised, per photo a list of ``ColourShare``, largest first;
+    ``[]`` where no item stands out from the backdrop)."""
+    from .isolation import detect_and_isolate_with_colours, image_colours
+
+    cfg = config or get_config()
+    if not cfg.isolate:
+        colours = [image_colours(image) for image in images]
+        return embed_images(images, batch_size=batch_size, config=cfg), colours
+    isolated = [detect_and_isolate_with_colours(image) for image in images]
+    vectors = embed_images([image for image, _, _ in isolated], batch_size=batch_size, config=cfg)
+    return vectors, [found for _, _, found in isolated]
 
 
 def backbone_config() -> EmbedderConfig:

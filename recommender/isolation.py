@@ -41,6 +41,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from .colour import ColourShare, item_colours
+
 __all__ = [
     "Box",
     "InvalidBox",
@@ -361,22 +363,45 @@ def _item_mask(rgb: np.ndarray) -> tuple[np.ndarray | None, bool]:
 def detect_item(image: Image.Image) -> tuple[Box, np.ndarray | None]:
     """The item's box in ``image`` and its mask (bool, on a copy at most ``WORK_SIDE`` px wide;
     ``None`` when nothing stands out, and then the box is the whole photo)."""
-    box, mask, _ = _detect(image)
-    return box, mask
+    found = _detect(image)
+    return found.box, found.mask
 
 
-def _detect(image: Image.Image) -> tuple[Box, np.ndarray | None, bool]:
+@dataclass(frozen=True)
+class _Detection:
+    box: Box
+    mask: np.ndarray | None  # bool (h, w) of ``rgb``; None when nothing stands out or the item fills the photo
+    white: bool  # a plain white backdrop and nothing to paint out
+    rgb: np.ndarray  # the working copy: float32 (h, w, 3) in [0, 1]
+    fills: bool  # the item fills the photo (a close-up: no backdrop to crop away)
+
+    @property
+    def colour_mask(self) -> np.ndarray:
+        """The pixels to name colours from: the item's. When no item was cut out (it fills the
+        photo or runs off its edges, so the frame is the item, not a backdrop) every pixel that is
+        not near-white paper: sellers photograph close-ups, and then the item is what is there."""
+        if self.mask is not None:
+            return self.mask
+        if self.fills:
+            return np.ones(self.rgb.shape[:2], dtype=bool)
+        return ~np.all(self.rgb > 0.94, axis=-1)
+
+
+def _detect(image: Image.Image) -> _Detection:
     rgb = _working_copy(image)
     mask, white = _item_mask(rgb)
     if mask is None or mask.mean() > 0.97:
-        return FULL_BOX, None, white
+        return _Detection(FULL_BOX, None, white, rgb, fills=mask is not None)
+    return _Detection(_box_of(mask), mask, white, rgb, fills=False)
+
+
+def _box_of(mask: np.ndarray) -> Box:
     h, w = mask.shape
     ys, xs = np.nonzero(mask)
     x0, x1 = xs.min() / w, (xs.max() + 1) / w
     y0, y1 = ys.min() / h, (ys.max() + 1) / h
     mx, my = BOX_MARGIN * (x1 - x0), BOX_MARGIN * (y1 - y0)
-    box = Box(max(0.0, x0 - mx), max(0.0, y0 - my), min(1.0, x1 + mx), min(1.0, y1 + my))
-    return box, mask, white
+    return Box(max(0.0, x0 - mx), max(0.0, y0 - my), min(1.0, x1 + mx), min(1.0, y1 + my))
 
 
 def detect_item_box(image: Image.Image) -> Box:
@@ -486,12 +511,33 @@ def canonical_pose(item: Image.Image, mask: np.ndarray) -> Image.Image:
 def detect_and_isolate(image: Image.Image) -> tuple[Image.Image, Box]:
     """``image`` -> (RGB: the item cropped, put on white and in its canonical pose, the item's
     box in ``image``). Nothing found: (the whole photo, ``FULL_BOX``)."""
+    item, found = _isolate(image)
+    return item, found.box
+
+
+def detect_and_isolate_with_colours(image: Image.Image) -> tuple[Image.Image, Box, list[ColourShare]]:
+    """:func:`detect_and_isolate` plus the item's dominant colours, named from the same detection's
+    mask (:func:`recommender.colour.item_colours`; ``[]`` when no item stands out)."""
+    item, found = _isolate(image)
+    return item, found.box, item_colours(found.rgb, found.colour_mask)
+
+
+def image_colours(image: Image.Image) -> list[ColourShare]:
+    """The dominant colours of the item in ``image`` (any mode), named in the shop palette from its
+    detected mask; ``[]`` when no item stands out. For photos that are not being embedded (e.g.
+    ``manage.py image_colours`` on a catalog embedded before colours existed)."""
+    found = _detect(image.convert("RGB"))
+    return item_colours(found.rgb, found.colour_mask)
+
+
+def _isolate(image: Image.Image) -> tuple[Image.Image, _Detection]:
     from scipy import ndimage
 
     source = image.convert("RGB")
-    found, mask, white = _detect(source)
+    detection = _detect(source)
+    found, mask, white = detection.box, detection.mask, detection.white
     if mask is None:
-        return source, FULL_BOX
+        return source, detection
     item = source  # on white already: nothing to neutralise, the item's light parts stay as they are
     if not white:
         w, h = source.size
@@ -500,4 +546,4 @@ def detect_and_isolate(image: Image.Image) -> tuple[Image.Image, Box]:
         alpha_img = Image.fromarray((alpha * 255).astype(np.uint8), mode="L").resize((w, h), Image.Resampling.BILINEAR)
         item = Image.composite(source, Image.new("RGB", (w, h), (255, 255, 255)), alpha_img)
     left, top, right, bottom = _box_pixels(found, mask.shape[1], mask.shape[0])
-    return canonical_pose(crop_to_box(item, found), mask[top:bottom, left:right]), found
+    return canonical_pose(crop_to_box(item, found), mask[top:bottom, left:right]), detection

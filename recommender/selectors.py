@@ -169,12 +169,14 @@ def search_by_vector(
     categories: list[Category] | None = None,
     min_price: Decimal | None = None,
     max_price: Decimal | None = None,
+    colour: str | None = None,
     sort: str = "similarity",
     limit: int | None = None,
     close_match_first: bool = False,
 ) -> list[SimilarProduct]:
     """Phase 2 of find-by-photo: the ``limit`` most similar active products (in ``category``, or
-    in any of ``categories``; all categories when neither is given; within the price range),
+    in any of ``categories``; all categories when neither is given; within the price range; of
+    ``colour``, a shop palette name, when given),
     then ordered by ``sort`` (similarity | newest | price_asc | price_desc).
 
     ``close_match_first``: a product of any category whose similarity is at least
@@ -184,7 +186,7 @@ def search_by_vector(
         categories = [category]
     version = embedder.model_version()
     limit = limit or settings.SEARCH_RESULTS_DEFAULT_LIMIT
-    price: dict[str, Any] = {"min_price": min_price, "max_price": max_price}
+    price: dict[str, Any] = {"min_price": min_price, "max_price": max_price, "colour": colour}
     index = vector_index()
     pairs = index.nearest_products(
         vector=vector,

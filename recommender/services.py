@@ -23,6 +23,7 @@ from catalog.exceptions import InvalidImage
 from catalog.images import image_open_validated
 from catalog.models import Category, ProductImage
 from catalog.selectors import category_get
+from catalog.services import product_image_colours_set
 
 from . import embedder
 from .exceptions import QueryExpired, RecommenderError, SearchUnavailable
@@ -104,7 +105,8 @@ def product_images_embed(*, image_ids: list[int]) -> EmbedReport:
         )
     if not todo:
         return report
-    vectors, _ = embedder.embed_photos(decoded, batch_size=settings.EMBEDDING_BATCH_SIZE)
+    # The item detection that isolates each photo for the embedding also names its colours.
+    vectors, colours = embedder.embed_catalog_photos(decoded, batch_size=settings.EMBEDDING_BATCH_SIZE)
     with transaction.atomic():
         # The unique constraint (image, version) makes a concurrent duplicate a no-op.
         ImageEmbedding.objects.bulk_create(
@@ -119,11 +121,33 @@ def product_images_embed(*, image_ids: list[int]) -> EmbedReport:
         for pi, vec in zip(todo, vectors, strict=True):
             if pi.product.seller_id is not None:
                 product_image_duplicate_check(product_image=pi, vector=vec, model_version=version)
+        product_image_colours_set(
+            colours={pi.pk: [c.as_dict() for c in found] for pi, found in zip(todo, colours, strict=True)}
+        )
         ProductImage.objects.filter(pk__in=[pi.pk for pi in todo]).update(
             embedding_status=Status.EMBEDDED, embedding_error=""
         )
     report.embedded.extend(pi.pk for pi in todo)
     return report
+
+
+def product_images_colour(*, image_ids: list[int]) -> int:
+    """Name the dominant colours of the given photos (the item's pixels, the shop palette:
+    :func:`recommender.isolation.image_colours`) without embedding them again, and summarise them
+    on their products; for catalogs embedded before colours were computed. A photo whose file is
+    missing or unreadable is left as it is. Returns how many photos were analysed."""
+    from .isolation import image_colours
+
+    colours: dict[int, list[dict[str, str | float]]] = {}
+    for product_image in ProductImage.objects.filter(pk__in=image_ids).order_by("id"):
+        try:
+            image = _load_stored_image(product_image)
+        except (InvalidImage, OSError, ValueError) as exc:
+            logger.warning("Cannot name the colours of image %s: %s", product_image.pk, exc)
+            continue
+        colours[product_image.pk] = [c.as_dict() for c in image_colours(image)]
+    product_image_colours_set(colours=colours)
+    return len(colours)
 
 
 def product_image_duplicate_check(*, product_image: ProductImage, vector: np.ndarray, model_version: str) -> None:
@@ -294,6 +318,7 @@ def image_search(
     category: str | None = None,
     min_price: Decimal | None = None,
     max_price: Decimal | None = None,
+    colour: str | None = None,
     sort: str = "similarity",
     limit: int | None = None,
 ) -> ImageSearchResult:
@@ -316,7 +341,13 @@ def image_search(
     found = box_within(query.box, region)
     query_id = query_vector_remember(vector=query.vector, box=found)
     result = image_search_by_vector(
-        vector=query.vector, category=category, min_price=min_price, max_price=max_price, sort=sort, limit=limit
+        vector=query.vector,
+        category=category,
+        min_price=min_price,
+        max_price=max_price,
+        colour=colour,
+        sort=sort,
+        limit=limit,
     )
     result.query_id, result.box = query_id, found
     return result
@@ -328,6 +359,7 @@ def image_search_by_query(
     category: str | None = None,
     min_price: Decimal | None = None,
     max_price: Decimal | None = None,
+    colour: str | None = None,
     sort: str = "similarity",
     limit: int | None = None,
 ) -> ImageSearchResult:
@@ -337,7 +369,13 @@ def image_search_by_query(
     for an unknown category slug."""
     query = query_vector_recall(query_id=query_id)
     result = image_search_by_vector(
-        vector=query.vector, category=category, min_price=min_price, max_price=max_price, sort=sort, limit=limit
+        vector=query.vector,
+        category=category,
+        min_price=min_price,
+        max_price=max_price,
+        colour=colour,
+        sort=sort,
+        limit=limit,
     )
     result.query_id, result.box = query_id, query.box
     return result
@@ -349,6 +387,7 @@ def image_search_by_vector(
     category: str | None = None,
     min_price: Decimal | None = None,
     max_price: Decimal | None = None,
+    colour: str | None = None,
     sort: str = "similarity",
     limit: int | None = None,
 ) -> ImageSearchResult:
@@ -357,12 +396,19 @@ def image_search_by_vector(
     category slug, ``"all"``, or ``None`` for the predicted category. When phase 1 is unsure,
     ``None`` searches the most probable categories together (``categories_to_search``), and a
     product that matches the photo very closely is shown first whatever its category (all
-    categories when there is no classifier).
+    categories when there is no classifier). ``colour`` (a shop palette name) keeps only products
+    of that colour: "this, but in brown".
     Raises ``CategoryNotFound`` for an unknown category slug."""
     chosen = _category_chosen(category)
     predictions = category_predictions(vector=vector)
     predicted = predictions[0] if predictions else None
-    price: dict[str, Any] = {"min_price": min_price, "max_price": max_price, "sort": sort, "limit": limit}
+    price: dict[str, Any] = {
+        "min_price": min_price,
+        "max_price": max_price,
+        "colour": colour,
+        "sort": sort,
+        "limit": limit,
+    }
     if category:  # a slug, or "all" (chosen is None)
         results = search_by_vector(vector=vector, category=chosen, **price)
         return ImageSearchResult(predicted=predicted, category=chosen, results=results)

@@ -39,6 +39,7 @@ class ProductFilters:
     category_ids: tuple[int, ...] | None = None
     min_price: Decimal | None = None
     max_price: Decimal | None = None
+    colour: str | None = None  # a shop palette name (``Product.colour``)
     exclude_product_ids: tuple[int, ...] = ()
 
     def apply(self, queryset: QuerySet[_M], prefix: str = "") -> QuerySet[_M]:
@@ -49,6 +50,8 @@ class ProductFilters:
             conditions[f"{prefix}price__gte"] = self.min_price
         if self.max_price is not None:
             conditions[f"{prefix}price__lte"] = self.max_price
+        if self.colour is not None:
+            conditions[f"{prefix}colour"] = self.colour
         queryset = queryset.filter(**conditions)
         if self.exclude_product_ids:
             queryset = queryset.exclude(**{f"{prefix}pk__in": self.exclude_product_ids})

@@ -37,14 +37,14 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, models
 from django.db.models import OuterRef, Subquery
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 
 from catalog.colours import COLOUR_NAMES, colour_name_normalise
 from catalog.models import Category, Product, ProductImage
 
 from .backends import Sql, backend
-from .query import Concept, ParsedQuery, Term, lexicon, query_parse
+from .query import Concept, ParsedQuery, Term, lexicon, normalise_words, query_parse
 
 MAX_PAGE_SIZE = 100
 _CENT = Decimal("0.01")
@@ -509,7 +509,11 @@ def product_search_page(
 
 
 def _search_url(**params: str) -> str:
-    return reverse("search:results") + "?" + urlencode({k: v for k, v in params.items() if v})
+    try:
+        page = reverse("search:results")
+    except NoReverseMatch:  # the results page's URLs not installed (an API-only deployment)
+        page = "/search/"
+    return page + "?" + urlencode({k: v for k, v in params.items() if v})
 
 
 def product_search_suggest(*, query: str, limit: int = 8) -> list[Suggestion]:
@@ -551,9 +555,15 @@ def product_search_suggest(*, query: str, limit: int = 8) -> list[Suggestion]:
         sql = (
             Sql("SELECT p.id, p.name, p.slug FROM catalog_product p" + engine.join + " WHERE ")
             + _and([Sql("p.is_active = %s", (True,)), *hits])
-            + Sql(" LIMIT %s", (room,))
+            + Sql(" LIMIT %s", (room * 4,))
         )
-        for _, name, slug in sorted(_fetch(sql), key=lambda row: (len(row[1]), row[1])):
+        typed = tail.source.split()[-1]
+
+        def order(row: tuple[Any, ...]) -> tuple[bool, int, str]:
+            # Names with a word starting as typed first ("bo": boots before burgundy things).
+            return (not any(w.startswith(typed) for w in normalise_words(row[1])), len(row[1]), row[1])
+
+        for _, name, slug in sorted(_fetch(sql), key=order)[:room]:
             suggestions.append(
                 Suggestion(kind="product", label=name, url=reverse("shop:product_detail", kwargs={"slug": slug}))
             )

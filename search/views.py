@@ -54,9 +54,8 @@ def search_results(request: HttpRequest) -> HttpResponse:
         query=params.query, filters=params.filters, sort=params.sort, page=params.page, page_size=PAGE_SIZE
     )
     f = params.filters
-    active_filter_count = sum(
-        (f.category is not None, f.colour is not None, f.min_price is not None or f.max_price is not None, bool(f.in_stock))
-    )
+    price_filtered = f.min_price is not None or f.max_price is not None
+    active_filter_count = sum((f.category is not None, f.colour is not None, price_filtered, bool(f.in_stock)))
     # "Add a photo to this search": find by photo with the same words and filters (its form takes
     # q, colour, category and the price range).
     photo_params = _param_pairs(params, exclude=("in_stock", "sort"))
@@ -87,11 +86,15 @@ def _no_results_context(*, query: str, results: SearchResults) -> dict[str, obje
     popular = product_search(
         query="", filters=SearchFilters(in_stock=True), sort=SearchSort.NEWEST, page_size=NO_RESULTS_PRODUCTS
     )
-    nearest = [
-        {"name": s.label, "url": s.url}
-        for s in product_search_suggest(query=results.did_you_mean or query, limit=NO_RESULTS_CATEGORIES * 2)
-        if s.kind == "category"
-    ] if (results.did_you_mean or query) else []
+    nearest = (
+        [
+            {"name": s.label, "url": s.url}
+            for s in product_search_suggest(query=results.did_you_mean or query, limit=NO_RESULTS_CATEGORIES * 2)
+            if s.kind == "category"
+        ]
+        if (results.did_you_mean or query)
+        else []
+    )
     if not nearest:  # nothing near the words: the categories with the most in stock
         nearest = [
             {"name": c.name, "url": reverse("search:results") + "?" + urlencode({"category": c.slug})}

@@ -4,7 +4,10 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
+from django.http import QueryDict
 
+from catalog.colours import COLOUR_CHOICES, colour_name_normalise
 from catalog.models import Category
 from core.limits import CART_QUANTITY_INPUT_MAX, PHOTO_ACCEPT, cart_line_quantity_max, upload_help_text
 from core.money import MONEY_DECIMAL_PLACES
@@ -35,6 +38,13 @@ class ImageSearchForm(forms.Form):
     )
     box = forms.CharField(required=False, widget=forms.HiddenInput)
     query_id = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    q = forms.CharField(
+        required=False,
+        max_length=settings.SEARCH_MAX_QUERY_LENGTH,
+        label="Words (optional)",
+        widget=forms.TextInput(attrs={"placeholder": "e.g. brown", "type": "search", "enterkeyhint": "search"}),
+    )
+    colour = forms.ChoiceField(required=False, label="Colour", choices=[("", "Any colour"), *COLOUR_CHOICES])
     category = forms.ChoiceField(required=False, label="Search in")
     min_price = forms.DecimalField(
         required=False, min_value=Decimal("0"), decimal_places=MONEY_DECIMAL_PLACES, label="Min price"
@@ -51,6 +61,20 @@ class ImageSearchForm(forms.Form):
             (ALL_CATEGORIES, "All categories"),
             *[(c.slug, c.name) for c in Category.objects.order_by("position", "name")],
         ]
+
+    @classmethod
+    def carried(cls, params: QueryDict) -> ImageSearchForm:
+        """An unbound form whose initial words and filters are those of ``params`` (a text search's
+        ``q``, ``colour``, ``category``, ``min_price``, ``max_price``) that are valid; the rest is
+        left blank, never an error."""
+        data = {key: params.get(key, "") for key in ("q", "colour", "category", "min_price", "max_price")}
+        data["colour"] = colour_name_normalise(data["colour"]) or ""  # "navy" in a URL is the palette's Navy
+        probe = cls(data)
+        probe.is_valid()
+        return cls(initial={key: value for key, value in probe.cleaned_data.items() if value not in (None, "")})
+
+    def clean_colour(self) -> str:
+        return colour_name_normalise(self.cleaned_data["colour"] or "") or ""
 
     def clean_box(self) -> Box | None:
         value = self.cleaned_data["box"]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import functools
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -13,6 +15,7 @@ from core.exceptions import ShopError
 from core.limits import cart_line_quantity_max
 from recommender.selectors import product_similar_list
 from recommender.services import image_search, image_search_by_query
+from search.photo import image_search_with_words
 
 from .cart import request_cart
 from .forms import CartAddForm, CartUpdateForm, ImageSearchForm
@@ -83,7 +86,8 @@ def image_search_view(request: HttpRequest) -> HttpResponse:
     form post is the same search without JavaScript (a later post without a photo carries the
     answer's ``query_id`` and searches its remembered vector)."""
     if request.method != "POST":
-        return render(request, "shop/image_search.html", {"form": ImageSearchForm()})
+        # "Add a photo to this search" carries the words and filters of a text search along.
+        return render(request, "shop/image_search.html", {"form": ImageSearchForm.carried(request.GET)})
     form = ImageSearchForm(request.POST, request.FILES)
     result = None
     if form.is_valid():
@@ -92,14 +96,17 @@ def image_search_view(request: HttpRequest) -> HttpResponse:
             "category": data["category"] or None,
             "min_price": data["min_price"],
             "max_price": data["max_price"],
-            "sort": data["sort"] or "similarity",
         }
         upload = data["image"]
+        if upload:
+            search = functools.partial(image_search, file=upload, name=upload.name, box=data["box"], **options)
+        else:
+            search = functools.partial(image_search_by_query, query_id=data["query_id"], **options)
         try:
-            if upload:
-                result = image_search(file=upload, name=upload.name, box=data["box"], **options)
-            else:
-                result = image_search_by_query(query_id=data["query_id"], **options)
+            # The words typed with the photo ("brown") filter by colour and re-rank (search.photo).
+            result = image_search_with_words(
+                search=search, q=data["q"], colour=data["colour"] or None, sort=data["sort"] or "similarity"
+            )
         except ShopError as exc:
             form.add_error("image", str(exc))
     context = {"form": form, "result": result}

@@ -50,6 +50,7 @@ def test_product_list_shape(api, products):
         "category": {"slug": "shoes", "name": "Shoes"},
         "image_url": f"http://testserver/media/{image.image.name}",
         "in_stock": False,  # sold out: a card offers no "Add to cart"
+        "colour": "",  # not analysed yet
     }
     assert body["results"][1]["image_url"] is None and body["results"][1]["in_stock"] is True
 
@@ -168,6 +169,8 @@ def test_schema_lists_the_endpoints(api):
         "category",
         "min_price",
         "max_price",
+        "colour",
+        "q",
         "sort",
         "limit",
     }

@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.api.serializers import ProductSummarySerializer
+from catalog.colours import COLOUR_NAMES, colour_name_normalise
 from core.limits import upload_help_text
 from core.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 from recommender.isolation import Box, InvalidBox, parse_box
@@ -43,8 +44,28 @@ class ImageSearchOptionsSerializer(serializers.Serializer):
     max_price = serializers.DecimalField(
         max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, min_value=0, required=False
     )
+    colour = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text=f"Only products of this colour ({', '.join(COLOUR_NAMES)}; any case): this, but in brown.",
+    )
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=settings.SEARCH_MAX_QUERY_LENGTH,
+        help_text='Words to search together with the photo, e.g. "brown" or "brown leather": colour words keep '
+        "only products of that colour, the other words re-rank the photo's matches (reciprocal rank fusion).",
+    )
     sort = serializers.ChoiceField(choices=SEARCH_SORTS, required=False, default="similarity")
     limit = serializers.IntegerField(min_value=1, max_value=settings.SEARCH_RESULTS_MAX_LIMIT, required=False)
+
+    def validate_colour(self, value: str) -> str:
+        if not value:
+            return ""
+        name = colour_name_normalise(value)
+        if name is None:
+            raise serializers.ValidationError(f"Not a shop colour; choose one of {', '.join(COLOUR_NAMES)}.")
+        return name
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         low, high = attrs.get("min_price"), attrs.get("max_price")

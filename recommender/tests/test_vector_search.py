@@ -11,7 +11,7 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from catalog.models import ProductImage
+from catalog.models import Product, ProductImage
 from catalog.tests.factories import CategoryFactory, ProductFactory
 from recommender.models import ImageEmbedding
 from recommender.vector_search import ProductFilters
@@ -86,6 +86,13 @@ def test_price_range_is_inclusive(shop):
     filters = ProductFilters(min_price=Decimal("20.00"), max_price=Decimal("40.00"))
 
     assert [key for key, _ in search(shop, filters=filters)] == ["b", "c", "d"]
+
+
+def test_colour_filter_keeps_only_products_of_that_colour(shop):
+    Product.objects.filter(pk__in=[shop["b"].pk, shop["e"].pk]).update(colour="Brown")
+
+    assert [key for key, _ in search(shop, filters=ProductFilters(colour="Brown"))] == ["b", "e"]
+    assert search(shop, filters=ProductFilters(colour="Pink")) == []
 
 
 def test_filters_combine(shop):

@@ -32,6 +32,12 @@ class SearchParamsSerializer(serializers.Serializer):
     sort = serializers.ChoiceField(choices=SearchSort.choices, required=False, default=SearchSort.RELEVANCE)
     page = serializers.IntegerField(required=False, min_value=1, max_value=10_000, default=1)
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=100, default=24)
+    query_id = serializers.RegexField(
+        r"^[0-9a-f]{32}$",
+        required=False,
+        help_text="A photo to search with the words: the query_id of a POST /api/search/image/ answer. "
+        "The photo's ranking and the words' are fused (weighted reciprocal rank fusion).",
+    )
 
     def validate_colour(self, value: str) -> str:
         name = colour_name_normalise(value)

@@ -5,7 +5,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.schema import BAD_REQUEST
+from core.api.schema import BAD_REQUEST, error_response
+from search.photo import photo_ranking
 from search.selectors import product_search, product_search_suggest
 
 from .serializers import (
@@ -19,11 +20,16 @@ from .serializers import (
 class SearchView(APIView):
     """Text search over active products: words (typos, partial words, synonyms and colour words
     understood), filters, facets with counts, sort and pages. No character of ``q`` is query
-    syntax; an empty ``q`` lists every product (newest first), still faceted."""
+    syntax; an empty ``q`` lists every product (newest first), still faceted. With ``query_id``
+    (a find-by-photo answer's), the photo's ranking is fused with the words' (``search.photo``)."""
 
     @extend_schema(
         parameters=[SearchParamsSerializer],
-        responses={200: SearchResponseSerializer, 400: BAD_REQUEST},
+        responses={
+            200: SearchResponseSerializer,
+            400: BAD_REQUEST,
+            404: error_response("Unknown or expired query_id: search with the photo again."),
+        },
     )
     def get(self, request: Request) -> Response:
         params = SearchParamsSerializer(data=request.query_params)
@@ -35,6 +41,7 @@ class SearchView(APIView):
             sort=data["sort"],
             page=data["page"],
             page_size=data["page_size"],
+            photo_ranking=photo_ranking(query_id=data["query_id"]) if data.get("query_id") else None,
         )
         return Response(SearchResponseSerializer(results, context={"request": request}).data)
 

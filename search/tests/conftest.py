@@ -16,8 +16,7 @@ from search.query import lexicon_clear
 
 
 @pytest.fixture(autouse=True)
-def _search_state(settings) -> Iterator[None]:
-    settings.ROOT_URLCONF = "search.tests.urls"
+def _search_state() -> Iterator[None]:
     lexicon_clear()
     yield
     lexicon_clear()

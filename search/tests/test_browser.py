@@ -49,7 +49,9 @@ def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
 
 
 @pytest.fixture
-def demo_shop(transactional_db: None, live_server: LiveServer, settings: Settings, sample_catalog: SampleCatalog) -> str:
+def demo_shop(
+    transactional_db: None, live_server: LiveServer, settings: Settings, sample_catalog: SampleCatalog
+) -> str:
     """The live shop: the sample catalog renamed, coloured and described as
     ``import_fashion_mnist`` does, and a trained classifier for find by photo."""
     from catalog import fashion_mnist as fm
@@ -131,11 +133,19 @@ def test_typo_suggestion_colour_and_price_filters_then_a_photo(
     assert box.get_attribute("aria-expanded") == "true"
     assert box.get_attribute("role") == "combobox"
     assert box.get_attribute("aria-controls") == "site-search-suggestions"
+    # Esc closes the list and keeps the words; typing opens it again.
+    box.press("Escape")
+    assert box.get_attribute("aria-expanded") == "false" and box.input_value() == "sneeker"
+    assert not page.locator("#site-search-suggestions").is_visible()
+    box.press("Backspace")
+    box.press_sequentially("r", delay=60)
+    options.first.wait_for()
     kinds = [o.get_attribute("data-kind") for o in options.all()]
     labels = options.all_inner_texts()
     # A category or query suggestion for sneakers (a product one would leave the search).
     wanted = next(
-        i for i, (kind, label) in enumerate(zip(kinds, labels, strict=True))
+        i
+        for i, (kind, label) in enumerate(zip(kinds, labels, strict=True))
         if kind in ("category", "query") and "sneaker" in label.lower()
     )
     for _ in range(wanted + 1):

@@ -289,5 +289,5 @@ def test_facets_render_what_the_selector_counts(client, monkeypatch):
     html = client.get(URL, {"q": "hat"}).content.decode()
 
     assert 'placeholder="9"' in html and 'placeholder="120"' in html  # the whole range: 9.50 rounds down
-    assert "In stock only <span class=\"count\">2</span>" in html
+    assert 'In stock only <span class="count">2</span>' in html
     assert set(links(by_testid(html, "facet-colour"))) == {"Navy 3"}

@@ -6,6 +6,7 @@ from typing import Any
 from django import template
 from django.template.context import Context
 
+from catalog.colours import COLOUR_HEX
 from core.money import money_format
 
 register = template.Library()
@@ -27,3 +28,9 @@ def query_replace(context: Context, **kwargs: Any) -> str:
         else:
             query[key] = value
     return query.urlencode()
+
+
+@register.filter
+def colour_hex(name: str) -> str:
+    """The CSS hex of a shop palette colour (``"Red"`` -> ``"#c4282c"``); "" for other names."""
+    return COLOUR_HEX.get(name, "")

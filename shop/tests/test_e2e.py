@@ -348,7 +348,7 @@ def test_shopper_boxes_the_item_refines_without_uploading_again_and_buys(
     box at its minimum size on the photo's edge."""
     from playwright.sync_api import expect
 
-    from recommender.api import views as api_views
+    from search.api import photo_views as api_views
 
     # What the API received with each photo (the browser does not show file bodies to Playwright).
     uploads: list[tuple[str | None, Box | None]] = []

@@ -22,7 +22,7 @@
   const cardTemplate = document.getElementById("product-card-template");
   const category = form.elements.category;
   const money = new Intl.NumberFormat("en-US", { style: "currency", currency: form.dataset.currency || "USD" });
-  const OPTIONS = ["category", "min_price", "max_price", "sort"];
+  const OPTIONS = ["q", "colour", "category", "min_price", "max_price", "sort"];
   // The server's upload limit (IMAGE_UPLOAD_MAX_BYTES, rendered by the page): a larger photo is
   // refused here with the server's own message, without uploading it.
   const maxBytes = Number(form.dataset.uploadMaxBytes) || Infinity;
