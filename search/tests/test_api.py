@@ -121,7 +121,18 @@ def test_both_endpoints_are_in_the_schema(api):
     schema = api.get(reverse("api:schema"), {"format": "json"}).json()
     assert {"/api/search/", "/api/search/suggest/"} <= set(schema["paths"])
     parameters = {p["name"] for p in schema["paths"]["/api/search/"]["get"]["parameters"]}
-    assert parameters == {"q", "category", "colour", "min_price", "max_price", "in_stock", "sort", "page", "page_size"}
+    assert parameters == {
+        "q",
+        "category",
+        "colour",
+        "min_price",
+        "max_price",
+        "in_stock",
+        "sort",
+        "page",
+        "page_size",
+        "query_id",
+    }
 
 
 def test_products_api_search_uses_the_text_search(api, demo_catalog):
