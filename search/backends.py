@@ -39,7 +39,10 @@ def _join(parts: Sequence[Sql], separator: str) -> Sql:
 
 
 class _Backend:
-    join = ""
+    # The table a search reads (alias ``p``) and its columns: the product's id and in-stock test.
+    table = "catalog_product p"
+    pk = "p.id"
+    in_stock = "p.stock > 0"
 
     def match(self, concepts: Sequence[Concept], *, any_concept: bool) -> Sql:  # pragma: no cover
         raise NotImplementedError
@@ -88,7 +91,7 @@ class SqliteBackend(_Backend):
         return "(" + " OR ".join(self._term(t) for t in concept.terms) + ")"
 
     def _in(self, expression: str) -> Sql:
-        return Sql(f"p.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)", (expression,))
+        return Sql(f"{self.pk} IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)", (expression,))
 
     def match(self, concepts: Sequence[Concept], *, any_concept: bool) -> Sql:
         return self._in((" OR " if any_concept else " AND ").join(self._concept(c) for c in concepts))
@@ -102,7 +105,10 @@ class PostgresBackend(_Backend):
     """``to_tsquery('english', ...)``: a term is ``'running' <-> 'shoe'``, a prefix ``'sand':*``;
     a concept an ``|`` of them; weight labels (``:A``, ``:B``) say where it matched."""
 
-    join = f" JOIN {DOCUMENT_TABLE} d ON d.product_id = p.id"
+    # The document table alone: it has the product's filter, facet and sort columns (search.schema).
+    table = f"{DOCUMENT_TABLE} p"
+    pk = "p.product_id"
+    in_stock = "p.in_stock"
     _LABELS = {None: "", "name": "A", "tags": "B"}
 
     @staticmethod
@@ -115,10 +121,10 @@ class PostgresBackend(_Backend):
 
     def match(self, concepts: Sequence[Concept], *, any_concept: bool) -> Sql:
         expression = (" | " if any_concept else " & ").join(self._concept(c) for c in concepts)
-        return Sql("d.vector @@ to_tsquery('english', %s)", (expression,))
+        return Sql("p.vector @@ to_tsquery('english', %s)", (expression,))
 
     def hit(self, concept: Concept, column: str | None) -> Sql:
-        return Sql("d.vector @@ to_tsquery('english', %s)", (self._concept(concept, self._LABELS[column]),))
+        return Sql("p.vector @@ to_tsquery('english', %s)", (self._concept(concept, self._LABELS[column]),))
 
 
 def backend() -> _Backend:

@@ -7,7 +7,11 @@ through triggers on ``catalog_product`` and ``catalog_category``; no Python code
 - **PostgreSQL**: ``search_productsearchdocument`` (model ``ProductSearchDocument``): one row
   per product with a stored ``tsvector`` (``english`` configuration: stemmed, English stop
   words dropped) weighing the name A, the colour and the category name B, the description and
-  SKU D, GIN-indexed. ASCII punctuation becomes spaces and common Latin accents are folded
+  SKU D, GIN-indexed, next to copies of the product's ``category_id``, ``colour``, ``price``,
+  ``stock > 0`` (``in_stock``), ``is_active`` and ``created_at``: a search reads this one table
+  (match, filters, facets, sort) and never joins ``catalog_product``, whose full scan was most of
+  a search's time at 100k products. A write that changes only price, stock, ``is_active`` or
+  ``created_at`` copies them without parsing the text again. ASCII punctuation becomes spaces and common Latin accents are folded
   before parsing, so "T-shirt/top" is the words "t", "shirt", "top" as on SQLite.
 - **SQLite**: the FTS5 table ``search_product_fts`` (columns ``name``, ``tags`` = colour and
   category name, ``description`` = description and SKU; ``porter unicode61 remove_diacritics 2``
@@ -62,10 +66,27 @@ BEGIN
     DELETE FROM {DOCUMENT_TABLE} WHERE product_id = OLD.id;
     RETURN OLD;
   END IF;
-  INSERT INTO {DOCUMENT_TABLE} (product_id, vector)
-  SELECT NEW.id, search_product_vector(NEW.name, NEW.colour, c.name, NEW.description, NEW.sku)
+  -- A price, stock or is_active change (checkout, the admin's toggles) leaves the words alone:
+  -- copy the attributes without parsing the text again.
+  IF TG_OP = 'UPDATE' AND (NEW.name, NEW.colour, NEW.description, NEW.sku, NEW.category_id)
+      IS NOT DISTINCT FROM (OLD.name, OLD.colour, OLD.description, OLD.sku, OLD.category_id) THEN
+    UPDATE {DOCUMENT_TABLE}
+    SET price = NEW.price, in_stock = NEW.stock > 0, is_active = NEW.is_active, created_at = NEW.created_at
+    WHERE product_id = NEW.id
+      AND (price, in_stock, is_active, created_at)
+          IS DISTINCT FROM (NEW.price, NEW.stock > 0, NEW.is_active, NEW.created_at);
+    IF FOUND OR EXISTS (SELECT 1 FROM {DOCUMENT_TABLE} WHERE product_id = NEW.id) THEN
+      RETURN NEW;
+    END IF;
+  END IF;
+  INSERT INTO {DOCUMENT_TABLE} (product_id, vector, category_id, colour, price, in_stock, is_active, created_at)
+  SELECT NEW.id, search_product_vector(NEW.name, NEW.colour, c.name, NEW.description, NEW.sku),
+         NEW.category_id, NEW.colour, NEW.price, NEW.stock > 0, NEW.is_active, NEW.created_at
   FROM catalog_category c WHERE c.id = NEW.category_id
-  ON CONFLICT (product_id) DO UPDATE SET vector = EXCLUDED.vector;
+  ON CONFLICT (product_id) DO UPDATE SET
+    vector = EXCLUDED.vector, category_id = EXCLUDED.category_id, colour = EXCLUDED.colour,
+    price = EXCLUDED.price, in_stock = EXCLUDED.in_stock, is_active = EXCLUDED.is_active,
+    created_at = EXCLUDED.created_at;
   RETURN NEW;
 END
 $$ LANGUAGE plpgsql;
@@ -83,7 +104,8 @@ $$ LANGUAGE plpgsql;
 _PG_TRIGGERS = """
 DROP TRIGGER IF EXISTS search_product_document_sync ON catalog_product;
 CREATE TRIGGER search_product_document_sync
-  AFTER INSERT OR DELETE OR UPDATE OF name, colour, description, sku, category_id ON catalog_product
+  AFTER INSERT OR DELETE
+  OR UPDATE OF name, colour, description, sku, category_id, price, stock, is_active, created_at ON catalog_product
   FOR EACH ROW EXECUTE FUNCTION search_product_document_sync();
 DROP TRIGGER IF EXISTS search_category_documents_sync ON catalog_category;
 CREATE TRIGGER search_category_documents_sync
@@ -91,13 +113,24 @@ CREATE TRIGGER search_category_documents_sync
   FOR EACH ROW WHEN (OLD.name IS DISTINCT FROM NEW.name) EXECUTE FUNCTION search_category_documents_sync();
 """
 
-_PG_INDEX = f"CREATE INDEX IF NOT EXISTS search_document_vector_gin ON {DOCUMENT_TABLE} USING gin (vector);"
+# The GIN index finds the words; the partial btrees serve a search without words: its facets
+# (an index-only scan of the attributes) and its pages by date or price (read in order, LIMIT).
+_PG_INDEX = f"""
+CREATE INDEX IF NOT EXISTS search_document_vector_gin ON {DOCUMENT_TABLE} USING gin (vector);
+CREATE INDEX IF NOT EXISTS search_document_facets ON {DOCUMENT_TABLE} (category_id, colour, in_stock, price)
+  WHERE is_active;
+CREATE INDEX IF NOT EXISTS search_document_newest ON {DOCUMENT_TABLE} (created_at DESC, product_id DESC)
+  WHERE is_active;
+CREATE INDEX IF NOT EXISTS search_document_price ON {DOCUMENT_TABLE} (price, product_id) WHERE is_active;
+"""
 
 _PG_REBUILD = f"""
 TRUNCATE {DOCUMENT_TABLE};
-INSERT INTO {DOCUMENT_TABLE} (product_id, vector)
-SELECT p.id, search_product_vector(p.name, p.colour, c.name, p.description, p.sku)
+INSERT INTO {DOCUMENT_TABLE} (product_id, vector, category_id, colour, price, in_stock, is_active, created_at)
+SELECT p.id, search_product_vector(p.name, p.colour, c.name, p.description, p.sku),
+       p.category_id, p.colour, p.price, p.stock > 0, p.is_active, p.created_at
 FROM catalog_product p JOIN catalog_category c ON c.id = p.category_id;
+ANALYZE {DOCUMENT_TABLE};
 """
 
 # --- SQLite -------------------------------------------------------------------------------------
@@ -160,10 +193,23 @@ def _sqlite_missing(connection: BaseDatabaseWrapper) -> bool:
     return not ({FTS_TABLE, *_SQLITE_TRIGGERS} <= present)
 
 
+def _pg_has_attributes(connection: BaseDatabaseWrapper) -> bool:
+    """Whether the document table has its copied product columns (migration 0002)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND table_name = %s AND column_name = 'in_stock')",
+            [DOCUMENT_TABLE],
+        )
+        return bool(cursor.fetchone()[0])
+
+
 def schema_install(connection: BaseDatabaseWrapper) -> None:
     """Create (or re-create) the index's table, functions, triggers and indexes on
     ``connection``, and fill the index if it was missing. Idempotent."""
     if connection.vendor == "postgresql":
+        if not _pg_has_attributes(connection):
+            return  # migration 0001's state: 0002 adds the copied columns, then installs all this
         with connection.cursor() as cursor:
             cursor.execute(_PG_FUNCTIONS)
             cursor.execute(_PG_TRIGGERS)

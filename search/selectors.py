@@ -158,9 +158,9 @@ def _match(concepts: Sequence[Concept], *, any_concept: bool) -> _Match:
     engine = backend()
     active = Sql("p.is_active = %s", (True,))
     if not concepts:
-        return _Match(Sql("catalog_product p"), active, Sql("0"))
+        return _Match(Sql(engine.table), active, Sql("0"))
     return _Match(
-        Sql("catalog_product p" + engine.join),
+        Sql(engine.table),
         _and([active, engine.match(concepts, any_concept=any_concept)]),
         engine.score(concepts, any_concept=any_concept),
     )
@@ -173,9 +173,9 @@ def _fetch(sql: Sql) -> list[tuple[Any, ...]]:
 
 
 def _groups(match: _Match, filters: Sequence[Sql]) -> list[_Group]:
+    in_stock = backend().in_stock
     sql = (
-        Sql("SELECT p.category_id, p.colour, CASE WHEN p.stock > 0 THEN 1 ELSE 0 END, COUNT(*), ")
-        + Sql("MIN(p.price), MAX(p.price) FROM ")
+        Sql(f"SELECT p.category_id, p.colour, {in_stock}, COUNT(*), MIN(p.price), MAX(p.price) FROM ")
         + match.from_sql
         + Sql(" WHERE ")
         + match.filtered(filters)
@@ -203,16 +203,17 @@ def _filter_sql(filters: SearchFilters, category_id: int | None, colour: str | N
     if filters.colour is not None:
         parts.append(Sql("p.colour = %s", (colour or "\x00none",)))
     if filters.in_stock:
-        parts.append(Sql("p.stock > 0"))
+        parts.append(Sql(backend().in_stock))
     return parts + (_price_sql(filters) if price else [])
 
 
 def _order_sql(sort: SearchSort) -> str:
+    pk = backend().pk
     return {
-        SearchSort.RELEVANCE: "score DESC, p.created_at DESC, p.id DESC",
-        SearchSort.NEWEST: "p.created_at DESC, p.id DESC",
-        SearchSort.PRICE_ASC: "p.price ASC, p.id ASC",
-        SearchSort.PRICE_DESC: "p.price DESC, p.id DESC",
+        SearchSort.RELEVANCE: f"score DESC, p.created_at DESC, {pk} DESC",
+        SearchSort.NEWEST: f"p.created_at DESC, {pk} DESC",
+        SearchSort.PRICE_ASC: f"p.price ASC, {pk} ASC",
+        SearchSort.PRICE_DESC: f"p.price DESC, {pk} DESC",
     }[sort]
 
 
@@ -354,7 +355,7 @@ def product_search(
     hits: list[SearchHit] = []
     if count:
         sql = (
-            Sql("SELECT p.id, ")
+            Sql(f"SELECT {backend().pk}, ")
             + match.score
             + Sql(" AS score FROM ")
             + match.from_sql
@@ -401,7 +402,7 @@ def _fused_search(
         for any_concept in (False, True):
             match = _match(text_concepts, any_concept=any_concept)
             sql = (
-                Sql("SELECT p.id, ")
+                Sql(f"SELECT {backend().pk}, ")
                 + match.score
                 + Sql(" AS score FROM ")
                 + match.from_sql
@@ -552,10 +553,12 @@ def product_search_suggest(*, query: str, limit: int = 8) -> list[Suggestion]:
             name_concepts[-1] = replace(tail, terms=(*tail.terms, Term((tail.source,), prefix=True)))
         engine = backend()
         hits = [engine.hit(c, "name") for c in name_concepts]
+        # The match reads the search table alone (with LIMIT); only its few rows fetch names.
         sql = (
-            Sql("SELECT p.id, p.name, p.slug FROM catalog_product p" + engine.join + " WHERE ")
+            Sql(f"SELECT c.id, c.name, c.slug FROM catalog_product c WHERE c.id IN (SELECT {engine.pk} FROM ")
+            + Sql(engine.table + " WHERE ")
             + _and([Sql("p.is_active = %s", (True,)), *hits])
-            + Sql(" LIMIT %s", (room * 4,))
+            + Sql(" LIMIT %s)", (room * 4,))
         )
         typed = tail.source.split()[-1]
 
