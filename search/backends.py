@@ -117,7 +117,7 @@ class PostgresBackend(_Backend):
         return "(" + " <-> ".join(f"'{word}'{suffix}" for word in term.words) + ")"
 
     def _concept(self, concept: Concept, label: str = "") -> str:
-        return "(" + " | ".join(self._term(t, label) for t in concept.terms) + ")"
+        return "(" + " | ".join(self._term(t, label) for t in _distinct_terms(concept.terms)) + ")"
 
     def match(self, concepts: Sequence[Concept], *, any_concept: bool) -> Sql:
         expression = (" | " if any_concept else " & ").join(self._concept(c) for c in concepts)
@@ -125,6 +125,46 @@ class PostgresBackend(_Backend):
 
     def hit(self, concept: Concept, column: str | None) -> Sql:
         return Sql("p.vector @@ to_tsquery('english', %s)", (self._concept(concept, self._LABELS[column]),))
+
+
+# word -> its English lexeme ("dresses" -> "dress"); "" for a stop word or a word the parser
+# splits. Stemming is immutable, so the cache never goes stale; it is bounded all the same.
+_STEMS: dict[str, str] = {}
+_STEMS_MAX = 100_000
+
+
+def _stems(words: set[str]) -> dict[str, str]:
+    missing = sorted(words - _STEMS.keys())
+    if missing:
+        if len(_STEMS) + len(missing) > _STEMS_MAX:
+            _STEMS.clear()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT w, array_to_string(tsvector_to_array(to_tsvector('english', w)), ' ') "
+                "FROM unnest(%s::text[]) AS w",
+                [missing],
+            )
+            for word, lexemes in cursor.fetchall():
+                _STEMS[word] = lexemes if lexemes and " " not in lexemes else ""
+    return {w: _STEMS.get(w, "") for w in words}
+
+
+def _distinct_terms(terms: Sequence[Term]) -> list[Term]:
+    """``terms`` less those that add no match to their OR: the same lexemes as an earlier term
+    ("dresses" after "dress") and exact phrases with a word that is itself a term ("maxi dress"
+    beside "dress"). The same matches, fewer lexemes to test per document (no phrase, no recheck)."""
+    stems = _stems({w for t in terms for w in t.words})
+    keyed = [(t, tuple(stems[w] for w in t.words)) for t in terms]
+    singles = {key[0] for t, key in keyed if len(key) == 1 and key[0] and not t.prefix}
+    seen: set[tuple[tuple[str, ...], bool]] = set()
+    kept = []
+    for term, key in keyed:
+        if all(key):  # every word a single lexeme: comparable
+            if (key, term.prefix) in seen or (len(key) > 1 and not term.prefix and singles & set(key)):
+                continue
+            seen.add((key, term.prefix))
+        kept.append(term)
+    return kept
 
 
 def backend() -> _Backend:

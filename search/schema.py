@@ -11,8 +11,8 @@ through triggers on ``catalog_product`` and ``catalog_category``; no Python code
   ``stock > 0`` (``in_stock``), ``is_active`` and ``created_at``: a search reads this one table
   (match, filters, facets, sort) and never joins ``catalog_product``, whose full scan was most of
   a search's time at 100k products. A write that changes only price, stock, ``is_active`` or
-  ``created_at`` copies them without parsing the text again. ASCII punctuation becomes spaces and common Latin accents are folded
-  before parsing, so "T-shirt/top" is the words "t", "shirt", "top" as on SQLite.
+  ``created_at`` copies them without parsing the text again. ASCII punctuation becomes spaces
+  and common Latin accents are folded before parsing, so "T-shirt/top" is the words "t", "shirt", "top" as on SQLite.
 - **SQLite**: the FTS5 table ``search_product_fts`` (columns ``name``, ``tags`` = colour and
   category name, ``description`` = description and SKU; ``porter unicode61 remove_diacritics 2``
   tokenizer, prefix indexes for 2- and 3-letter prefixes), its rowid the product's id.
