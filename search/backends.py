@@ -77,6 +77,15 @@ class _Backend:
                 parts.append(Sql("(CASE WHEN ") + _join(named, " OR ") + Sql(f" THEN {NAMED_BOOST} ELSE 0 END)"))
         return _join(parts, " + ") if parts else Sql("0")
 
+    def name_matches(self, concepts: Sequence[Concept], *, limit: int) -> Sql:
+        """A subquery: ids of at most ``limit`` active products whose name matches every concept."""
+        hits = [self.hit(c, "name") for c in concepts]
+        return (
+            Sql(f"SELECT {self.pk} FROM {self.table} WHERE p.is_active = %s AND ", (True,))
+            + _join(hits, " AND ")
+            + Sql(" LIMIT %s", (limit,))
+        )
+
 
 class SqliteBackend(_Backend):
     """FTS5: a term is a quoted string ("running shoe"), a prefix ``"sand"*``; a concept an
@@ -124,6 +133,8 @@ class PostgresBackend(_Backend):
         return Sql("p.vector @@ to_tsquery('english', %s)", (expression,))
 
     def hit(self, concept: Concept, column: str | None) -> Sql:
+        if column == "name":  # the same matches as the A label, without rechecking labels
+            return Sql("p.name_vector @@ to_tsquery('english', %s)", (self._concept(concept),))
         return Sql("p.vector @@ to_tsquery('english', %s)", (self._concept(concept, self._LABELS[column]),))
 
 

@@ -647,13 +647,11 @@ def product_search_suggest(*, query: str, limit: int = 8) -> list[Suggestion]:
         if not any(t.prefix for t in tail.terms) and len(tail.source) >= 2 and " " not in tail.source:
             name_concepts[-1] = replace(tail, terms=(*tail.terms, Term((tail.source,), prefix=True)))
         engine = backend()
-        hits = [engine.hit(c, "name") for c in name_concepts]
-        # The match reads the search table alone (with LIMIT); only its few rows fetch names.
+        # The match reads the search index alone (with LIMIT); only its few rows fetch names.
         sql = (
-            Sql(f"SELECT c.id, c.name, c.slug FROM catalog_product c WHERE c.id IN (SELECT {engine.pk} FROM ")
-            + Sql(engine.table + " WHERE ")
-            + _and([Sql("p.is_active = %s", (True,)), *hits])
-            + Sql(" LIMIT %s)", (room * 4,))
+            Sql("SELECT c.id, c.name, c.slug FROM catalog_product c WHERE c.id IN (")
+            + engine.name_matches(name_concepts, limit=room * 4)
+            + Sql(")")
         )
         typed = tail.source.split()[-1]
 
