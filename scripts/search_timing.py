@@ -78,7 +78,7 @@ def _explain(query: str) -> None:
         product_search(query=query, filters=SearchFilters())
     with connection.cursor() as cursor:
         for sql, params in statements:
-            if not sql.lstrip().upper().startswith("SELECT"):
+            if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
                 continue
             print("=" * 100)
             print(sql[:600], params if len(str(params)) < 300 else str(params)[:300])

@@ -77,6 +77,15 @@ class _Backend:
                 parts.append(Sql("(CASE WHEN ") + _join(named, " OR ") + Sql(f" THEN {NAMED_BOOST} ELSE 0 END)"))
         return _join(parts, " + ") if parts else Sql("0")
 
+    def name_matches(self, concepts: Sequence[Concept], *, limit: int) -> Sql:
+        """A subquery: ids of at most ``limit`` active products whose name matches every concept."""
+        hits = [self.hit(c, "name") for c in concepts]
+        return (
+            Sql(f"SELECT {self.pk} FROM {self.table} WHERE p.is_active = %s AND ", (True,))
+            + _join(hits, " AND ")
+            + Sql(" LIMIT %s", (limit,))
+        )
+
 
 class SqliteBackend(_Backend):
     """FTS5: a term is a quoted string ("running shoe"), a prefix ``"sand"*``; a concept an
@@ -117,14 +126,56 @@ class PostgresBackend(_Backend):
         return "(" + " <-> ".join(f"'{word}'{suffix}" for word in term.words) + ")"
 
     def _concept(self, concept: Concept, label: str = "") -> str:
-        return "(" + " | ".join(self._term(t, label) for t in concept.terms) + ")"
+        return "(" + " | ".join(self._term(t, label) for t in _distinct_terms(concept.terms)) + ")"
 
     def match(self, concepts: Sequence[Concept], *, any_concept: bool) -> Sql:
         expression = (" | " if any_concept else " & ").join(self._concept(c) for c in concepts)
         return Sql("p.vector @@ to_tsquery('english', %s)", (expression,))
 
     def hit(self, concept: Concept, column: str | None) -> Sql:
+        if column == "name":  # the same matches as the A label, without rechecking labels
+            return Sql("p.name_vector @@ to_tsquery('english', %s)", (self._concept(concept),))
         return Sql("p.vector @@ to_tsquery('english', %s)", (self._concept(concept, self._LABELS[column]),))
+
+
+# word -> its English lexeme ("dresses" -> "dress"); "" for a stop word or a word the parser
+# splits. Stemming is immutable, so the cache never goes stale; it is bounded all the same.
+_STEMS: dict[str, str] = {}
+_STEMS_MAX = 100_000
+
+
+def _stems(words: set[str]) -> dict[str, str]:
+    missing = sorted(words - _STEMS.keys())
+    if missing:
+        if len(_STEMS) + len(missing) > _STEMS_MAX:
+            _STEMS.clear()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT w, array_to_string(tsvector_to_array(to_tsvector('english', w)), ' ') "
+                "FROM unnest(%s::text[]) AS w",
+                [missing],
+            )
+            for word, lexemes in cursor.fetchall():
+                _STEMS[word] = lexemes if lexemes and " " not in lexemes else ""
+    return {w: _STEMS.get(w, "") for w in words}
+
+
+def _distinct_terms(terms: Sequence[Term]) -> list[Term]:
+    """``terms`` less those that add no match to their OR: the same lexemes as an earlier term
+    ("dresses" after "dress") and exact phrases with a word that is itself a term ("maxi dress"
+    beside "dress"). The same matches, fewer lexemes to test per document (no phrase, no recheck)."""
+    stems = _stems({w for t in terms for w in t.words})
+    keyed = [(t, tuple(stems[w] for w in t.words)) for t in terms]
+    singles = {key[0] for t, key in keyed if len(key) == 1 and key[0] and not t.prefix}
+    seen: set[tuple[tuple[str, ...], bool]] = set()
+    kept = []
+    for term, key in keyed:
+        if all(key):  # every word a single lexeme: comparable
+            if (key, term.prefix) in seen or (len(key) > 1 and not term.prefix and singles & set(key)):
+                continue
+            seen.add((key, term.prefix))
+        kept.append(term)
+    return kept
 
 
 def backend() -> _Backend:

@@ -23,6 +23,7 @@ class ProductSearchDocument(models.Model):
         Product, primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
     vector = SearchVectorField(null=True)
+    name_vector = SearchVectorField(null=True)  # the name's words alone (``vector``'s A), GIN-indexed
     # Copies of the product's columns (the triggers write them with the vector), so that a search
     # filters, counts facets and sorts on this table alone. NULL only before the first write.
     category_id = models.BigIntegerField(null=True)

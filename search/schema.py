@@ -7,12 +7,13 @@ through triggers on ``catalog_product`` and ``catalog_category``; no Python code
 - **PostgreSQL**: ``search_productsearchdocument`` (model ``ProductSearchDocument``): one row
   per product with a stored ``tsvector`` (``english`` configuration: stemmed, English stop
   words dropped) weighing the name A, the colour and the category name B, the description and
-  SKU D, GIN-indexed, next to copies of the product's ``category_id``, ``colour``, ``price``,
-  ``stock > 0`` (``in_stock``), ``is_active`` and ``created_at``: a search reads this one table
+  SKU D, GIN-indexed (and the name's alone, ``name_vector``), next to copies of the product's
+  ``category_id``, ``colour``, ``price``, ``stock > 0`` (``in_stock``), ``is_active`` and
+  ``created_at``: a search reads this one table
   (match, filters, facets, sort) and never joins ``catalog_product``, whose full scan was most of
   a search's time at 100k products. A write that changes only price, stock, ``is_active`` or
-  ``created_at`` copies them without parsing the text again. ASCII punctuation becomes spaces and common Latin accents are folded
-  before parsing, so "T-shirt/top" is the words "t", "shirt", "top" as on SQLite.
+  ``created_at`` copies them without parsing the text again. ASCII punctuation becomes spaces
+  and common Latin accents are folded before parsing, so "T-shirt/top" is the words "t", "shirt", "top" as on SQLite.
 - **SQLite**: the FTS5 table ``search_product_fts`` (columns ``name``, ``tags`` = colour and
   category name, ``description`` = description and SKU; ``porter unicode61 remove_diacritics 2``
   tokenizer, prefix indexes for 2- and 3-letter prefixes), its rowid the product's id.
@@ -79,12 +80,15 @@ BEGIN
       RETURN NEW;
     END IF;
   END IF;
-  INSERT INTO {DOCUMENT_TABLE} (product_id, vector, category_id, colour, price, in_stock, is_active, created_at)
+  INSERT INTO {DOCUMENT_TABLE}
+    (product_id, vector, name_vector, category_id, colour, price, in_stock, is_active, created_at)
   SELECT NEW.id, search_product_vector(NEW.name, NEW.colour, c.name, NEW.description, NEW.sku),
+         to_tsvector('english'::regconfig, search_document_text(NEW.name)),
          NEW.category_id, NEW.colour, NEW.price, NEW.stock > 0, NEW.is_active, NEW.created_at
   FROM catalog_category c WHERE c.id = NEW.category_id
   ON CONFLICT (product_id) DO UPDATE SET
-    vector = EXCLUDED.vector, category_id = EXCLUDED.category_id, colour = EXCLUDED.colour,
+    vector = EXCLUDED.vector, name_vector = EXCLUDED.name_vector,
+    category_id = EXCLUDED.category_id, colour = EXCLUDED.colour,
     price = EXCLUDED.price, in_stock = EXCLUDED.in_stock, is_active = EXCLUDED.is_active,
     created_at = EXCLUDED.created_at;
   RETURN NEW;
@@ -113,10 +117,13 @@ CREATE TRIGGER search_category_documents_sync
   FOR EACH ROW WHEN (OLD.name IS DISTINCT FROM NEW.name) EXECUTE FUNCTION search_category_documents_sync();
 """
 
-# The GIN index finds the words; the partial btrees serve a search without words: its facets
+# The GIN indexes find the words (``name_vector``: the name's alone, so a name-only match, as
+# suggestions and the name weight ask, needs no recheck of weight labels); the partial btrees
+# serve a search without words: its facets
 # (an index-only scan of the attributes) and its pages by date or price (read in order, LIMIT).
 _PG_INDEX = f"""
 CREATE INDEX IF NOT EXISTS search_document_vector_gin ON {DOCUMENT_TABLE} USING gin (vector);
+CREATE INDEX IF NOT EXISTS search_document_name_gin ON {DOCUMENT_TABLE} USING gin (name_vector);
 CREATE INDEX IF NOT EXISTS search_document_facets ON {DOCUMENT_TABLE} (category_id, colour, in_stock, price)
   WHERE is_active;
 CREATE INDEX IF NOT EXISTS search_document_newest ON {DOCUMENT_TABLE} (created_at DESC, product_id DESC)
@@ -126,8 +133,10 @@ CREATE INDEX IF NOT EXISTS search_document_price ON {DOCUMENT_TABLE} (price, pro
 
 _PG_REBUILD = f"""
 TRUNCATE {DOCUMENT_TABLE};
-INSERT INTO {DOCUMENT_TABLE} (product_id, vector, category_id, colour, price, in_stock, is_active, created_at)
+INSERT INTO {DOCUMENT_TABLE}
+  (product_id, vector, name_vector, category_id, colour, price, in_stock, is_active, created_at)
 SELECT p.id, search_product_vector(p.name, p.colour, c.name, p.description, p.sku),
+       to_tsvector('english'::regconfig, search_document_text(p.name)),
        p.category_id, p.colour, p.price, p.stock > 0, p.is_active, p.created_at
 FROM catalog_product p JOIN catalog_category c ON c.id = p.category_id;
 ANALYZE {DOCUMENT_TABLE};
@@ -198,7 +207,7 @@ def _pg_has_attributes(connection: BaseDatabaseWrapper) -> bool:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT EXISTS (SELECT 1 FROM information_schema.columns "
-            "WHERE table_schema = current_schema() AND table_name = %s AND column_name = 'in_stock')",
+            "WHERE table_schema = current_schema() AND table_name = %s AND column_name = 'name_vector')",
             [DOCUMENT_TABLE],
         )
         return bool(cursor.fetchone()[0])

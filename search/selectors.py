@@ -196,19 +196,21 @@ def _price_sql(filters: SearchFilters) -> list[Sql]:
     return parts
 
 
-def _filter_sql(filters: SearchFilters, category_id: int | None, colour: str | None, *, price: bool) -> list[Sql]:
+def _filter_sql(
+    filters: SearchFilters, category_id: int | None, colour: str | None, *, price: bool, in_stock: str | None = None
+) -> list[Sql]:
     parts = []
     if filters.category is not None:
         parts.append(Sql("p.category_id = %s", (category_id if category_id is not None else -1,)))
     if filters.colour is not None:
-        parts.append(Sql("p.colour = %s", (colour or "\x00none",)))
+        parts.append(Sql("p.colour = %s", (colour,)) if colour else Sql("1 = 0"))  # unknown: nothing
     if filters.in_stock:
-        parts.append(Sql(backend().in_stock))
+        parts.append(Sql(in_stock or backend().in_stock))
     return parts + (_price_sql(filters) if price else [])
 
 
-def _order_sql(sort: SearchSort) -> str:
-    pk = backend().pk
+def _order_sql(sort: SearchSort, pk: str | None = None) -> str:
+    pk = pk or backend().pk
     return {
         SearchSort.RELEVANCE: f"score DESC, p.created_at DESC, {pk} DESC",
         SearchSort.NEWEST: f"p.created_at DESC, {pk} DESC",
@@ -339,6 +341,8 @@ def product_search(
         return _fused_search(parsed, photo_ranking, filters, wanted, sort, page, page_size, categories)
 
     concepts = parsed.concepts
+    if concepts:
+        return _word_search(parsed, filters, wanted, category_id, colour, sort, page, page_size, categories)
     has_price = filters.min_price is not None or filters.max_price is not None
     price_only = _price_sql(filters)
     for any_concept in (False, True):
@@ -374,6 +378,97 @@ def product_search(
         page_size=page_size,
         num_pages=num_pages,
         did_you_mean=did_you_mean,
+    )
+
+
+def _word_search(
+    parsed: ParsedQuery,
+    filters: SearchFilters,
+    wanted: _Wanted,
+    category_id: int | None,
+    colour: str | None,
+    sort: SearchSort,
+    page: int,
+    page_size: int,
+    categories: dict[int, tuple[str, str]],
+) -> SearchResults:
+    """A search with words: one statement matches once (a materialised CTE of the matches' facet
+    and sort columns and scores) and returns both the facet groups and the page's rows; the
+    full-text match, the costly part, is not repeated per facet or for the page."""
+    engine = backend()
+    concepts = parsed.concepts
+    relevance = sort == SearchSort.RELEVANCE
+    price_only = _price_sql(filters)
+    in_range = _and(price_only) if price_only else Sql("1 = 1")
+    offset = (max(1, int(page)) - 1) * page_size
+    for any_concept in (False, True):
+        match = _match(concepts, any_concept=any_concept)
+        # Without a relevance sort the page's scores are computed for its rows alone (below).
+        score = match.score if relevance else Sql("0")
+        cte = (
+            Sql(f"WITH m AS MATERIALIZED (SELECT {engine.pk} AS id, p.category_id, p.colour, ")
+            + Sql(f"{engine.in_stock} AS in_stock, p.price, p.created_at, ")
+            + score
+            + Sql(" AS score, CASE WHEN ")
+            + in_range
+            + Sql(" THEN 1 ELSE 0 END AS in_range FROM ")
+            + match.from_sql
+            + Sql(" WHERE ")
+            + match.where
+            + Sql(") ")
+        )
+        page_filters = _filter_sql(filters, category_id, colour, price=True, in_stock="p.in_stock")
+        sql = (
+            cte
+            + Sql("SELECT 0, category_id, colour, in_stock, in_range, COUNT(*), MIN(price), MAX(price), 0 FROM m ")
+            + Sql("GROUP BY category_id, colour, in_stock, in_range UNION ALL ")
+            + Sql(
+                "SELECT * FROM (SELECT 1, p.id, p.colour, p.in_stock, p.in_range, 0, p.price, p.price, p.score FROM m p"
+            )
+            + (Sql(" WHERE ") + _and(page_filters) if page_filters else Sql(""))
+            + Sql(f" ORDER BY {_order_sql(sort, 'p.id')} LIMIT %s OFFSET %s) page", (page_size, offset))
+        )
+        rows = _fetch(sql)
+        group_rows = [r for r in rows if r[0] == 0]
+        if group_rows or len(concepts) < 2:
+            break  # else no product has every word: show those with any of them
+    price_groups = [
+        _Group(int(r[1]), r[2] or "", bool(r[3]), int(r[5]), _decimal(r[6]), _decimal(r[7])) for r in group_rows
+    ]
+    groups = [g for g, r in zip(price_groups, group_rows, strict=True) if r[4]]
+    count, facets = _facets(groups, price_groups, wanted, categories)
+    num_pages = max(1, math.ceil(count / page_size))
+    clamped = max(1, min(int(page), num_pages))
+    scored = [(int(r[1]), float(r[8])) for r in rows if r[0] == 1]
+    if count and clamped != max(1, int(page)):  # past the last page: the last page instead
+        sql = (
+            Sql(f"SELECT {engine.pk}, ")
+            + score
+            + Sql(" AS score FROM ")
+            + match.from_sql
+            + Sql(" WHERE ")
+            + match.filtered(_filter_sql(filters, category_id, colour, price=True))
+            + Sql(f" ORDER BY {_order_sql(sort)} LIMIT %s OFFSET %s", (page_size, (clamped - 1) * page_size))
+        )
+        scored = [(int(pid), float(value)) for pid, value in _fetch(sql)]
+    if scored and not relevance:
+        ids = [pid for pid, _ in scored]
+        sql = (
+            Sql(f"SELECT {engine.pk}, ")
+            + match.score
+            + Sql(f" FROM {engine.table} WHERE {engine.pk} IN ({', '.join(['%s'] * len(ids))})", tuple(ids))
+        )
+        scores = {int(pid): float(value) for pid, value in _fetch(sql)}
+        scored = [(pid, scores.get(pid, 0.0)) for pid, _ in scored]
+    return SearchResults(
+        query=parsed.normalised,
+        count=count,
+        hits=_hits(scored),
+        facets=facets,
+        page=clamped,
+        page_size=page_size,
+        num_pages=num_pages,
+        did_you_mean=parsed.corrected,
     )
 
 
@@ -552,13 +647,11 @@ def product_search_suggest(*, query: str, limit: int = 8) -> list[Suggestion]:
         if not any(t.prefix for t in tail.terms) and len(tail.source) >= 2 and " " not in tail.source:
             name_concepts[-1] = replace(tail, terms=(*tail.terms, Term((tail.source,), prefix=True)))
         engine = backend()
-        hits = [engine.hit(c, "name") for c in name_concepts]
-        # The match reads the search table alone (with LIMIT); only its few rows fetch names.
+        # The match reads the search index alone (with LIMIT); only its few rows fetch names.
         sql = (
-            Sql(f"SELECT c.id, c.name, c.slug FROM catalog_product c WHERE c.id IN (SELECT {engine.pk} FROM ")
-            + Sql(engine.table + " WHERE ")
-            + _and([Sql("p.is_active = %s", (True,)), *hits])
-            + Sql(" LIMIT %s)", (room * 4,))
+            Sql("SELECT c.id, c.name, c.slug FROM catalog_product c WHERE c.id IN (")
+            + engine.name_matches(name_concepts, limit=room * 4)
+            + Sql(")")
         )
         typed = tail.source.split()[-1]
 

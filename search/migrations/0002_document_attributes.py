@@ -1,3 +1,4 @@
+import django.contrib.postgres.search
 from django.db import migrations, models
 
 
@@ -20,6 +21,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AddField(
+            model_name="productsearchdocument",
+            name="name_vector",
+            field=django.contrib.postgres.search.SearchVectorField(null=True),
+        ),
         migrations.AddField(
             model_name="productsearchdocument",
             name="category_id",

@@ -3,13 +3,14 @@ tests run on SQLite (FTS5) and on PostgreSQL (tsvector): DATABASE_URL=postgres:/
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 
 from catalog.models import Category, Product
-from search.selectors import SearchFilters, SearchSort, product_search, product_search_suggest
+from search.selectors import PriceRange, SearchFilters, SearchSort, product_search, product_search_suggest
 
 pytestmark = pytest.mark.django_db
 
@@ -237,6 +238,52 @@ def test_index_follows_create_update_queryset_update_rename_and_delete(make_prod
 
     Product.objects.filter(pk=product.pk).delete()
     assert product_search(query="rattan").count == 0
+
+
+def test_filters_facets_and_sorts_follow_price_stock_active_colour_and_category_changes(make_product):
+    # On PostgreSQL the search reads copies of these columns (search.schema): every way of
+    # writing them must reach the copies.
+    basket = make_product(category="bag", name="Wicker basket", price=Decimal("10.00"), stock=0)
+    tote = make_product(category="bag", name="Wicker tote", price=Decimal("20.00"), stock=2)
+
+    def search(**filters):
+        return product_search(query="wicker", filters=SearchFilters(**filters), sort=SearchSort.PRICE_ASC)
+
+    assert _names(search()) == ["Wicker basket", "Wicker tote"]
+    assert search().facets.price == PriceRange(min=Decimal("10.00"), max=Decimal("20.00"))
+    assert search().facets.in_stock == 1
+
+    Product.objects.filter(pk=basket.pk).update(price=Decimal("30.00"))  # QuerySet.update()
+    assert _names(search()) == ["Wicker tote", "Wicker basket"]
+    assert _ids(search(min_price=Decimal("25"))) == {basket.pk}
+
+    basket.stock = 4
+    basket.save()  # save()
+    assert _ids(search(in_stock=True)) == {basket.pk, tote.pk}
+    Product.objects.filter(pk=tote.pk).update(stock=0)
+    assert _ids(search(in_stock=True)) == {basket.pk}
+    assert search().facets.in_stock == 1
+
+    Product.objects.filter(pk=tote.pk).update(colour="Olive")
+    assert _ids(search(colour="Olive")) == {tote.pk}
+    assert [(f.name, f.count) for f in search().facets.colour] == [("Olive", 1)]
+
+    Product.objects.filter(pk=tote.pk).update(category=Category.objects.get(slug="dress"))
+    assert _ids(search(category="dress")) == {tote.pk}
+
+    Product.objects.filter(pk=basket.pk).update(is_active=False)
+    assert _ids(search()) == {tote.pk}
+    Product.objects.filter(pk=basket.pk).update(is_active=True)
+    assert _ids(search()) == {basket.pk, tote.pk}
+
+
+def test_newest_sort_follows_created_at_changes(make_product):
+    older = make_product(name="Wicker basket")
+    newer = make_product(name="Wicker tote")
+    assert _names(product_search(query="wicker", sort=SearchSort.NEWEST)) == ["Wicker tote", "Wicker basket"]
+    Product.objects.filter(pk=older.pk).update(created_at=newer.created_at + timedelta(days=1))
+    assert _names(product_search(query="wicker", sort=SearchSort.NEWEST)) == ["Wicker basket", "Wicker tote"]
+    assert _names(product_search(query="", sort=SearchSort.NEWEST), 2) == ["Wicker basket", "Wicker tote"]
 
 
 def test_index_follows_bulk_create(demo_categories):
