@@ -29,6 +29,7 @@ evaluation). How it works:
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -640,7 +641,14 @@ def product_search_suggest(*, query: str, limit: int = 8) -> list[Suggestion]:
     for colour in sorted(last.colours, key=COLOUR_NAMES.index):
         suggestions.append(Suggestion(kind="colour", label=colour, url=_search_url(q=rest, colour=colour)))
     room = limit - len(suggestions)
-    if room > 0:
+    typed_last = parsed.concepts[-1].source.split()[-1]
+    tail_known = lex.completions(typed_last, 1) or any(
+        lex.knows(word) for term in parsed.concepts[-1].terms for word in term.words
+    )
+    # A last word that no known word is or starts with (the vocabulary holds every product name's
+    # words, refreshed every SEARCH_VOCABULARY_TTL_SECONDS) can match no name: skip the query,
+    # which with its LIMIT would otherwise scan the whole index for rows it cannot find.
+    if room > 0 and tail_known:
         # Products: every word in the name (the typed last word a prefix of a name word).
         name_concepts = [replace(c, category_ids=frozenset(), colours=frozenset()) for c in parsed.concepts]
         tail = parsed.concepts[-1]
@@ -659,8 +667,20 @@ def product_search_suggest(*, query: str, limit: int = 8) -> list[Suggestion]:
             # Names with a word starting as typed first ("bo": boots before burgundy things).
             return (not any(w.startswith(typed) for w in normalise_words(row[1])), len(row[1]), row[1])
 
-        for _, name, slug in sorted(_fetch(sql), key=order)[:room]:
-            suggestions.append(
-                Suggestion(kind="product", label=name, url=reverse("shop:product_detail", kwargs={"slug": slug}))
-            )
+        # A name several products share ("Grey sneakers") is offered once, as a search for it:
+        # a list of identical labels leading to one arbitrary product helps nobody.
+        rows = sorted(_fetch(sql), key=order)
+        shared = Counter(name for _, name, _ in rows)
+        offered = {s.label.lower() for s in suggestions}
+        for _, name, slug in rows:
+            if len(suggestions) >= limit:
+                break
+            if name.lower() in offered:
+                continue
+            offered.add(name.lower())
+            if shared[name] > 1:
+                suggestions.append(Suggestion(kind="query", label=name, url=_search_url(q=name)))
+            else:
+                url = reverse("shop:product_detail", kwargs={"slug": slug})
+                suggestions.append(Suggestion(kind="product", label=name, url=url))
     return suggestions[:limit]

@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 
 from catalog.models import Category, Product
+from catalog.tests.factories import ProductFactory
 from search.selectors import PriceRange, SearchFilters, SearchSort, product_search, product_search_suggest
 
 pytestmark = pytest.mark.django_db
@@ -412,6 +413,21 @@ def test_suggest_offers_categories_colours_and_products(demo_catalog):
 
     colour = product_search_suggest(query="burg")
     assert ("colour", "Burgundy", "/search/?colour=Burgundy") == (colour[0].kind, colour[0].label, colour[0].url)
+
+
+def test_suggest_offers_a_name_many_products_share_once_as_a_search(demo_catalog):
+    sneakers = demo_catalog.categories["sneaker"]
+    for _ in range(3):
+        ProductFactory.create(category=sneakers, name="Lilac runners")
+    ProductFactory.create(category=sneakers, name="Lilac slip-ons")
+
+    labels = [(s.kind, s.label, s.url) for s in product_search_suggest(query="lilac") if s.kind != "category"]
+
+    assert labels.count(("query", "Lilac runners", "/search/?q=Lilac+runners")) == 1
+    assert [label for label in labels if label[1] == "Lilac runners"] == [
+        ("query", "Lilac runners", "/search/?q=Lilac+runners")
+    ]
+    assert [kind for kind, label, _ in labels if label == "Lilac slip-ons"] == ["product"]
 
 
 def test_suggest_corrects_typos_and_limits(demo_catalog):
