@@ -6,7 +6,8 @@ side is the recommender's (``recommender.services.image_search``)."""
 from __future__ import annotations
 
 import functools
-from typing import ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -36,6 +37,19 @@ def _image_search_response(request: Request, result: ImageSearchResult) -> Respo
         "close_match_id": result.close_match.product.pk if result.close_match else None,
     }
     return Response(ImageSearchResponseSerializer(body, context={"request": request}).data)
+
+
+def _answer_with_words(request: Request, search: Callable[..., ImageSearchResult], data: dict[str, Any]) -> Response:
+    """``search`` (the photo or its query id bound) refined by the request's words, colour, sort
+    and limit (``search.photo.image_search_with_words``), as the API's answer."""
+    result = image_search_with_words(
+        search=search,
+        q=data.get("q", ""),
+        colour=data.get("colour") or None,
+        sort=data["sort"],
+        limit=data.get("limit"),
+    )
+    return _image_search_response(request, result)
 
 
 class ImageSearchView(APIView):
@@ -71,14 +85,7 @@ class ImageSearchView(APIView):
             min_price=data.get("min_price"),
             max_price=data.get("max_price"),
         )
-        result = image_search_with_words(
-            search=search,
-            q=data.get("q", ""),
-            colour=data.get("colour") or None,
-            sort=data["sort"],
-            limit=data.get("limit"),
-        )
-        return _image_search_response(request, result)
+        return _answer_with_words(request, search, data)
 
 
 class ImageSearchQueryView(APIView):
@@ -112,11 +119,4 @@ class ImageSearchQueryView(APIView):
             min_price=data.get("min_price"),
             max_price=data.get("max_price"),
         )
-        result = image_search_with_words(
-            search=search,
-            q=data.get("q", ""),
-            colour=data.get("colour") or None,
-            sort=data["sort"],
-            limit=data.get("limit"),
-        )
-        return _image_search_response(request, result)
+        return _answer_with_words(request, search, data)
