@@ -70,10 +70,11 @@ class QuerySet:
     indices: np.ndarray  #: int (n,), test image index
 
 
-def query_indices(labels: np.ndarray, per_category: int) -> np.ndarray:
-    """The first ``per_category`` test images of each label among images 0-8999, sorted."""
+def query_indices(labels: np.ndarray, per_category: int, *, offset: int = 0) -> np.ndarray:
+    """``per_category`` test images of each label among images 0-8999, after its first ``offset``
+    (disjoint splits for tuning and reporting), sorted."""
     usable = labels[: customer_photos.TEST_INDEX_LIMIT]
-    chosen = [np.flatnonzero(usable == label)[:per_category] for label in range(len(fm.CATEGORIES))]
+    chosen = [np.flatnonzero(usable == label)[offset : offset + per_category] for label in range(len(fm.CATEGORIES))]
     return np.sort(np.concatenate(chosen))
 
 

@@ -204,14 +204,19 @@ def search_by_vector(
         )
         if close and close[0][0] not in {pid for pid, _ in pairs[:1]}:
             pairs = [close[0], *[p for p in pairs if p[0] != close[0][0]]][:limit]
-    results = _hydrate(pairs)
+    return similar_products_sort(_hydrate(pairs), sort=sort)
+
+
+def similar_products_sort(results: list[SimilarProduct], *, sort: str) -> list[SimilarProduct]:
+    """``results`` in find by photo's ``sort`` order: ``similarity`` (as given), ``newest``,
+    ``price_asc`` or ``price_desc`` (ties by id). Returns a new list."""
     if sort == "newest":
-        results.sort(key=lambda r: (r.product.created_at, r.product.pk), reverse=True)
-    elif sort == "price_asc":
-        results.sort(key=lambda r: (r.product.price, r.product.pk))
-    elif sort == "price_desc":
-        results.sort(key=lambda r: (-r.product.price, r.product.pk))
-    return results
+        return sorted(results, key=lambda r: (r.product.created_at, r.product.pk), reverse=True)
+    if sort == "price_asc":
+        return sorted(results, key=lambda r: (r.product.price, r.product.pk))
+    if sort == "price_desc":
+        return sorted(results, key=lambda r: (-r.product.price, r.product.pk))
+    return list(results)
 
 
 def product_images_pending(*, model_version: str | None = None) -> QuerySet[ProductImage]:

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from recommender.selectors import SimilarProduct
+from recommender.selectors import SimilarProduct, similar_products_sort
 from recommender.services import ImageSearchResult, image_search_by_vector, query_vector_recall
 
 from .query import query_parse
@@ -64,16 +64,6 @@ def photo_words_parse(*, q: str, colour: str | None = None) -> PhotoWords:
     words = " ".join(c.source for c in parsed.concepts if not c.colours)
     named = next(iter(colours)) if len(colours) == 1 else None
     return PhotoWords(colour=colour or named, words=words)
-
-
-def _sorted(results: list[SimilarProduct], sort: str) -> list[SimilarProduct]:
-    if sort == "newest":
-        return sorted(results, key=lambda r: (r.product.created_at, r.product.pk), reverse=True)
-    if sort == "price_asc":
-        return sorted(results, key=lambda r: (r.product.price, r.product.pk))
-    if sort == "price_desc":
-        return sorted(results, key=lambda r: (-r.product.price, r.product.pk))
-    return results
 
 
 def photo_words_fuse(*, results: list[SimilarProduct], words: str, colour: str | None) -> list[SimilarProduct]:
@@ -128,7 +118,7 @@ def image_search_with_words(
         return search(colour=meaning.colour, sort=sort, limit=limit)
     result = search(colour=meaning.colour, sort="similarity", limit=max(limit, PHOTO_WORDS_CANDIDATES))
     fused = photo_words_fuse(results=result.results, words=meaning.words, colour=meaning.colour)
-    result.results = _sorted(fused, sort)[:limit]
+    result.results = similar_products_sort(fused, sort=sort)[:limit]
     if result.close_match is not None and result.close_match not in result.results:
         result.close_match = None
     return result

@@ -79,13 +79,6 @@ CATEGORY_WORDS: tuple[tuple[str, ...], ...] = (
 )
 
 
-def query_indices(labels: np.ndarray, per_category: int, offset: int) -> np.ndarray:
-    """For each label, ``per_category`` test images after its first ``offset``, among 0-8999."""
-    usable = labels[:9000]
-    chosen = [np.flatnonzero(usable == label)[offset : offset + per_category] for label in range(len(fm.CATEGORIES))]
-    return np.sort(np.concatenate(chosen))
-
-
 def colour_query(index: int) -> tuple[str, str]:
     """(palette colour, the word typed) for query photo ``index``: spread over the palette and
     its words, deterministic."""
@@ -110,7 +103,7 @@ class Command(BaseCommand):
         if catalog.size == 0:
             raise CommandError("No embedded products: run `make catalog` first.")
         _, images, labels = fm.load("test")
-        indices = query_indices(labels, options["per_category"], options["offset"])
+        indices = evaluation.query_indices(labels, options["per_category"], offset=options["offset"])
         report: dict[str, Any] = {
             "date": f"{datetime.now():%Y-%m-%d %H:%M}",
             "machine": f"{platform.node()}, {os.cpu_count()} cores",
