@@ -21,5 +21,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("shop.urls")),
 ]
 
+# The shop's own error pages (templates/404.html with the header; templates/500.html with no context).
+handler404 = "core.views.page_not_found"
+handler500 = "core.views.server_error"
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -2,21 +2,43 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 from django import forms
 from django.core.exceptions import ValidationError
+from django.template import loader
 from django.test import Client, RequestFactory
 
 from core.exceptions import ShopError
 from core.forms import form_add_validation_error
 from core.http import client_ip
 
+if TYPE_CHECKING:
+    from pytest_django import Settings
 
+
+SHOP_HEADER = '<header class="site-header">'
+
+
+@pytest.mark.django_db  # the header's category menu and cart
 @pytest.mark.urls("core.tests.urls")
-def test_a_not_found_raised_in_a_web_view_answers_the_404_page(client: Client) -> None:
+def test_a_not_found_raised_in_a_web_view_answers_the_shops_404_page_with_its_reason(
+    client: Client, settings: Settings
+) -> None:
+    settings.DEBUG = False
     response = client.get("/missing/")
     assert response.status_code == 404
-    assert b"Not Found" in response.content
+    assert [t.name for t in response.templates][:2] == ["404.html", "base.html"]
+    html = response.content.decode()
+    assert SHOP_HEADER in html
+    assert "<p>No such thing. The link may be old or mistyped" in html
+
+
+def test_the_500_template_renders_with_no_context_at_all() -> None:
+    html = loader.get_template("500.html").render()
+    assert '<a class="brand" href="/">Vitrine</a>' in html
+    assert "/static/css/vitrine.css" in html
 
 
 @pytest.mark.urls("core.tests.urls")
