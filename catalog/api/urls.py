@@ -4,15 +4,16 @@ categories and the product ViewSet's router (``api:product-list``, ``api:product
 from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, include, path
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
 from .views import CategoryListView, ProductViewSet
 
-router = DefaultRouter()
+# The API root (/api/) lists every app's routes: config/api_router.py serves it, not this router.
+router = SimpleRouter()
 router.register("products", ProductViewSet, basename="product")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("categories/", CategoryListView.as_view(), name="category-list"),
-    # products/, products/<pk>/ and the router's API root (api:api-root at /api/)
+    # products/, products/<pk>/
     path("", include(router.urls)),
 ]

@@ -26,6 +26,8 @@ API = {
     "api:auth-token": "/api/auth/token/",
     "api:seller-product-list": "/api/seller/products/",
     "api:schema": "/api/schema/",
+    "api:docs": "/api/docs/",
+    "api:redoc": "/api/redoc/",
 }
 WITH_ARGS = {
     ("api:product-detail", "7"): "/api/products/7/",
