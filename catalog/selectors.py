@@ -40,13 +40,14 @@ def product_list(*, filters: Mapping[str, Any] | None = None) -> tuple[QuerySet[
     """Active products filtered by ``category`` (slug), ``min_price``/``max_price`` and ``sort``
     (newest | price_asc | price_desc), newest first by default, with category and images loaded.
 
-    Returns the queryset and the bound filter set (whose ``errors`` tell about invalid input;
-    invalid filters are ignored rather than failing the page).
+    Returns the queryset and the bound filter set (whose ``errors`` tell about invalid input:
+    the API answers 400). The queryset ignores only the invalid filters, never the valid ones
+    (an odd ``sort`` keeps the category).
     """
     data = dict(filters or {})
     data.setdefault("sort", "newest")
     filterset = ProductFilter(data=data, queryset=product_queryset_active().order_by("-created_at", "-id"))
-    queryset = filterset.qs if filterset.is_valid() else filterset.queryset
+    queryset = filterset.qs if filterset.is_valid() else filterset.without_invalid().qs
     return product_queryset_with_images(queryset), filterset
 
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django import forms
 
 from catalog.colours import COLOUR_NAMES, colour_name_normalise
+from catalog.filters import filter_ignored_sentence
 
 from .selectors import SearchFilters, SearchSort
 
@@ -61,6 +62,22 @@ class SearchForm(forms.Form):
 
     def clean_page(self) -> int:
         return min(self.cleaned_data.get("page") or 1, PAGE_MAX)
+
+    def ignored_notices(self) -> list[str]:
+        """One plain sentence per parameter left out of the search (call after ``is_valid()``),
+        in the form's field order: "'abc' is not a price, so the minimum price was ignored."."""
+        errors = self.errors.as_data()
+        sort_labels = [label for _, label in SORT_CHOICES]
+        return [
+            filter_ignored_sentence(
+                name=name,
+                raw=str(self.data.get(name, "")),
+                codes={e.code or "" for e in errors[name]},
+                sort_labels=sort_labels,
+            )
+            for name in self.fields
+            if name in errors
+        ]
 
     def search_params(self) -> SearchParams:
         """The valid part of the query string as the selector's arguments (call after

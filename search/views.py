@@ -62,6 +62,7 @@ def search_results(request: HttpRequest) -> HttpResponse:
     photo_url = reverse("shop:image_search") + (f"?{urlencode(photo_params)}" if photo_params else "")
     context = {
         "form": form,
+        "param_notices": form.ignored_notices(),
         "results": results,
         "query": params.query,
         "search_query": params.query,  # the header's box keeps the words

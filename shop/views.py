@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from catalog.filters import product_filters_for_storefront
 from catalog.selectors import category_get, category_list, product_get, product_list, product_newest_list
 from core.exceptions import ShopError
 from core.limits import cart_line_quantity_max
@@ -36,13 +37,16 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """A category's products with its filters; an invalid filter value (an old or shared link's
+    ``?sort=popular``) is left out and said so, the category and the other filters kept."""
     category = category_get(slug=slug)
-    products, filterset = product_list(filters={**request.GET.dict(), "category": category.slug})
+    filters = product_filters_for_storefront(data={**request.GET.dict(), "category": category.slug})
+    products, filterset = product_list(filters=filters.data)
     page = Paginator(products, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "shop/category_detail.html",
-        {"category": category, "page": page, "filter": filterset},
+        {"category": category, "page": page, "filter": filterset, "filter_notices": filters.notices},
     )
 
 

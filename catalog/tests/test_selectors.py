@@ -166,3 +166,12 @@ def test_product_newest_list_limit(shelf):
     _, _, products = shelf
 
     assert names(product_newest_list(limit=2), products) == ["bag15", "shoe30"]
+
+
+def test_product_list_keeps_the_valid_filters_when_another_is_invalid(shelf):
+    _, _, products = shelf
+
+    queryset, filterset = product_list(filters={"category": "shoes", "sort": "popular", "max_price": "25"})
+
+    assert list(filterset.errors) == ["sort"]  # the API answers 400 with it
+    assert names(queryset, products) == ["shoe20", "shoe10"]

@@ -114,13 +114,58 @@ def test_category_page_price_asc(client, shoes):
     assert card_names(response.content.decode()) == ["Shoe 01", "Shoe 02", "Shoe 03"]
 
 
-def test_category_page_shows_invalid_filters_and_ignores_them(client, shoes):
-    response = client.get(reverse("shop:category_detail", kwargs={"slug": "shoes"}), {"min_price": "cheap"})
+def test_category_page_ignores_only_the_invalid_filters_keeping_the_category_and_says_so(client, shoes):
+    response = client.get(
+        reverse("shop:category_detail", kwargs={"slug": "shoes"}),
+        {"sort": "popular", "min_price": "abc", "max_price": "3"},
+    )
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert '<ul class="errorlist"><li>min_price: Enter a number.</li></ul>' in html
+    # The shoes only (no bag), the valid max_price kept, newest first as the sort was ignored.
+    assert card_names(html) == ["Shoe 01", "Shoe 02", "Shoe 03"]
+    assert "3 products" in html
+    assert (
+        '<ul class="filter-notices" role="status" data-testid="filter-notices">'
+        "<li>We ignored the sort &#x27;popular&#x27;: choose Newest, Price: low to high or Price: high to low.</li>"
+        "<li>&#x27;abc&#x27; is not a price, so the minimum price was ignored.</li></ul>"
+    ) in html
+    # The form shows what was used: no "abc" left in the minimum price box.
+    (min_box,) = re.findall(r'<input[^>]*name="min_price"[^>]*>', html)
+    (max_box,) = re.findall(r'<input[^>]*name="max_price"[^>]*>', html)
+    assert "value=" not in min_box
+    assert 'value="3"' in max_box
+
+
+def test_category_page_a_negative_price_and_an_unknown_colour_are_ignored(client, shoes):
+    response = client.get(
+        reverse("shop:category_detail", kwargs={"slug": "shoes"}), {"max_price": "-5", "colour": "teal"}
+    )
+
+    html = response.content.decode()
     assert html.count(CARD) == 24
+    assert "30 products" in html
+    assert "<li>&#x27;-5&#x27; is below zero, so the maximum price was ignored.</li>" in html
+    assert "<li>We ignored the colour &#x27;teal&#x27;: choose Black, White, Grey, Navy, Blue, Red, Burgundy," in html
+
+
+def test_category_page_turns_a_reversed_price_range_round_and_says_so(client, shoes):
+    response = client.get(
+        reverse("shop:category_detail", kwargs={"slug": "shoes"}),
+        {"min_price": "5", "max_price": "2", "sort": "price_asc"},
+    )
+
+    html = response.content.decode()
+    assert card_names(html) == ["Shoe 02", "Shoe 03", "Shoe 04", "Shoe 05"]
+    assert (
+        "<li>The minimum price ($5.00) was above the maximum ($2.00), so we swapped them: $2.00 to $5.00.</li>" in html
+    )
+
+
+def test_category_page_with_valid_filters_has_no_notices(client, shoes):
+    response = client.get(reverse("shop:category_detail", kwargs={"slug": "shoes"}), {"sort": "price_desc"})
+
+    assert 'data-testid="filter-notices"' not in response.content.decode()
 
 
 def test_category_page_404(client):
