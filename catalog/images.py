@@ -18,12 +18,10 @@ from core.limits import upload_max_bytes, upload_max_bytes_text, upload_max_pixe
 
 from .exceptions import InvalidImage
 
-# Extensions a browser or phone gives each accepted format.
-_EXTENSIONS = {
-    "JPEG": {".jpg", ".jpeg", ".jpe", ".jfif"},
-    "PNG": {".png"},
-    "WEBP": {".webp"},
-}
+# What a file is, is read from its content, never its name: a PNG saved as "photo.jpg" by a
+# messaging app is a PNG. A phone's MPO (a JPEG with further pictures after the first, which
+# Pillow opens as "MPO") is a JPEG: its first picture is the photo.
+_FORMAT_ALIASES = {"MPO": "JPEG"}
 
 
 def _file_size(file: IO[bytes]) -> int:
@@ -36,17 +34,30 @@ def _file_size(file: IO[bytes]) -> int:
 
 
 def image_open_validated(file: IO[bytes], *, name: str | None = None) -> Image.Image:
-    """Decode an uploaded image completely, enforcing the upload limits.
-
-    Checks, in order: not empty; at most ``IMAGE_UPLOAD_MAX_BYTES`` (10 MB); a format in
-    ``IMAGE_UPLOAD_FORMATS`` (JPEG, PNG, WebP) whatever the file is called; a file name whose
-    extension matches that format; at most ``IMAGE_UPLOAD_MAX_PIXELS`` (40 megapixels) read
-    from the header *before* decoding, so a decompression bomb is never expanded; then a full
-    decode, so a truncated file is refused. EXIF orientation is applied; animated images give
-    their first frame.
+    """Decode an uploaded image completely, enforcing the upload limits: see
+    ``image_open_validated_with_format``, which this is without the format.
 
     Returns a fully loaded ``PIL.Image.Image`` in RGB mode (transparent areas on white).
     Raises ``InvalidImage`` with a message fit to show the uploader.
+    """
+    return image_open_validated_with_format(file, name=name)[0]
+
+
+def image_open_validated_with_format(file: IO[bytes], *, name: str | None = None) -> tuple[Image.Image, str]:
+    """Decode an uploaded image completely, enforcing the upload limits.
+
+    Checks, in order: not empty; at most ``IMAGE_UPLOAD_MAX_BYTES`` (10 MB); a format in
+    ``IMAGE_UPLOAD_FORMATS`` (JPEG, PNG, WebP; a phone's MPO counts as JPEG) read from the
+    content, whatever the file is called (``name`` is not used to decide; it is kept for
+    callers' messages); at most ``IMAGE_UPLOAD_MAX_PIXELS`` (40 megapixels) read from the
+    header *before* decoding, so a decompression bomb is never expanded; then a full decode, so
+    a truncated file is refused. EXIF orientation is applied; animated and multi-picture images
+    give their first frame.
+
+    Returns ``(image, format)``: a fully loaded ``PIL.Image.Image`` in RGB mode (transparent
+    areas on white) and the detected format, one of ``IMAGE_UPLOAD_FORMATS`` ("PNG" for a PNG
+    named ``.jpg``, "JPEG" for an MPO). Raises ``InvalidImage`` with a message fit to show the
+    uploader.
     """
     size = _file_size(file)
     if size == 0:
@@ -66,14 +77,9 @@ def image_open_validated(file: IO[bytes], *, name: str | None = None) -> Image.I
             raise InvalidImage(f"The image has too many pixels; the limit is {upload_max_pixels_text()}.") from None
         except (UnidentifiedImageError, OSError):
             raise InvalidImage("The file is not a JPEG, PNG or WebP image.") from None
-        if image.format not in settings.IMAGE_UPLOAD_FORMATS:
+        fmt = _FORMAT_ALIASES.get(image.format or "", image.format or "")
+        if fmt not in settings.IMAGE_UPLOAD_FORMATS:
             raise InvalidImage(f"{image.format or 'This'} images are not accepted; upload a JPEG, PNG or WebP image.")
-        if name:
-            extension = PurePath(str(name)).suffix.lower()
-            if extension not in _EXTENSIONS[image.format]:
-                raise InvalidImage(
-                    f"The file name ends in “{extension or '(no extension)'}” but the file is a {image.format} image."
-                )
         width, height = image.size
         if width < 1 or height < 1:
             raise InvalidImage("The image has no pixels.")
@@ -87,7 +93,7 @@ def image_open_validated(file: IO[bytes], *, name: str | None = None) -> Image.I
             image = ImageOps.exif_transpose(image)
         except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise InvalidImage("The image is damaged or incomplete and cannot be read.") from exc
-    return image_to_rgb(image)
+    return image_to_rgb(image), fmt
 
 
 def image_to_rgb(image: Image.Image) -> Image.Image:
@@ -116,20 +122,26 @@ _STORED_FORMATS = {
     ".jpeg": ("JPEG", ".jpg"),
     ".webp": ("WEBP", ".webp"),
 }
+_STORED_EXTENSIONS = {"PNG": ".png", "JPEG": ".jpg", "WEBP": ".webp"}
 
 
-def image_encode_stored(image: Image.Image, *, name: str) -> tuple[bytes, str, tuple[int, int]]:
+def image_encode_stored(image: Image.Image, *, name: str, fmt: str | None = None) -> tuple[bytes, str, tuple[int, int]]:
     """Re-encode a validated photo (from ``image_open_validated``) for storage.
 
     The stored file is written by Pillow from decoded pixels, never copied from the upload: no
     EXIF/GPS or other metadata, no trailing payload, orientation already applied, and at most
-    ``PRODUCT_IMAGE_MAX_SIDE`` pixels on the longest side (Lanczos). The format follows the
-    upload's (validated) extension: PNG stays lossless, JPEG and WebP at quality 90.
+    ``PRODUCT_IMAGE_MAX_SIDE`` pixels on the longest side (Lanczos). The format is ``fmt``, the
+    upload's detected format (``image_open_validated_with_format``), else the name's extension's:
+    PNG stays lossless, JPEG and WebP at quality 90.
     Returns ``(bytes, file name, (width, height))``: the name keeps its stem and gets the
-    format's extension; the size is the stored image's, in pixels.
+    format's extension ("photo.jpg" holding a PNG is stored as "photo.png"); the size is the
+    stored image's, in pixels.
     """
     path = PurePath(name or "photo.jpg")
-    fmt, extension = _STORED_FORMATS.get(path.suffix.lower(), ("JPEG", ".jpg"))
+    if fmt in _STORED_EXTENSIONS:
+        extension = _STORED_EXTENSIONS[fmt]
+    else:
+        fmt, extension = _STORED_FORMATS.get(path.suffix.lower(), ("JPEG", ".jpg"))
     image = image.copy()
     limit = settings.PRODUCT_IMAGE_MAX_SIDE
     if max(image.size) > limit:

@@ -12,7 +12,7 @@ from django.utils.text import slugify
 from accounts.models import Seller
 
 from .exceptions import InsufficientStock
-from .images import file_sha256, image_encode_stored, image_open_validated
+from .images import file_sha256, image_encode_stored, image_open_validated_with_format
 from .indexing import product_image_index
 from .models import Category, Product, ProductImage
 
@@ -108,8 +108,8 @@ def _photo_store(*, product_image: ProductImage, file: IO[bytes], name: str, thu
     """The upload pipeline's write: validate, re-encode, set ``sha256``/``width``/``height``,
     store the file, save the row and make the thumbnails. Raises ``InvalidImage`` before
     writing anything; on a later error the new file is removed again."""
-    image = image_open_validated(file, name=name)
-    data, stored_name, (width, height) = image_encode_stored(image, name=name)
+    image, fmt = image_open_validated_with_format(file, name=name)
+    data, stored_name, (width, height) = image_encode_stored(image, name=name, fmt=fmt)
     product_image.sha256 = file_sha256(file)  # of the upload as sent: the same file uploaded again matches
     product_image.width, product_image.height = width, height
     product_image.image.save(stored_name, ContentFile(data), save=False)

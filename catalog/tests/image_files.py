@@ -31,6 +31,16 @@ def photo(fmt: str = "PNG", row: int = 0) -> bytes:
     return encode(image, fmt, **options)
 
 
+def mpo_photo(row: int = 0) -> bytes:
+    """A phone's multi-picture JPEG (MPO): the catalog photo of ``row`` first, a second,
+    different picture after it (as a phone's depth or preview frame), as Pillow writes them."""
+    first = load_sample().photo("train", row)
+    second = Image.new("RGB", first.size, (0, 0, 255))
+    data = encode(first, "MPO", save_all=True, append_images=[second], quality=90)
+    assert data[:2] == b"\xff\xd8"  # a JPEG file, whatever it is called
+    return data
+
+
 def _png_chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
@@ -98,9 +108,6 @@ BAD_UPLOADS: dict[str, BadUpload] = {
         "bomb2.png",
         lambda: png_with_header_size(12_000, 10_000),
         "The image has too many pixels; the limit is 40 megapixels.",
-    ),
-    "png_named_jpg": BadUpload(
-        "photo.jpg", lambda: photo("PNG"), "The file name ends in “.jpg” but the file is a PNG image."
     ),
     "gif": BadUpload("animation.gif", gif, "GIF images are not accepted; upload a JPEG, PNG or WebP image."),
     "over_10_mb": BadUpload("big.png", over_10_mb, "The file is too large (10,485,761 bytes); the limit is 10 MB."),

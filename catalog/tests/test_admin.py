@@ -158,7 +158,7 @@ def test_staff_replace_a_photo_and_it_is_embedded_again(
     assert found.results[0].similarity == pytest.approx(1.0, abs=1e-4)
 
 
-@pytest.mark.parametrize("case", ["truncated_png", "png_named_jpg", "bomb", "60_megapixels", "not_an_image"])
+@pytest.mark.parametrize("case", ["truncated_png", "gif", "bomb", "60_megapixels", "not_an_image"])
 def test_a_bad_photo_in_the_product_admin_is_refused_and_nothing_is_stored(
     case, staff_client, media_files, django_capture_on_commit_callbacks
 ):
@@ -263,7 +263,7 @@ def test_staff_replace_a_photo_on_its_own_admin_page(
 
 def test_a_bad_photo_on_its_own_admin_page_is_refused(staff_client, media_files):
     product = ProductFactory.create()
-    bad = BAD_UPLOADS["png_named_jpg"]
+    bad = BAD_UPLOADS["truncated_png"]
 
     response = staff_client.post(
         reverse("admin:catalog_productimage_add"),
