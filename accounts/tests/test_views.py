@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accounts.models import Address, User
 from accounts.tests.factories import UserFactory
-from catalog.tests.factories import ProductFactory
+from catalog.tests.factories import CategoryFactory, ProductFactory
 from shop.models import Cart
 
 pytestmark = pytest.mark.django_db
@@ -91,3 +91,57 @@ def test_addresses_belong_to_their_owner(client):
 def test_profile_needs_login(client):
     response = client.get(reverse("accounts:profile"))
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.django_db
+def test_the_header_offers_log_in_and_sign_up_that_come_back_to_this_page(client):
+    CategoryFactory.create(name="Shoes", slug="shoes")
+
+    html = client.get("/c/shoes/?sort=price_asc").content.decode()
+
+    assert '<a href="/accounts/login/?next=/c/shoes/%3Fsort%3Dprice_asc" data-testid="login-link">Log in</a>' in html
+    assert '<a href="/accounts/signup/?next=/c/shoes/%3Fsort%3Dprice_asc" data-testid="signup-link">Sign up</a>' in html
+
+
+@pytest.mark.django_db
+def test_on_the_login_page_the_header_links_keep_where_the_shopper_was_going(client):
+    html = client.get("/accounts/login/?next=/cart/").content.decode()
+
+    assert '<a href="/accounts/login/?next=/cart/" data-testid="login-link">Log in</a>' in html
+    assert '<a href="/accounts/signup/?next=/cart/" data-testid="signup-link">Sign up</a>' in html
+    plain = client.get("/accounts/signup/").content.decode()
+    assert '<a href="/accounts/login/" data-testid="login-link">Log in</a>' in plain
+
+
+@pytest.mark.django_db
+def test_logging_in_and_signing_up_return_to_the_page_they_came_from(client):
+    UserFactory.create(email="ada@example.com", password="correct horse battery")
+
+    login = client.post(
+        "/accounts/login/?next=/c/shoes/",
+        {"login": "ada@example.com", "password": "correct horse battery", "next": "/c/shoes/"},
+    )
+    assert (login.status_code, login["Location"]) == (302, "/c/shoes/")
+    client.logout()
+    signup = client.post(
+        "/accounts/signup/",
+        {
+            "email": "grace@example.com",
+            "password1": "a-long-pass-phrase",
+            "password2": "a-long-pass-phrase",
+            "next": "/cart/",
+        },
+    )
+    assert (signup.status_code, signup["Location"]) == (302, "/cart/")
+    # allauth refuses another site's address: the profile instead.
+    client.logout()
+    outside = client.post(
+        "/accounts/login/",
+        {"login": "ada@example.com", "password": "correct horse battery", "next": "https://evil.example/"},
+    )
+    assert (outside.status_code, outside["Location"]) == (302, "/accounts/profile/")
+
+
+def test_a_page_that_needs_login_sends_the_shopper_back_after_it(client):
+    response = client.get(reverse("accounts:profile"))
+    assert response["Location"] == "/accounts/login/?next=/accounts/profile/"
