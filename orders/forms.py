@@ -13,10 +13,25 @@ from django_countries.fields import LazyTypedChoiceField  # type: ignore[attr-de
 from accounts.models import Address, User
 
 
+#: HTML autofill tokens (WHATWG "autocomplete" section-shipping fields) and keyboards, so a phone
+#: or browser fills the address in one tap and shows the right keyboard.
+ADDRESS_AUTOFILL: dict[str, dict[str, str]] = {
+    "full_name": {"autocomplete": "shipping name", "autocapitalize": "words"},
+    "address_line1": {"autocomplete": "shipping address-line1"},
+    "address_line2": {"autocomplete": "shipping address-line2"},
+    "postcode": {"autocomplete": "shipping postal-code", "autocapitalize": "characters", "spellcheck": "false"},
+    "city": {"autocomplete": "shipping address-level2"},
+    "region": {"autocomplete": "shipping address-level1"},
+    "country": {"autocomplete": "shipping country"},
+    "phone": {"autocomplete": "shipping tel", "inputmode": "tel"},
+}
+
+
 def checkout_address_fields() -> dict[str, forms.Field]:
     """The checkout's address fields, in order, from the model (``PostalAddress.ADDRESS_FIELDS``:
     lengths, required-ness, labels), with the checkout's own wording for two labels and the
-    phone's help text; the country is a list of countries without an empty choice, US first chosen."""
+    phone's help text; the country is a list of countries without an empty choice, US first chosen.
+    Each widget carries its autofill token (``ADDRESS_AUTOFILL``); the phone is ``type="tel"``."""
     fields = fields_for_model(
         Address,
         fields=Address.ADDRESS_FIELDS,
@@ -24,6 +39,10 @@ def checkout_address_fields() -> dict[str, forms.Field]:
         help_texts={"phone": "For the courier, if they need to reach you."},
     )
     fields["country"] = LazyTypedChoiceField(choices=countries, initial="US")
+    cast(forms.TextInput, fields["phone"].widget).input_type = "tel"  # its maxlength kept
+    for name, attrs in ADDRESS_AUTOFILL.items():
+        if fields.get(name) is not None:
+            fields[name].widget.attrs.update(attrs)
     return {name: field for name, field in fields.items() if field is not None}
 
 
@@ -31,7 +50,10 @@ class CheckoutForm(forms.Form):
     """Contact, shipping address (``checkout_address_fields``, right after the email) and
     shipping method. Totals are computed on the server."""
 
-    email = forms.EmailField(help_text="Your receipt and order link go here.")
+    email = forms.EmailField(
+        help_text="Your receipt and order link go here.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autocapitalize": "off", "spellcheck": "false"}),
+    )
     shipping_method = forms.ChoiceField(widget=forms.RadioSelect)
     save_address = forms.BooleanField(required=False, initial=True, label="Save this address to my account")
     checkout_token = forms.UUIDField(widget=forms.HiddenInput)

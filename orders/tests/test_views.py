@@ -256,6 +256,31 @@ def test_paying_a_paid_order_again_is_refused(client, product):
     assert Product.objects.get(pk=product.pk).stock == 2
 
 
+def test_checkout_fields_carry_autofill_tokens_and_the_right_keyboards(client, product):
+    add_to_cart(client, product.pk)
+    html = client.get(reverse("orders:checkout")).content.decode()
+
+    def tag(name: str) -> str:
+        (found,) = re.findall(rf'<(?:input|select)[^>]*name="{name}"[^>]*>', html)
+        return found
+
+    expected = {
+        "email": 'autocomplete="email"',
+        "full_name": 'autocomplete="shipping name"',
+        "address_line1": 'autocomplete="shipping address-line1"',
+        "address_line2": 'autocomplete="shipping address-line2"',
+        "postcode": 'autocomplete="shipping postal-code"',
+        "city": 'autocomplete="shipping address-level2"',
+        "region": 'autocomplete="shipping address-level1"',
+        "country": 'autocomplete="shipping country"',
+        "phone": 'autocomplete="shipping tel"',
+    }
+    for name, token in expected.items():
+        assert token in tag(name), name
+    assert 'type="email"' in tag("email")
+    assert 'type="tel"' in tag("phone") and 'inputmode="tel"' in tag("phone") and 'maxlength="40"' in tag("phone")
+
+
 def test_invalid_checkout_form_shows_errors(client, product):
     add_to_cart(client, product.pk)
     response = checkout(client, email="nope", postcode="", shipping_method="teleport")
