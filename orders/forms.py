@@ -12,7 +12,6 @@ from django_countries.fields import LazyTypedChoiceField  # type: ignore[attr-de
 
 from accounts.models import Address, User
 
-
 #: HTML autofill tokens (WHATWG "autocomplete" section-shipping fields) and keyboards, so a phone
 #: or browser fills the address in one tap and shows the right keyboard.
 ADDRESS_AUTOFILL: dict[str, dict[str, str]] = {
