@@ -6,7 +6,7 @@ MANAGE := $(PY) manage.py
 PER_CATEGORY ?= 200
 WEIGHTS := var/models/vgg16_imagenet_notop.weights.h5
 
-.PHONY: lint check typecheck run test venv weights catalog serve worker pgvector benchmark evaluate clean
+.PHONY: lint check typecheck run test venv weights catalog serve worker beat pgvector benchmark evaluate clean
 
 run: catalog serve
 
@@ -58,6 +58,10 @@ pgvector: venv
 
 worker: venv
 	$(VENV)/bin/celery -A config worker -Q search,embeddings,celery --concurrency 1 -l info
+
+# The periodic tasks (CELERY_BEAT_SCHEDULE: cancel orders unpaid after ORDER_PAYMENT_EXPIRY_MINUTES); run one.
+beat: venv
+	$(VENV)/bin/celery -A config beat -l info --schedule var/celerybeat-schedule
 
 evaluate: venv
 	$(MANAGE) evaluate_recommender

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -236,3 +236,34 @@ def order_receipt_send(*, order_id: int) -> str:
         order_receipt_message(order=order).send()
         Order.objects.filter(pk=order_id).update(receipt_sent_at=timezone.now())
     return "sent"
+
+
+#: the cancel reason of an order whose payment did not arrive in time (``order_expire_unpaid``)
+ORDER_EXPIRED_NOTE = "Payment not received in time, so the order was cancelled; nothing was charged."
+
+
+def order_expire_unpaid(*, now: datetime | None = None) -> list[str]:
+    """Cancel every order still waiting for payment ``ORDER_PAYMENT_EXPIRY_MINUTES`` after it
+    was placed, through ``order_set_status`` (note ``ORDER_EXPIRED_NOTE``). An order a payment is
+    being taken for (one whose payment took the stock, ``Payment.order_paid``) is left to the
+    pipeline. Safe to run twice and alongside a payment: each order is re-checked under its row
+    lock, and a payment arriving later for a cancelled order is given back (``orders.pipeline``).
+    Nothing is released: stock is only taken at payment. Returns the cancelled orders' numbers.
+    """
+    cutoff = (now or timezone.now()) - timedelta(minutes=settings.ORDER_PAYMENT_EXPIRY_MINUTES)
+    candidates = (
+        Order.objects.filter(status=Order.Status.PENDING_PAYMENT, created_at__lt=cutoff)
+        .exclude(payments__order_paid=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    expired = []
+    for pk in list(candidates):
+        with transaction.atomic():
+            order = Order.objects.select_for_update().get(pk=pk)
+            if order.status != Order.Status.PENDING_PAYMENT or order.payments.filter(order_paid=True).exists():
+                continue
+            order_set_status(order=order, status=Order.Status.CANCELLED, note=ORDER_EXPIRED_NOTE)
+            Order.objects.filter(pk=pk).update(cancel_reason=ORDER_EXPIRED_NOTE)
+            expired.append(order.number)
+    return expired

@@ -33,3 +33,12 @@ def order_link_send_task(order_id: int) -> str:
         return "missing"
     order_link_message(order=order).send()
     return "sent"
+
+
+@shared_task(autoretry_for=(DatabaseError,), retry_backoff=10, max_retries=3)
+def order_expire_unpaid_task() -> list[str]:
+    """Cancel the orders whose payment did not arrive in time (Celery beat runs it every
+    ``ORDER_EXPIRY_CHECK_MINUTES``). Safe to run twice or concurrently."""
+    from .services import order_expire_unpaid
+
+    return order_expire_unpaid()

@@ -171,6 +171,8 @@ def order_pay(request: HttpRequest, number: str) -> HttpResponse:
         return order
     detail_url = order_link_url(order=order)
     if order.status != Order.Status.PENDING_PAYMENT:
+        if order.status == Order.Status.CANCELLED:
+            messages.error(request, f"Order {order.number} was cancelled and can no longer be paid.")
         return redirect(detail_url)
     declined = None
     if request.GET.get("declined"):

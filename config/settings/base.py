@@ -146,6 +146,11 @@ SHIPPING_METHODS = [
 ]
 # Guests view their order through a signed link; it expires after this many days.
 ORDER_LINK_MAX_AGE_DAYS = env.int("ORDER_LINK_MAX_AGE_DAYS", default=180)
+# An order still waiting for payment this long after it was placed is cancelled ("payment not
+# received in time") by orders.tasks.order_expire_unpaid_task, which Celery beat runs every
+# ORDER_EXPIRY_CHECK_MINUTES. Stock is taken at payment, so expiry releases none.
+ORDER_PAYMENT_EXPIRY_MINUTES = env.int("ORDER_PAYMENT_EXPIRY_MINUTES", default=60)
+ORDER_EXPIRY_CHECK_MINUTES = env.int("ORDER_EXPIRY_CHECK_MINUTES", default=5)
 
 # --- Accounts (django-allauth) --------------------------------------------------------------
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -274,10 +279,18 @@ CELERY_TASK_ROUTES = {
     "recommender.tasks.query_image_embed_task": {"queue": "search"},
     # Receipts and other light work.
     "orders.tasks.order_receipt_send_task": {"queue": "celery"},
+    "orders.tasks.order_expire_unpaid_task": {"queue": "celery"},
     # sellers.tasks.bulk_import_run_task, registered under its old name (see sellers/tasks.py).
     "catalog.tasks.bulk_import_run_task": {"queue": "celery"},
     # Reads every vector of the catalog: with the embedding workers (TensorFlow-free, but heavy).
     "recommender.tasks.category_classifier_train_task": {"queue": "embeddings"},
+}
+# Periodic tasks, run by `celery -A config beat` (one beat process per shop; docker-compose's "beat").
+CELERY_BEAT_SCHEDULE = {
+    "order-expire-unpaid": {
+        "task": "orders.tasks.order_expire_unpaid_task",
+        "schedule": ORDER_EXPIRY_CHECK_MINUTES * 60.0,
+    },
 }
 # acks_late tasks of a worker that died are handed to another one after the visibility timeout
 # (seconds); workers look for such tasks every interval × throttle seconds.

@@ -26,7 +26,7 @@ SHOP_HEADER = '<header class="site-header">'
 @pytest.mark.django_db
 def test_an_unknown_url_answers_the_shops_404_page_with_a_way_back(client: Client, settings: Settings) -> None:
     settings.DEBUG = False
-    category = CategoryFactory(name="Ankle boots", slug="ankle-boots")
+    category = CategoryFactory.create(name="Ankle boots", slug="ankle-boots")
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     html = response.content.decode()
