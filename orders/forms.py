@@ -76,3 +76,18 @@ class CheckoutForm(forms.Form):
 
 _checkout_fields = dict(CheckoutForm.base_fields)
 CheckoutForm.base_fields = {"email": _checkout_fields.pop("email"), **checkout_address_fields(), **_checkout_fields}
+
+
+class OrderLookupForm(forms.Form):
+    """ "Find my order": a guest's order number and the email address it was placed with."""
+
+    number = forms.CharField(
+        label="Order number",
+        max_length=16,
+        help_text="In your receipt, e.g. VT-7KQ2-M9XD.",
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}),
+    )
+    email = forms.EmailField(label="Email address", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+    def clean_number(self) -> str:
+        return str(self.cleaned_data["number"]).strip().upper()

@@ -14,6 +14,7 @@ from .models import Order, Payment
 # The guest-link helpers live in ``links`` (the models need them too); read them from here.
 __all__ = [
     "order_get_for_viewer",
+    "order_guest_find",
     "order_link_check",
     "order_link_is_genuine",
     "order_link_key",
@@ -58,6 +59,12 @@ def order_get_for_viewer(*, number: str, user: User | AnonymousUser, key: str | 
             raise OrderNotFound("No such order.") from exc
         return order
     raise OrderNotFound("No such order.")
+
+
+def order_guest_find(*, number: str, email: str) -> Order | None:
+    """The guest order ``number`` if it was placed with ``email`` (compared case-insensitively),
+    else None: whoever knows both may have a fresh link sent to that address."""
+    return Order.objects.filter(number=number, user__isnull=True, email__iexact=email.strip()).first()
 
 
 def order_payment_latest(*, order: Order) -> Payment | None:

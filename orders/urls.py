@@ -13,6 +13,7 @@ app_name = "orders"
 urlpatterns: list[URLPattern] = [
     path("checkout/", views.checkout, name="checkout"),
     path("accounts/orders/", views.order_history, name="order_history"),
+    path("orders/find/", views.order_lookup, name="order_lookup"),
     path("orders/<str:number>/", views.order_detail, name="order_detail"),
     path("orders/<str:number>/pay/", views.order_pay, name="order_pay"),
     path("orders/<str:number>/new-link/", views.order_link_resend, name="order_link_resend"),

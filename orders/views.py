@@ -26,11 +26,12 @@ from shop.selectors import cart_summary
 from shop.shipping import delivery_estimate, shipping_methods
 
 from .exceptions import ExpiredOrderLink
-from .forms import CheckoutForm
+from .forms import CheckoutForm, OrderLookupForm
 from .models import Order, Payment
 from .payment_providers import APPROVE, DECLINE, confirmation_sign
 from .selectors import (
     order_get_for_viewer,
+    order_guest_find,
     order_link_is_genuine,
     order_link_url,
     order_list_for_user,
@@ -204,6 +205,21 @@ def order_link_resend(request: HttpRequest, number: str) -> HttpResponse:
         raise Http404("No such order.")
     order_link_send_task.delay(order.pk)
     return render(request, "orders/order_link_sent.html", {"number": number})
+
+
+@require_http_methods(["GET", "POST"])
+def order_lookup(request: HttpRequest) -> HttpResponse:
+    """ "Find my order": a guest who lost the link gives the order number and the email address
+    it was placed with, and a fresh link goes to that address. The answer is the same whether or
+    not they match, so the page tells a stranger nothing."""
+    form = OrderLookupForm(request.POST or None, initial={"number": request.GET.get("number", "")})
+    if request.method == "POST" and form.is_valid():
+        number = form.cleaned_data["number"]
+        order = order_guest_find(number=number, email=form.cleaned_data["email"])
+        if order is not None:
+            order_link_send_task.delay(order.pk)
+        return render(request, "orders/order_link_sent.html", {"number": number, "lookup": True})
+    return render(request, "orders/order_lookup.html", {"form": form}, status=400 if form.errors else 200)
 
 
 def test_payment_confirm(request: HttpRequest, token: str) -> HttpResponse:

@@ -303,3 +303,31 @@ def test_guest_signs_up_verifies_the_email_and_finds_the_order(client, product, 
     assert client.post(confirm_url).status_code == 302
     history = client.get(reverse("orders:order_history")).content.decode()
     assert order.number in history and "1 × Ankle boot" in history
+
+
+def test_guest_who_lost_the_link_gets_a_new_one_by_number_and_email(client, product):
+    _guest_buys(client, product)
+    order = Order.objects.get()
+    stranger = Client()
+    # Without a key the order page is the shop's 404, which points to "Find your order".
+    missing = stranger.get(reverse("orders:order_detail", kwargs={"number": order.number}))
+    assert missing.status_code == 404
+    assert reverse("orders:order_lookup").encode() in missing.content
+
+    url = reverse("orders:order_lookup")
+    assert stranger.get(url).status_code == 200
+    mail.outbox.clear()
+    # A wrong address gets the same answer and no email.
+    wrong = stranger.post(url, {"number": order.number, "email": "mallory@example.com"})
+    assert wrong.status_code == 200 and b"If order" in wrong.content
+    assert mail.outbox == []
+    # Lower-case number, upper-case address: still the order.
+    right = stranger.post(url, {"number": order.number.lower(), "email": "GRACE@example.com"})
+    assert right.status_code == 200 and right.content.count(b"If order") == 1
+    assert [m.to for m in mail.outbox] == [["grace@example.com"]]
+    match = re.search(r"http://127\.0\.0\.1:8000(/orders/\S+)", str(mail.outbox[0].body))
+    assert match is not None
+    assert stranger.get(match.group(1)).status_code == 200
+
+    invalid = stranger.post(url, {"number": "", "email": "not-an-email"})
+    assert invalid.status_code == 400 and len(mail.outbox) == 1
