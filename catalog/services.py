@@ -23,11 +23,15 @@ from .sizes import ONE_SIZE, SizeRun, run_sizes, size_label, size_normalise, siz
 
 
 @transaction.atomic
-def category_get_or_create(*, name: str, slug: str | None = None, position: int = 0) -> Category:
+def category_get_or_create(
+    *, name: str, slug: str | None = None, position: int = 0, size_run: str = SizeRun.ONE_SIZE
+) -> Category:
+    """The category with this slug, created with ``name``, ``position`` and ``size_run`` (a
+    ``catalog.sizes.SizeRun``) when there is none; an existing one is returned unchanged."""
     slug = slug or slugify(name)
     category = Category.objects.filter(slug=slug).first()
     if category is None:
-        category = Category(name=name, slug=slug, position=position)
+        category = Category(name=name, slug=slug, position=position, size_run=size_run)
         category.full_clean()
         category.save()
     return category
