@@ -61,3 +61,26 @@ def size_position(run: str, size: str) -> int:
 def size_label(size: str) -> str:
     """How a size is written for shoppers: the size itself, "One size" for ""."""
     return size or "One size"
+
+
+def sizes_text_parse(text: str, *, max_stock: int) -> list[tuple[str, int]]:
+    """Sizes with their stock as sellers type them in a form or a CSV cell: ``"S:3; M:5; L:0"``
+    (pairs separated by ``;``, ``,`` or new lines; size and stock by ``:`` or ``=``) →
+    ``[("S", 3), ("M", 5), ("L", 0)]``, sizes as typed (``size_normalise`` spells them later).
+    "" gives []. Raises ``ValueError`` saying which pair is wrong."""
+    pairs = []
+    for part in text.replace(",", ";").replace("\n", ";").split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        size, sep, stock = part.replace("=", ":").rpartition(":")
+        stock = stock.strip()
+        if not sep or not size.strip() or not stock.isdigit() or int(stock) > max_stock:
+            raise ValueError(f"“{part}” is not a size and its stock like “M:5” (stock 0 to {max_stock:,}).")
+        pairs.append((size.strip(), int(stock)))
+    return pairs
+
+
+def sizes_text(pairs: list[tuple[str, int]]) -> str:
+    """The inverse of ``sizes_text_parse``: ``"S:3; M:5; L:0"``."""
+    return "; ".join(f"{size}:{stock}" for size, stock in pairs)

@@ -37,19 +37,19 @@ class ProductFactory(factory.django.DjangoModelFactory[Product]):
     stock = 5
 
     @factory.post_generation
-    def variants(self, create: bool, extracted: list[tuple[str, int]] | None, **kwargs: object) -> None:
+    def variants(obj: Product, create: bool, extracted: list[tuple[str, int]] | None, **kwargs: object) -> None:  # noqa: N805  (factory_boy passes the product)
         """One variant of one size holding ``stock`` (and the product's SKU), or, with
         ``variants=[("EU 41", 2), ("EU 42", 0)]``, those sizes (SKU ``<sku>-EU41``...) in that
         order, ``stock`` becoming their sum."""
         if not create:
             return
-        sizes = extracted if extracted is not None else [("", self.stock)]
+        sizes = extracted if extracted is not None else [("", obj.stock)]
         for position, (size, stock) in enumerate(sizes):
-            sku = f"{self.sku}-{size.replace(' ', '')}" if size else self.sku
-            ProductVariant.objects.create(product=self, size=size, sku=sku, stock=stock, position=position)
+            sku = f"{obj.sku}-{size.replace(' ', '')}" if size else obj.sku
+            ProductVariant.objects.create(product=obj, size=size, sku=sku, stock=stock, position=position)
         if extracted is not None:
-            self.stock = sum(stock for _, stock in sizes)
-            Product.objects.filter(pk=self.pk).update(stock=self.stock)
+            obj.stock = sum(stock for _, stock in sizes)
+            Product.objects.filter(pk=obj.pk).update(stock=obj.stock)
 
 
 def _sample_png(row: int) -> bytes:

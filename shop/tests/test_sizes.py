@@ -97,7 +97,9 @@ def test_a_product_of_one_size_needs_no_choice(client):
 
 def test_adding_without_a_size_is_a_clear_error_on_the_page(client, trainer):
     page = reverse("shop:product_detail", kwargs={"slug": "trainer"})
-    response = client.post(reverse("shop:cart_add"), {"product_id": trainer.pk, "quantity": 1, "next": page}, follow=True)
+    response = client.post(
+        reverse("shop:cart_add"), {"product_id": trainer.pk, "quantity": 1, "next": page}, follow=True
+    )
     assert response.redirect_chain[-1][0] == page
     assert "Choose a size of Trainer." in response.content.decode()
     size_42 = _variant(trainer, "EU 42")
