@@ -18,6 +18,7 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from catalog.colours import PALETTE
+from catalog.sizes import SizeRun, run_sizes
 
 # Label index → (category name, slug, demo base price).
 CATEGORIES: list[tuple[str, str, Decimal]] = [
@@ -188,3 +189,39 @@ def demo_price(label: int, index: int) -> Decimal:
 def demo_stock(index: int) -> int:
     """Deterministic demo stock, 0-24 (about 1 product in 25 is sold out)."""
     return (index * 31) % 25
+
+
+#: Each category's size run, by label (catalog.sizes): tops, dresses and coats XS-XXL, trousers
+#: by waist, sandals, sneakers and boots EU 36-46, bags one size.
+SIZE_RUNS: list[str] = [
+    SizeRun.APPAREL,  # T-shirt/top
+    SizeRun.WAIST,  # Trouser
+    SizeRun.APPAREL,  # Pullover
+    SizeRun.APPAREL,  # Dress
+    SizeRun.APPAREL,  # Coat
+    SizeRun.FOOTWEAR,  # Sandal
+    SizeRun.APPAREL,  # Shirt
+    SizeRun.FOOTWEAR,  # Sneaker
+    SizeRun.ONE_SIZE,  # Bag
+    SizeRun.FOOTWEAR,  # Ankle boot
+]
+
+
+def demo_sizes(label: int, index: int) -> list[tuple[str, int]]:
+    """Deterministic demo sizes of train image ``index`` as ``[(size, stock), ...]`` in the
+    run's order: every size of the category's run (``SIZE_RUNS``), each with 0-8 units (about
+    one size in nine sold out; the middle sizes hold more). A product whose ``demo_stock`` is 0
+    is sold out in every size; a bag has one size holding ``demo_stock``."""
+    sizes = run_sizes(SIZE_RUNS[label])
+    if sizes == ("",):
+        return [("", demo_stock(index))]
+    if demo_stock(index) == 0:
+        return [(size, 0) for size in sizes]
+    middle = (len(sizes) - 1) / 2
+    stock = []
+    for i, size in enumerate(sizes):
+        units = (index * 31 + i * 17) % 9
+        if units and abs(i - middle) < len(sizes) / 4:
+            units += 2  # the common sizes are stocked deeper
+        stock.append((size, units))
+    return stock

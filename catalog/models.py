@@ -12,6 +12,7 @@ from pilkit.processors import ResizeToFit
 from core.money import money_field
 
 from .colours import COLOUR_CHOICES
+from .sizes import SizeRun, size_label
 
 
 class Category(models.Model):
@@ -19,6 +20,8 @@ class Category(models.Model):
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True)
     position = models.PositiveSmallIntegerField(default=0, help_text="Order on the home page.")
+    # The sizes its products come in (catalog.sizes): what the product page offers and sorts by.
+    size_run = models.CharField(max_length=20, choices=SizeRun.choices, default=SizeRun.ONE_SIZE)
 
     class Meta:
         ordering = ["position", "name"]
@@ -51,6 +54,8 @@ class Product(models.Model):
     sku = models.CharField("SKU", max_length=64, unique=True)
     description = models.TextField(blank=True)
     price = money_field(validators=[MinValueValidator(Decimal("0.00"))])
+    # The sum of its variants' stock, kept by the catalog's stock services in the same
+    # transaction as theirs (search, in-stock filters and cards read it, never the variants).
     stock = models.PositiveIntegerField(default=0)
     is_active = models.BooleanField(default=True, db_index=True)
     # The dominant colour of its primary photo, named in the shop palette (catalog.colours) by the
@@ -86,6 +91,48 @@ class Product(models.Model):
             return ProductImage(product=self, image=name) if name else None
         images = list(self.images.all())
         return images[0] if images else None
+
+    @property
+    def in_stock(self) -> bool:
+        return self.stock > 0
+
+
+class ProductVariant(models.Model):
+    """What a shopper buys: a product in one size, with its own SKU, stock and (optionally) price.
+
+    Every product has at least one; a product without sizes has one whose ``size`` is "" (one
+    size). ``position`` is the size's place in its category's run (``catalog.sizes``)."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
+    size = models.CharField(max_length=20, blank=True)
+    sku = models.CharField("SKU", max_length=64, unique=True)
+    stock = models.PositiveIntegerField(default=0)
+    # None: the product's price.
+    price = money_field(null=True, blank=True, validators=[MinValueValidator(Decimal("0.00"))])
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "size"], name="productvariant_unique_size"),
+            models.CheckConstraint(condition=models.Q(stock__gte=0), name="productvariant_stock_gte_0"),
+            models.CheckConstraint(
+                condition=models.Q(price__isnull=True) | models.Q(price__gte=0), name="productvariant_price_gte_0"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product} ({self.size_label})" if self.size else str(self.product)
+
+    @property
+    def size_label(self) -> str:
+        """The size as shoppers read it ("EU 42", "One size")."""
+        return size_label(self.size)
+
+    @property
+    def unit_price(self) -> Decimal:
+        """What one unit costs, in SHOP_CURRENCY: its own price, else the product's."""
+        return self.price if self.price is not None else self.product.price
 
     @property
     def in_stock(self) -> bool:

@@ -7,7 +7,7 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from .exceptions import CategoryNotFound, ProductNotFound
 from .filters import ProductFilter
-from .models import Category, Product, ProductImage
+from .models import Category, Product, ProductImage, ProductVariant
 
 
 def product_queryset_with_images(queryset: QuerySet[Product]) -> QuerySet[Product]:
@@ -62,6 +62,15 @@ def product_get(*, slug: str | None = None, pk: int | None = None) -> Product:
         return product_queryset_with_images(product_queryset_active()).get(**lookup)
     except Product.DoesNotExist:
         raise ProductNotFound("No such product.") from None
+
+
+def product_variant_list(*, product: Product) -> list[ProductVariant]:
+    """The product's sizes in their run's order (``position``), each with its stock and
+    ``unit_price``; one variant of size "" for a product of one size."""
+    variants = list(ProductVariant.objects.filter(product=product).order_by("position", "id"))
+    for variant in variants:
+        variant.product = product
+    return variants
 
 
 PRODUCT_CARD_FIELDS = (

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, cast
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils.text import slugify
 
 from accounts.models import Seller
@@ -14,18 +18,35 @@ from accounts.models import Seller
 from .exceptions import InsufficientStock
 from .images import file_sha256, image_encode_stored, image_open_validated_with_format
 from .indexing import product_image_index
-from .models import Category, Product, ProductImage
+from .models import Category, Product, ProductImage, ProductVariant
+from .sizes import ONE_SIZE, SizeRun, run_sizes, size_label, size_normalise, size_position
 
 
 @transaction.atomic
-def category_get_or_create(*, name: str, slug: str | None = None, position: int = 0) -> Category:
+def category_get_or_create(
+    *, name: str, slug: str | None = None, position: int = 0, size_run: str = SizeRun.ONE_SIZE
+) -> Category:
+    """The category with this slug, created with ``name``, ``position`` and ``size_run`` (a
+    ``catalog.sizes.SizeRun``) when there is none; an existing one is returned unchanged."""
     slug = slug or slugify(name)
     category = Category.objects.filter(slug=slug).first()
     if category is None:
-        category = Category(name=name, slug=slug, position=position)
+        category = Category(name=name, slug=slug, position=position, size_run=size_run)
         category.full_clean()
         category.save()
     return category
+
+
+@dataclass(frozen=True)
+class VariantSpec:
+    """One size of a product as a seller gives it: ``size`` in any spelling its category's run
+    accepts (``catalog.sizes.size_normalise``; "" for one size), units in ``stock``, its own
+    ``sku`` ("" = the product's SKU plus the size) and ``price`` (None = the product's)."""
+
+    size: str = ONE_SIZE
+    stock: int = 0
+    sku: str = ""
+    price: Decimal | None = None
 
 
 @transaction.atomic
@@ -40,8 +61,13 @@ def product_create(
     slug: str | None = None,
     is_active: bool = True,
     seller: Seller | None = None,
+    variants: Sequence[VariantSpec] | None = None,
 ) -> Product:
-    """Create a product; ``price`` is a ``Decimal`` in the shop currency. Raises ``ValidationError``."""
+    """Create a product with its variants; ``price`` is a ``Decimal`` in the shop currency.
+
+    ``variants`` lists its sizes (``VariantSpec``); without them the product gets one variant of
+    one size holding ``stock``. ``Product.stock`` becomes the sum of the variants' stock.
+    Raises ``ValidationError`` (e.g. a SKU in use, a size not in the category's run)."""
     product = Product(
         category=category,
         seller=seller,
@@ -49,13 +75,96 @@ def product_create(
         sku=sku,
         slug=slug or slugify(f"{name}"),
         price=price,
-        stock=stock,
+        stock=0,
         description=description,
         is_active=is_active,
     )
     product.full_clean()
     product.save()
+    product_variants_set(product=product, variants=variants if variants is not None else [VariantSpec(stock=stock)])
     return product
+
+
+def _variants_normalised(*, category: Category, variants: Sequence[VariantSpec]) -> list[VariantSpec]:
+    """``variants`` with sizes spelled as the category's run spells them, in the run's order.
+    Raises ``ValidationError`` for no variant, an unknown or repeated size, or a blank size
+    next to others."""
+    run = category.size_run
+    if not variants:
+        raise ValidationError({"variants": "Give at least one size."})
+    normalised: dict[str, VariantSpec] = {}
+    for spec in variants:
+        size = size_normalise(run, spec.size)
+        if size is None and spec.size.strip() == "" and len(variants) == 1:
+            size = ONE_SIZE  # a product without sizes in a sized category: sold as one size
+        if size is None:
+            sizes = ", ".join(size_label(s) for s in run_sizes(run))
+            label = SizeRun(run).label
+            raise ValidationError({"variants": f"“{spec.size}” is not a size of {category.name} ({label}: {sizes})."})
+        if size in normalised:
+            raise ValidationError({"variants": f"The size {size_label(size)} is given twice."})
+        normalised[size] = VariantSpec(size=size, stock=spec.stock, sku=spec.sku.strip(), price=spec.price)
+    if ONE_SIZE in normalised and len(normalised) > 1:
+        raise ValidationError({"variants": "A product sold in sizes cannot also be sold as one size."})
+    return sorted(normalised.values(), key=lambda spec: size_position(run, spec.size))
+
+
+def variant_sku_default(*, product_sku: str, size: str) -> str:
+    """A size's SKU when the seller gives none: the product's SKU, plus the size without spaces
+    ("FM-12-EU42", "FM-12-XL"); the product's own SKU for one size."""
+    return f"{product_sku}-{size.replace(' ', '')}"[:64] if size else product_sku
+
+
+@transaction.atomic
+def product_variants_set(*, product: Product, variants: Sequence[VariantSpec]) -> list[ProductVariant]:
+    """Make ``variants`` the product's sizes: a size already there keeps its row (its cart and
+    order lines) and takes the new stock, SKU and price; new sizes are added; sizes not listed
+    are deleted (their cart lines go, order lines keep their snapshot). ``Product.stock``
+    becomes their sum. Returns the variants in size order. Raises ``ValidationError`` (see
+    ``_variants_normalised``; also a SKU another variant uses); nothing is changed then."""
+    specs = _variants_normalised(category=product.category, variants=variants)
+    existing = {variant.size: variant for variant in ProductVariant.objects.select_for_update().filter(product=product)}
+    keep = {spec.size for spec in specs}
+    ProductVariant.objects.filter(pk__in=[v.pk for size, v in existing.items() if size not in keep]).delete()
+    result = []
+    for position, spec in enumerate(specs):
+        variant = existing.get(spec.size) or ProductVariant(product=product, size=spec.size)
+        variant.sku = spec.sku or variant_sku_default(product_sku=product.sku, size=spec.size)
+        variant.stock = spec.stock
+        variant.price = spec.price
+        variant.position = position
+        variant.full_clean(exclude=["product"])
+        variant.save()
+        result.append(variant)
+    product_stock_refresh(product_ids=[product.pk])
+    product.stock = sum(v.stock for v in result)
+    return result
+
+
+def product_stock_refresh(*, product_ids: list[int]) -> None:
+    """Set each product's ``stock`` to the sum of its variants' (0 without variants), in one
+    ``UPDATE``: after its variants were written other than by ``variant_stock_take`` /
+    ``variant_stock_return``, which keep the sum themselves."""
+    total = (
+        ProductVariant.objects.filter(product=OuterRef("pk"))
+        .order_by()
+        .values("product")
+        .annotate(total=Sum("stock"))
+        .values("total")
+    )
+    Product.objects.filter(pk__in=product_ids).update(stock=Coalesce(Subquery(total), 0))
+
+
+@transaction.atomic
+def product_variant_stock_set(*, variant: ProductVariant, stock: int) -> ProductVariant:
+    """Set one size's stock (staff, a seller's edit or a test's "sold meanwhile"), the product's
+    sum with it. Raises ``ValidationError`` for a negative stock."""
+    if stock < 0:
+        raise ValidationError({"stock": "Stock cannot be negative."})
+    ProductVariant.objects.filter(pk=variant.pk).update(stock=stock)
+    product_stock_refresh(product_ids=[variant.product_id])
+    variant.stock = stock
+    return variant
 
 
 @transaction.atomic
@@ -161,34 +270,46 @@ def product_colour_refresh(*, product_ids: list[int]) -> None:
 
 
 @transaction.atomic
-def product_stock_take(*, quantities: dict[int, int]) -> None:
-    """Take ``quantities`` (product id → units > 0) out of stock, all or nothing.
+def variant_stock_take(*, quantities: dict[int, int]) -> None:
+    """Take ``quantities`` (variant id → units > 0) out of stock, all or nothing.
 
-    Each product is decremented by one conditional ``UPDATE … SET stock = stock - n WHERE
-    stock >= n`` in product-id order (no deadlock between two orders sharing products); the
-    database re-checks the condition after waiting for a concurrent writer, so stock never goes
-    below zero. Raises ``InsufficientStock`` naming every product that ran short; nothing is
-    taken then (the savepoint rolls back the products already decremented).
+    Each variant is decremented by one conditional ``UPDATE … SET stock = stock - n WHERE
+    stock >= n`` in variant-id order; the database re-checks the condition after waiting for a
+    concurrent writer, so stock never goes below zero. Then each product's summed ``stock``
+    follows (``F()`` updates, in product-id order: two orders sharing products lock them in the
+    same order, so they cannot deadlock). Raises ``InsufficientStock`` naming every size that
+    ran short ("Trainers (EU 42)"); nothing is taken then (the savepoint rolls back).
     """
     short: list[int] = []
-    for product_id in sorted(quantities):
-        quantity = quantities[product_id]
+    for variant_id in sorted(quantities):
+        quantity = quantities[variant_id]
         if quantity <= 0:
             raise ValueError(f"quantity must be positive, got {quantity}")
-        taken = Product.objects.filter(pk=product_id, stock__gte=quantity).update(stock=F("stock") - quantity)
+        taken = ProductVariant.objects.filter(pk=variant_id, stock__gte=quantity).update(stock=F("stock") - quantity)
         if not taken:
-            short.append(product_id)
+            short.append(variant_id)
     if short:
-        names = list(Product.objects.filter(pk__in=short).order_by("pk").values_list("name", flat=True))
+        variants = ProductVariant.objects.filter(pk__in=short).select_related("product").order_by("pk")
+        names = [str(variant) for variant in variants]
         raise InsufficientStock(f"Sorry, {', '.join(names) or 'an item'} sold out.", product_names=names)
+    _product_stock_add(quantities=quantities, sign=-1)
 
 
 @transaction.atomic
-def product_stock_return(*, quantities: dict[int, int]) -> None:
-    """Put ``quantities`` (product id → units) back into stock (a cancelled or refunded order).
-    Products deleted since are skipped."""
-    for product_id in sorted(quantities):
-        Product.objects.filter(pk=product_id).update(stock=F("stock") + quantities[product_id])
+def variant_stock_return(*, quantities: dict[int, int]) -> None:
+    """Put ``quantities`` (variant id → units) back into stock (a cancelled or refunded order),
+    the products' sums with them. Variants deleted since are skipped."""
+    for variant_id in sorted(quantities):
+        ProductVariant.objects.filter(pk=variant_id).update(stock=F("stock") + quantities[variant_id])
+    _product_stock_add(quantities=quantities, sign=1)
+
+
+def _product_stock_add(*, quantities: dict[int, int], sign: int) -> None:
+    per_product: dict[int, int] = {}
+    for variant_id, product_id in ProductVariant.objects.filter(pk__in=quantities).values_list("pk", "product_id"):
+        per_product[product_id] = per_product.get(product_id, 0) + quantities[variant_id]
+    for product_id in sorted(per_product):
+        Product.objects.filter(pk=product_id).update(stock=F("stock") + sign * per_product[product_id])
 
 
 def product_image_files_delete(*, product_image: ProductImage) -> None:

@@ -20,7 +20,7 @@ class OrderLineInline(admin.TabularInline):
     model = OrderLine
     extra = 0
     can_delete = False
-    fields = ["product_name", "sku", "unit_price", "quantity", "line_total", "product"]
+    fields = ["product_name", "size", "sku", "unit_price", "quantity", "line_total", "product", "variant"]
     readonly_fields = cast("list[str]", fields)  # field names only, no fieldset groups
 
     def has_add_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:

@@ -97,13 +97,18 @@ class Order(PostalAddress):  # type: ignore[django-manager-missing]  # payments:
 
 
 class OrderLine(models.Model):
-    """One product in an order, with the name, SKU and unit price it was sold at."""
+    """One size of a product in an order, with the name, size, SKU (the size's) and unit price
+    it was sold at. Stock is taken and returned per ``variant``."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey(
         "catalog.Product", null=True, blank=True, on_delete=models.SET_NULL, related_name="order_lines"
     )
+    variant = models.ForeignKey(
+        "catalog.ProductVariant", null=True, blank=True, on_delete=models.SET_NULL, related_name="order_lines"
+    )
     product_name = models.CharField(max_length=200)
+    size = models.CharField(max_length=20, blank=True)  # "" = one size
     sku = models.CharField("SKU", max_length=64)
     unit_price = money_field()
     quantity = models.PositiveIntegerField()
@@ -114,11 +119,16 @@ class OrderLine(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(quantity__gt=0), name="orderline_quantity_gt_0"),
             models.CheckConstraint(condition=models.Q(unit_price__gte=0), name="orderline_unit_price_gte_0"),
-            models.UniqueConstraint(fields=["order", "product"], name="orderline_unique_product"),
+            models.UniqueConstraint(fields=["order", "variant"], name="orderline_unique_variant"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.quantity} × {self.product_name}"
+        return f"{self.quantity} × {self.name_with_size}"
+
+    @property
+    def name_with_size(self) -> str:
+        """The product name with the size in brackets ("Trainers (EU 42)"); the name alone for one size."""
+        return f"{self.product_name} ({self.size})" if self.size else self.product_name
 
 
 class OrderEvent(models.Model):
@@ -160,7 +170,7 @@ class Payment(BasePayment):
     def get_purchased_items(self) -> Iterator[PurchasedItem]:
         for line in self.order.lines.all():
             yield PurchasedItem(
-                name=line.product_name,
+                name=line.name_with_size,
                 sku=line.sku,
                 quantity=line.quantity,
                 price=line.unit_price,

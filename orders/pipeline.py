@@ -22,7 +22,7 @@ running the pipeline again.
    is then exactly as before the payment (pending payment, stock untouched, no "paid" event),
    and never paid with the money not taken.
 4. **mark paid** (``order_mark_paid``): under the lock again, once the money is captured, the
-   order becomes paid (an ``OrderEvent``) and its products leave the shopper's cart.
+   order becomes paid (an ``OrderEvent``) and its sizes leave the shopper's cart.
 5. **receipt** (``order_receipt_enqueue``): ``order_receipt_send_task`` is enqueued when that
    transaction commits.
 
@@ -60,7 +60,7 @@ from payments import PaymentError, PaymentStatus
 
 from accounts.models import User
 from catalog.exceptions import InsufficientStock
-from catalog.services import product_stock_return, product_stock_take
+from catalog.services import variant_stock_return, variant_stock_take
 from shop.services import cart_clear
 
 from .exceptions import InvalidStatusTransition
@@ -166,8 +166,9 @@ def _decide(*, order: Order, payment: Payment) -> Decision:
 def order_stock_take(*, payment: Payment) -> Decision:
     """Take the order's stock for ``payment`` and record it as the order's payment.
 
-    Locks: the ``Order`` row, then each product row in id order (``product_stock_take``'s
-    conditional ``UPDATE … WHERE stock >= n``). If the payment still needs its stock taken
+    Locks: the ``Order`` row, then each variant row in id order (``variant_stock_take``'s
+    conditional ``UPDATE … WHERE stock >= n``, one per size), then their products' rows (the
+    summed stock). If the payment still needs its stock taken
     (``order_payment_authorise``'s rule, checked again here), the stock is taken and
     ``Payment.order_paid`` set in the same transaction: that flag is the durable record that
     the stock is taken, so the step is never done twice. Returns ``CAPTURE`` (``preauth``) or
@@ -180,7 +181,7 @@ def order_stock_take(*, payment: Payment) -> Decision:
     if decision.next is not Next.TAKE_STOCK:
         return decision
     try:
-        product_stock_take(quantities=_order_quantities(order))
+        variant_stock_take(quantities=_order_quantities(order))
     except InsufficientStock as exc:
         reason = str(exc)
         Order.objects.filter(pk=order.pk).update(cancel_reason=reason[:200])
@@ -193,12 +194,12 @@ def order_stock_take(*, payment: Payment) -> Decision:
 
 
 def order_stock_return(*, order: Order) -> None:
-    """Put the order's quantities back into stock (products deleted since are skipped).
+    """Put the order's quantities back into stock, per size (sizes deleted since are skipped).
 
-    Locks: the product rows it updates (``F()`` updates). Not idempotent on its own: call it
+    Locks: the variant and product rows it updates (``F()`` updates). Not idempotent on its own: call it
     where the order's status changes away from holding stock, under the order's lock
     (``order_cancel``, ``order_capture_undo``), which is what makes it happen once."""
-    product_stock_return(quantities=_order_quantities(order))
+    variant_stock_return(quantities=_order_quantities(order))
 
 
 # --- 3. capture or release ----------------------------------------------------------------
@@ -272,7 +273,7 @@ def payment_give_back(*, payment: Payment, reason: str) -> None:
 
 @transaction.atomic
 def order_mark_paid(*, payment: Payment) -> Order:
-    """Mark the order paid by ``payment`` once its money is taken, clear those products from the
+    """Mark the order paid by ``payment`` once its money is taken, clear those sizes from the
     shopper's cart and enqueue the receipt.
 
     Locks: the ``Order`` row. Does something only while the order is pending payment and the
@@ -287,7 +288,7 @@ def order_mark_paid(*, payment: Payment) -> Order:
     order_set_status(
         order=order, status=Order.Status.PAID, note=f"Paid ({payment.variant}, {payment.total} {payment.currency})"
     )
-    cart_clear(cart_id=order.cart_id, product_ids=list(_order_quantities(order)))
+    cart_clear(cart_id=order.cart_id, variant_ids=list(_order_quantities(order)))
     order_receipt_enqueue(order=order)
     return order
 
@@ -349,7 +350,8 @@ def _order_lock(*, order_id: int) -> Order:
 
 
 def _order_quantities(order: Order) -> dict[int, int]:
-    return {line.product_id: line.quantity for line in order.lines.all() if line.product_id is not None}
+    """Variant id → units of the order's lines (lines whose size was deleted since are left out)."""
+    return {line.variant_id: line.quantity for line in order.lines.all() if line.variant_id is not None}
 
 
 def _transition_check(*, order: Order, target: str) -> None:

@@ -143,7 +143,7 @@ def order_place(
     if summary.is_empty:
         raise EmptyCart("Your cart is empty.")
     if summary.problems:
-        names = [item.product.name for item in summary.items if item.problem]
+        names = [str(item.variant) for item in summary.items if item.problem]
         raise InsufficientStock(" ".join(summary.problems), product_names=names)
     method = shipping_method_get(code=shipping_method)
     earliest, latest = delivery_estimate(method=method, start=today or timezone.localdate())
@@ -173,8 +173,10 @@ def order_place(
         OrderLine(
             order=order,
             product=item.product,
+            variant=item.variant,
             product_name=item.product.name,
-            sku=item.product.sku,
+            size=item.variant.size,
+            sku=item.variant.sku,
             unit_price=item.unit_price,
             quantity=item.quantity,
             line_total=item.line_total,

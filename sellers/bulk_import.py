@@ -2,7 +2,9 @@
 
 CSV columns (header row, any order, case-insensitive): ``name``, ``sku``, ``category`` (slug
 or name), ``price`` (e.g. 19.99, in SHOP_CURRENCY), ``stock`` (whole number), ``images`` (photo
-file names in the ZIP, separated by ``;``), and optionally ``description``.
+file names in the ZIP, separated by ``;``), and optionally ``description`` and ``sizes``: each
+size with its stock, ``S:3;M:5;L:0`` (sizes of the category's run, ``catalog.sizes``), which
+replaces the product's sizes, the ``stock`` cell then left empty (or ignored).
 
 Each row is imported in its own transaction: a bad row is reported (row number, SKU, reason)
 and never stops the good ones. The SKU is the key: importing the same file again updates the
@@ -32,7 +34,8 @@ from accounts.models import Seller
 from catalog.exceptions import InvalidImage
 from catalog.images import file_sha256, image_open_validated
 from catalog.models import BulkImport, Category, Product
-from catalog.services import product_image_create
+from catalog.services import VariantSpec, product_image_create
+from catalog.sizes import sizes_text_parse
 from core.exceptions import ShopError
 from core.limits import MAX_STOCK
 
@@ -186,9 +189,16 @@ def _import_row(seller: Seller, row: dict[str, str], archive: _Archive) -> tuple
         "name": name,
         "category": _category(row.get("category", "")),
         "price": _price(row.get("price", "")),
-        "stock": _stock(row.get("stock", "")),
         "description": row.get("description", ""),
     }
+    try:
+        sizes = sizes_text_parse(row.get("sizes", ""), max_stock=MAX_STOCK)
+    except ValueError as exc:
+        raise RowError(f"sizes: {exc}") from None
+    if sizes:
+        fields["variants"] = [VariantSpec(size=size, stock=stock) for size, stock in sizes]
+    else:
+        fields["stock"] = _stock(row.get("stock", ""))
     names = [part.strip() for part in row.get("images", "").replace("|", ";").split(";") if part.strip()]
     if not names:
         raise RowError("No photos: list at least one file name in the images column.")

@@ -9,6 +9,8 @@ from typing import Any
 from django import forms
 
 from catalog.models import Category
+from catalog.services import VariantSpec
+from catalog.sizes import sizes_text_parse
 from core.limits import MAX_STOCK, PHOTO_ACCEPT, PHOTOS_REQUIRED, upload_help_text
 from core.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 
@@ -43,7 +45,17 @@ class SellerProductForm(forms.Form):
     price = forms.DecimalField(
         min_value=Decimal("0.00"), max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES
     )
-    stock = forms.IntegerField(min_value=0, max_value=MAX_STOCK)
+    stock = forms.IntegerField(
+        min_value=0, max_value=MAX_STOCK, required=False, help_text="For a product of one size (no sizes below)."
+    )
+    variants = forms.CharField(
+        label="Sizes and stock",
+        required=False,
+        max_length=2000,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. S:3; M:5; L:0  or  EU 41:2; EU 42:4"}),
+        help_text="Each size with its stock, separated by ;. The sizes of the category's run "
+        "(XS–XXL, EU 36–46, W28–W38). Leave empty for one size.",
+    )
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
     images = MultipleImageField(
         required=False,
@@ -57,11 +69,20 @@ class SellerProductForm(forms.Form):
             self.fields["sku"].disabled = True  # the SKU is the product's key (bulk import matches on it)
             self.fields["images"].label = "Add photos"
 
+    def clean_variants(self) -> list[VariantSpec]:
+        try:
+            pairs = sizes_text_parse(self.cleaned_data["variants"], max_stock=MAX_STOCK)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return [VariantSpec(size=size, stock=stock) for size, stock in pairs]
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         assert data is not None  # Form.clean returns cleaned_data
         if not self.fields["sku"].disabled and not data.get("images"):
             self.add_error("images", PHOTOS_REQUIRED)
+        if not data.get("variants") and data.get("stock") is None and "variants" not in self.errors:
+            self.add_error("stock", "Give the stock, or each size with its stock.")
         return data
 
 
@@ -69,7 +90,8 @@ class BulkImportForm(forms.Form):
     csv_file = forms.FileField(
         label="Products (CSV)",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
-        help_text="Columns: name, sku, category, price, stock, images (file names separated by ;), description.",
+        help_text="Columns: name, sku, category, price, stock, images (file names separated by ;), description; "
+        "for sizes a sizes column (S:3;M:5;L:0), or a size column with one row per size sharing the SKU.",
     )
     zip_file = forms.FileField(
         label="Photos (ZIP)",

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, cast
 
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.text import slugify
@@ -18,7 +19,13 @@ from accounts.selectors import seller_is_approved
 from catalog.images import image_open_validated
 from catalog.indexing import product_image_index
 from catalog.models import Category, Product, ProductImage
-from catalog.services import product_create, product_image_create, product_image_files_delete
+from catalog.services import (
+    VariantSpec,
+    product_create,
+    product_image_create,
+    product_image_files_delete,
+    product_variants_set,
+)
 
 from .exceptions import SellerNotApproved
 from .selectors import seller_product_get
@@ -50,13 +57,15 @@ def seller_product_create(
     name: str,
     sku: str,
     price: Decimal,
-    stock: int,
+    stock: int = 0,
     description: str = "",
     images: Sequence[UploadedFile] | None = None,
+    variants: Sequence[VariantSpec] | None = None,
 ) -> Product:
     """Publish a product for an approved seller with its photos (validated, stored, and
-    enqueued for embedding after commit, in order). Raises ``SellerNotApproved``,
-    ``InvalidImage`` (nothing is written then) or ``ValidationError`` (e.g. a SKU in use)."""
+    enqueued for embedding after commit, in order) and its sizes (``variants``; without them,
+    one size holding ``stock``). Raises ``SellerNotApproved``, ``InvalidImage`` (nothing is
+    written then) or ``ValidationError`` (e.g. a SKU in use, a size not in the category's run)."""
     seller_approval_check(seller=seller)
     _uploads_validate(images or [])
     product = product_create(
@@ -68,6 +77,7 @@ def seller_product_create(
         price=price,
         stock=stock,
         description=description,
+        variants=variants or None,
     )
     # an upload always has a name (the stubs allow None for files not yet named)
     for position, upload in enumerate(images or []):
@@ -85,16 +95,26 @@ def seller_product_update(
     remove_image_ids: Sequence[int] | None = None,
 ) -> Product:
     """Change one of the seller's products (``SELLER_EDITABLE_FIELDS`` only), add photos and
-    remove photos of *this* product. Raises ``ProductNotFound`` for another seller's product,
-    ``SellerNotApproved``, ``InvalidImage`` or ``ValidationError``."""
+    remove photos of *this* product. ``data["variants"]`` (``VariantSpec`` list) replaces its
+    sizes (``product_variants_set``); ``data["stock"]`` sets the stock of a product of one size
+    (a sized product's stock is per size: a ``ValidationError`` then). Raises
+    ``ProductNotFound`` for another seller's product, ``SellerNotApproved``, ``InvalidImage`` or
+    ``ValidationError``."""
     product = seller_product_get(seller=seller, product_id=product_id, for_update=True)
     seller_approval_check(seller=seller)
     _uploads_validate(new_images or [])
     for field in SELLER_EDITABLE_FIELDS:
-        if field in data:
+        if field in data and field != "stock":
             setattr(product, field, data[field])
     product.full_clean()
     product.save()
+    if data.get("variants"):
+        product_variants_set(product=product, variants=data["variants"])
+    elif "stock" in data:
+        variants = list(product.variants.all())
+        if len(variants) != 1 or variants[0].size:
+            raise ValidationError({"stock": "This product is sold in sizes: set the stock of each size."})
+        product_variants_set(product=product, variants=[VariantSpec(stock=data["stock"], sku=variants[0].sku)])
     if remove_image_ids:
         for image in ProductImage.objects.filter(product=product, pk__in=remove_image_ids):
             product_image_files_delete(product_image=image)

@@ -21,6 +21,7 @@ from accounts.services import seller_apply
 from catalog.exceptions import InvalidImage
 from catalog.models import Product
 from catalog.selectors import product_indexing_status
+from catalog.sizes import sizes_text
 from core.exceptions import ShopError
 from core.forms import form_add_validation_error
 
@@ -142,7 +143,8 @@ def product_create_view(request: SellerHttpRequest) -> HttpResponse:
                 name=data["name"],
                 sku=data["sku"],
                 price=data["price"],
-                stock=data["stock"],
+                stock=data["stock"] or 0,
+                variants=data["variants"],
                 description=data["description"],
                 images=data["images"],
             )
@@ -162,6 +164,9 @@ def product_create_view(request: SellerHttpRequest) -> HttpResponse:
 def product_edit_view(request: SellerHttpRequest, product_id: int) -> HttpResponse:
     product = seller_product_get(seller=request.seller, product_id=product_id)
     initial = {f: getattr(product, f) for f in ("name", "sku", "category", "price", "stock", "description")}
+    sizes = [(v.size, v.stock) for v in product.variants.all()]
+    if any(size for size, _ in sizes):
+        initial["variants"], initial["stock"] = sizes_text(sizes), None
     form = SellerProductForm(request.POST or None, request.FILES or None, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -170,7 +175,10 @@ def product_edit_view(request: SellerHttpRequest, product_id: int) -> HttpRespon
             seller_product_update(
                 seller=request.seller,
                 product_id=product.pk,
-                data={f: data[f] for f in ("name", "category", "price", "stock", "description")},
+                data={
+                    **{f: data[f] for f in ("name", "category", "price", "description")},
+                    **({"variants": data["variants"]} if data["variants"] else {"stock": data["stock"]}),
+                },
                 new_images=data["images"],
                 remove_image_ids=remove,
             )

@@ -111,9 +111,12 @@ class _CartQuantityForm(forms.Form):
 
 
 class CartAddForm(_CartQuantityForm):
-    """Add to cart. Only the product id and a quantity come from the browser, never a price."""
+    """Add to cart. Only the product id, the size (``variant_id``: the size picker's radio
+    buttons; not needed for a product of one size) and a quantity come from the browser, never a
+    price."""
 
     product_id = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    variant_id = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
     quantity = forms.IntegerField(min_value=1, max_value=CART_QUANTITY_INPUT_MAX, initial=1)
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
@@ -123,6 +126,7 @@ class CartAddForm(_CartQuantityForm):
 
 class CartUpdateForm(_CartQuantityForm):
     product_id = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    variant_id = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
     quantity = forms.IntegerField(min_value=0, max_value=CART_QUANTITY_INPUT_MAX)
 
     invalid_quantity_message = f"Choose a quantity between 0 and {CART_QUANTITY_INPUT_MAX}."

@@ -19,17 +19,21 @@ class Cart(models.Model):
 
 
 class CartLine(models.Model):
+    """Units of one size of a product. ``product`` is always ``variant.product`` (set by
+    ``shop.services``): kept so lines are listed and cleared by product without a join."""
+
     cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    variant = models.ForeignKey("catalog.ProductVariant", on_delete=models.CASCADE, related_name="+")
     quantity = models.PositiveIntegerField()
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["added_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["cart", "product"], name="cartline_unique_product"),
+            models.UniqueConstraint(fields=["cart", "variant"], name="cartline_unique_variant"),
             models.CheckConstraint(condition=models.Q(quantity__gt=0), name="cartline_quantity_gt_0"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.quantity} × {self.product_id}"
+        return f"{self.quantity} × {self.variant_id}"

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 
 from accounts.models import User
-from catalog.models import Product
+from catalog.models import Product, ProductVariant
 from core.limits import cart_line_quantity_max
 
 from .models import Cart
@@ -18,15 +18,21 @@ from .models import Cart
 @dataclass
 class CartItem:
     product: Product
+    variant: ProductVariant  # the size bought
     quantity: int
-    unit_price: Decimal  # the product's current price, in SHOP_CURRENCY
+    unit_price: Decimal  # the size's current price, in SHOP_CURRENCY
     line_total: Decimal
     # Why this line cannot be bought as it is ("" when it can).
     problem: str = ""
 
     @property
     def max_quantity(self) -> int:
-        return max(0, min(self.product.stock, cart_line_quantity_max()))
+        return max(0, min(self.variant.stock, cart_line_quantity_max()))
+
+    @property
+    def size(self) -> str:
+        """The size bought ("" for one size)."""
+        return self.variant.size
 
 
 @dataclass
@@ -60,27 +66,32 @@ def cart_get(*, cart_id: int | None = None, user: User | AnonymousUser | None = 
 
 
 def cart_summary(*, cart: Cart | None) -> CartSummary:
-    """The cart's lines with current prices and totals (prices are read from the catalog, never
-    from the browser). Lines whose product is no longer sold or lacks stock carry a ``problem``."""
+    """The cart's lines (one per size) with current prices and totals (prices are read from the
+    catalog, never from the browser). Lines whose product is no longer sold or whose size lacks
+    stock carry a ``problem``."""
     summary = CartSummary(cart=cart, currency=settings.SHOP_CURRENCY)
     if cart is None:
         return summary
-    lines = cart.lines.select_related("product", "product__category").prefetch_related("product__images")
+    lines = cart.lines.select_related("product", "product__category", "variant").prefetch_related("product__images")
     for line in lines:
-        product = line.product
+        product, variant = line.product, line.variant
+        variant.product = product
+        name = str(variant)  # "Trainers (EU 42)", or the product's name for one size
         problem = ""
         if not product.is_active:
             problem = f"{product.name} is no longer sold."
-        elif product.stock == 0:
-            problem = f"{product.name} is sold out."
-        elif line.quantity > product.stock:
-            problem = f"Only {product.stock} of {product.name} left in stock."
-        line_total = product.price * line.quantity
+        elif variant.stock == 0:
+            problem = f"{name} is sold out."
+        elif line.quantity > variant.stock:
+            problem = f"Only {variant.stock} of {name} left in stock."
+        unit_price = variant.unit_price
+        line_total = unit_price * line.quantity
         summary.items.append(
             CartItem(
                 product=product,
+                variant=variant,
                 quantity=line.quantity,
-                unit_price=product.price,
+                unit_price=unit_price,
                 line_total=line_total,
                 problem=problem,
             )

@@ -11,7 +11,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from catalog.filters import product_filters_for_storefront
-from catalog.selectors import category_get, category_list, product_get, product_list, product_newest_list
+from catalog.selectors import (
+    category_get,
+    category_list,
+    product_get,
+    product_list,
+    product_newest_list,
+    product_variant_list,
+)
 from core.exceptions import ShopError
 from core.limits import cart_line_quantity_max
 from recommender.selectors import product_similar_list
@@ -60,6 +67,7 @@ def _parse_number(raw: str | None, low: float, high: float) -> float | None:
 
 def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
     product = product_get(slug=slug)
+    variants = product_variant_list(product=product)
     same_category = request.GET.get("same_category") == "1"
     min_similarity = _parse_number(request.GET.get("min_similarity"), -1.0, 1.0)
     min_score = _parse_number(request.GET.get("min_score"), 0.0, 1.0)
@@ -78,6 +86,8 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "match_choices": MATCH_CHOICES,
             "embedding_pending": not similar and product.images.exclude(embedding_status="embedded").exists(),
             "max_quantity": max(1, min(product.stock, cart_line_quantity_max())),
+            "variants": variants,
+            "sized": len(variants) > 1 or any(v.size for v in variants),
         },
     )
 
@@ -143,12 +153,15 @@ def cart_add(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
     try:
         line = cart_add_product(
-            cart=request_cart(request, create=True), product_id=data["product_id"], quantity=data["quantity"]
+            cart=request_cart(request, create=True),
+            product_id=data["product_id"],
+            variant_id=data["variant_id"],
+            quantity=data["quantity"],
         )
     except ShopError as exc:
         messages.error(request, str(exc))
         return redirect(_safe_next(request, data["next"], cart_url))
-    messages.success(request, f"Added {data['quantity']} × {line.product.name} to your cart.")
+    messages.success(request, f"Added {data['quantity']} × {line.variant} to your cart.")
     return redirect(_safe_next(request, data["next"], cart_url))
 
 
@@ -161,7 +174,10 @@ def cart_update(request: HttpRequest) -> HttpResponse:
         return redirect("shop:cart_detail")
     try:
         cart_line_set_quantity(
-            cart=cart, product_id=form.cleaned_data["product_id"], quantity=form.cleaned_data["quantity"]
+            cart=cart,
+            product_id=form.cleaned_data["product_id"],
+            variant_id=form.cleaned_data["variant_id"],
+            quantity=form.cleaned_data["quantity"],
         )
     except ShopError as exc:
         messages.error(request, str(exc))
@@ -171,7 +187,8 @@ def cart_update(request: HttpRequest) -> HttpResponse:
 @require_POST
 def cart_remove(request: HttpRequest) -> HttpResponse:
     cart = request_cart(request)
-    product_id = request.POST.get("product_id", "")
+    product_id, variant_id = request.POST.get("product_id", ""), request.POST.get("variant_id", "")
     if cart is not None and product_id.isdigit():
-        cart_line_remove(cart=cart, product_id=int(product_id))
+        size = int(variant_id) if variant_id.isdigit() else None
+        cart_line_remove(cart=cart, product_id=int(product_id), variant_id=size)
     return redirect("shop:cart_detail")

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from catalog.models import Category, Product, ProductImage
+from catalog.models import Category, Product, ProductImage, ProductVariant
+from core.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -59,8 +60,38 @@ class ProductImageSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(image.image.url) if request is not None else image.image.url
 
 
+class ProductVariantSerializer(serializers.ModelSerializer):
+    """One size of a product: what a cart line is for (``variant_id``)."""
+
+    size = serializers.CharField(read_only=True, help_text='e.g. "EU 42" or "M"; "" for a product of one size.')
+    price = serializers.DecimalField(
+        source="unit_price",
+        read_only=True,
+        max_digits=MONEY_MAX_DIGITS,
+        decimal_places=MONEY_DECIMAL_PLACES,
+        help_text="One unit of this size, in the shop currency (the product's price unless the size has its own).",
+    )
+    in_stock = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = ProductVariant
+        fields = ["id", "size", "sku", "stock", "price", "in_stock"]
+
+
 class ProductDetailSerializer(ProductSummarySerializer):
+    """A product with its photos and its sizes (``variants``, in size order); ``stock`` is the
+    sum of the sizes' stock."""
+
     images = ProductImageSerializer(many=True, read_only=True)
+    variants = ProductVariantSerializer(many=True, read_only=True)
 
     class Meta(ProductSummarySerializer.Meta):
-        fields = [*ProductSummarySerializer.Meta.fields, "sku", "description", "stock", "created_at", "images"]
+        fields = [
+            *ProductSummarySerializer.Meta.fields,
+            "sku",
+            "description",
+            "stock",
+            "created_at",
+            "images",
+            "variants",
+        ]

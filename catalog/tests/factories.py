@@ -9,7 +9,7 @@ from django.utils.text import slugify
 from accounts.models import Seller, User
 from accounts.services import seller_apply, seller_decide
 from accounts.tests.factories import SuperUserFactory, UserFactory
-from catalog.models import Category, Product, ProductImage
+from catalog.models import Category, Product, ProductImage, ProductVariant
 
 from .sample import load_sample, sha256
 
@@ -27,6 +27,7 @@ class CategoryFactory(factory.django.DjangoModelFactory[Category]):
 class ProductFactory(factory.django.DjangoModelFactory[Product]):
     class Meta:
         model = Product
+        skip_postgeneration_save = True
 
     category = factory.SubFactory(CategoryFactory)
     name = factory.Sequence(lambda n: f"Product {n}")
@@ -34,6 +35,21 @@ class ProductFactory(factory.django.DjangoModelFactory[Product]):
     sku = factory.Sequence(lambda n: f"SKU-{n:06d}")
     price = Decimal("19.99")
     stock = 5
+
+    @factory.post_generation
+    def variants(obj: Product, create: bool, extracted: list[tuple[str, int]] | None, **kwargs: object) -> None:  # noqa: N805  (factory_boy passes the product)
+        """One variant of one size holding ``stock`` (and the product's SKU), or, with
+        ``variants=[("EU 41", 2), ("EU 42", 0)]``, those sizes (SKU ``<sku>-EU41``...) in that
+        order, ``stock`` becoming their sum."""
+        if not create:
+            return
+        sizes = extracted if extracted is not None else [("", obj.stock)]
+        for position, (size, stock) in enumerate(sizes):
+            sku = f"{obj.sku}-{size.replace(' ', '')}" if size else obj.sku
+            ProductVariant.objects.create(product=obj, size=size, sku=sku, stock=stock, position=position)
+        if extracted is not None:
+            obj.stock = sum(stock for _, stock in sizes)
+            Product.objects.filter(pk=obj.pk).update(stock=obj.stock)
 
 
 def _sample_png(row: int) -> bytes:
@@ -72,3 +88,12 @@ def seller_create(email: str, store: str, status: str = "approved") -> Seller:
         )
         seller = seller_decide(seller=seller, status=status, actor=staff)
     return seller
+
+
+def stock_set(product: Product, stock: int, *, size: str = "") -> None:
+    """Set the stock of one size of ``product`` (its one-size variant by default), the product's
+    sum with it, through ``product_variant_stock_set``: "others bought it meanwhile"."""
+    from catalog.services import product_variant_stock_set
+
+    product_variant_stock_set(variant=product.variants.get(size=size), stock=stock)
+    product.refresh_from_db(fields=["stock"])

@@ -59,6 +59,16 @@ def test_import_fashion_mnist(idx_dir, fashion_mnist_sample):
     assert boot.category.slug == "ankle-boot"
     assert boot.price == fm.demo_price(9, 0) == Decimal("74.99")
     assert boot.stock == fm.demo_stock(0) == 0
+    assert boot.category.size_run == "footwear"
+    assert list(boot.variants.values_list("size", "stock")) == [(f"EU {n}", 0) for n in range(36, 47)]
+    # Sizes in the run's order, with per-size stock summing to the product's; some sizes sold out.
+    for product in Product.objects.exclude(category__slug="bag").prefetch_related("variants"):
+        label = [slug for _, slug, _ in fm.CATEGORIES].index(product.category.slug)
+        rows = [(v.size, v.stock) for v in product.variants.all()]
+        assert rows == fm.demo_sizes(label, int(product.sku[3:]))
+        assert product.stock == sum(stock for _, stock in rows)
+    bag = Product.objects.filter(category__slug="bag").first()
+    assert bag is not None and list(bag.variants.values_list("size", flat=True)) == [""]
     image = ProductImage.objects.get(product=boot)
     assert (image.width, image.height, image.embedding_status) == (64, 64, "pending")
     assert image.image.name is not None

@@ -14,15 +14,19 @@ from orders.models import Order, OrderLine
 
 
 class OrderLineSerializer(serializers.ModelSerializer):
-    """A line as it was sold: name, SKU and unit price are a snapshot taken at checkout."""
+    """A line as it was sold: name, size, SKU (the size's) and unit price are a snapshot taken at checkout."""
 
     product_id = serializers.IntegerField(
         read_only=True, allow_null=True, help_text="null once the product is deleted."
     )
+    variant_id = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="The size bought; null once that size is deleted."
+    )
+    size = serializers.CharField(read_only=True, help_text='The size bought, e.g. "EU 42"; "" for one size.')
 
     class Meta:
         model = OrderLine
-        fields = ["product_id", "product_name", "sku", "unit_price", "quantity", "line_total"]
+        fields = ["product_id", "variant_id", "product_name", "size", "sku", "unit_price", "quantity", "line_total"]
         read_only_fields = fields
 
 

@@ -42,15 +42,18 @@ class OrderFactory(factory.django.DjangoModelFactory[Order]):
 
 
 class OrderLineFactory(factory.django.DjangoModelFactory[OrderLine]):
-    """A line snapshotting its product's name, SKU and price (``line_total`` = price × quantity)."""
+    """A line snapshotting its product's name, its first size's size and SKU, and the product's
+    price (``line_total`` = price × quantity)."""
 
     class Meta:
         model = OrderLine
 
     order = factory.SubFactory(OrderFactory)
     product = factory.SubFactory(ProductFactory)
+    variant = factory.LazyAttribute(lambda o: o.product.variants.first() if o.product else None)
     product_name = factory.LazyAttribute(lambda o: o.product.name)
-    sku = factory.LazyAttribute(lambda o: o.product.sku)
+    size = factory.LazyAttribute(lambda o: o.variant.size if o.variant else "")
+    sku = factory.LazyAttribute(lambda o: o.variant.sku if o.variant else o.product.sku)
     unit_price = factory.LazyAttribute(lambda o: o.product.price)
     quantity = 1
     line_total = factory.LazyAttribute(lambda o: o.unit_price * o.quantity)

@@ -68,8 +68,12 @@ ADDRESS_FORM = {
 }
 
 
-def add_to_cart(client: Client, product_id: int, quantity: int = 1) -> TestResponse:
-    return client.post(reverse("shop:cart_add"), {"product_id": product_id, "quantity": quantity})
+def add_to_cart(client: Client, product_id: int, quantity: int = 1, variant_id: int | None = None) -> TestResponse:
+    """POST the product page's add-to-cart form (``variant_id``: the size picked, if any)."""
+    data = {"product_id": product_id, "quantity": quantity}
+    if variant_id is not None:
+        data["variant_id"] = variant_id
+    return client.post(reverse("shop:cart_add"), data)
 
 
 def checkout_token(client: Client) -> str:

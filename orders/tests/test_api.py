@@ -171,7 +171,9 @@ def test_token_user_buys_without_csrf_and_sees_the_order(user, product):
                 "lines": [
                     {
                         "product_id": product.pk,
+                        "variant_id": product.variants.get().pk,
                         "product_name": "Ankle boot",
+                        "size": "",
                         "sku": "AB-1",
                         "unit_price": "49.90",
                         "quantity": 2,

@@ -14,6 +14,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from catalog.models import Product
+from catalog.tests.factories import stock_set
 from orders.models import Order, Payment
 from orders.selectors import order_link_check
 from orders.tests.flows import API_ADDRESS as ADDRESS
@@ -75,7 +76,9 @@ def test_guest_checkout_places_the_order_at_catalog_prices(api, product):
         "lines": [
             {
                 "product_id": product.pk,
+                "variant_id": product.variants.get().pk,
                 "product_name": "Ankle boot",
+                "size": "",
                 "sku": "AB-1",
                 "unit_price": "49.90",
                 "quantity": 2,
@@ -151,7 +154,7 @@ def test_checkout_of_an_empty_cart(api, product):
 
 def test_checkout_when_stock_ran_out_is_a_conflict(api, product):
     add(api, product.pk, 3)
-    Product.objects.filter(pk=product.pk).update(stock=1)
+    stock_set(product, 1)
 
     response = checkout(api)
 

@@ -12,7 +12,7 @@ from django.db import transaction
 from payments import PaymentError, PaymentStatus, core
 
 from catalog.models import Product
-from catalog.tests.factories import ProductFactory
+from catalog.tests.factories import ProductFactory, stock_set
 from orders import payment_providers
 from orders.models import Order, Payment
 from orders.pipeline import (
@@ -160,7 +160,7 @@ def test_take_stock_of_a_captured_payment_goes_straight_to_mark_paid():
 
 def test_take_stock_of_a_sold_out_item_cancels_with_the_reason_and_takes_nothing():
     order = _order(stock=2, quantity=2, name="Last coat")
-    Product.objects.filter(pk=_product_id(order)).update(stock=1)  # another order took one
+    stock_set(Product.objects.get(pk=_product_id(order)), 1)  # another order took one
     payment = _authorised(order)
     assert order_stock_take(payment=payment) == Decision(Next.GIVE_BACK, "Sorry, Last coat sold out.")
     order.refresh_from_db()

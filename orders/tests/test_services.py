@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from payments import PaymentStatus
 
 from catalog.exceptions import InsufficientStock
-from catalog.models import Product
-from catalog.tests.factories import ProductFactory
+from catalog.models import Product, ProductVariant
+from catalog.tests.factories import ProductFactory, stock_set
 from orders.exceptions import InvalidStatusTransition, OrderNotPayable
 from orders.models import Order, OrderEvent, Payment
 from orders.pipeline import order_cancel
@@ -92,7 +92,7 @@ def test_empty_cart_bad_email_and_shortage_place_nothing():
         order_place(
             cart=cart, email="not-an-email", address=ADDRESS, shipping_method="standard", checkout_token=uuid.uuid4()
         )
-    Product.objects.filter(pk=product.pk).update(stock=1)
+    stock_set(product, 1)
     with pytest.raises(InsufficientStock):
         order_place(
             cart=cart, email="a@example.com", address=ADDRESS, shipping_method="standard", checkout_token=uuid.uuid4()
@@ -208,10 +208,11 @@ def test_cancelling_an_unpaid_order_keeps_stock():
 
 
 def test_stock_take_is_all_or_nothing():
-    from catalog.services import product_stock_take
+    from catalog.services import variant_stock_take
 
     a, b = ProductFactory.create(name="A", stock=5), ProductFactory.create(name="B", stock=1)
     with pytest.raises(InsufficientStock, match="B sold out"):
-        product_stock_take(quantities={a.pk: 2, b.pk: 2})
+        variant_stock_take(quantities={a.variants.get().pk: 2, b.variants.get().pk: 2})
     assert list(Product.objects.order_by("pk").values_list("stock", flat=True)) == [5, 1]
+    assert list(ProductVariant.objects.order_by("pk").values_list("stock", flat=True)) == [5, 1]
     mail.outbox.clear()

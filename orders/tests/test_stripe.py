@@ -17,7 +17,7 @@ from django.urls import reverse
 from payments import PaymentStatus, core
 
 from catalog.models import Product
-from catalog.tests.factories import ProductFactory
+from catalog.tests.factories import ProductFactory, stock_set
 from orders.models import Order, Payment
 
 from .flows import add_to_cart, checkout
@@ -109,7 +109,7 @@ def test_signed_webhook_pays_once_and_forged_one_is_refused(client, stripe_shop,
 def test_sold_out_before_the_webhook_refunds_through_stripe(client, stripe_shop, django_capture_on_commit_callbacks):
     product = ProductFactory.create(name="Rare scarf", price=Decimal("25.00"), stock=5)
     payment, _ = _to_stripe(client, product)
-    Product.objects.filter(pk=product.pk).update(stock=1)  # others bought it meanwhile
+    stock_set(product, 1)  # others bought it meanwhile
     with mock.patch("stripe.Refund.create", return_value={"id": "re_1", "status": "succeeded"}) as refund:
         # django-payments' webhook view is @atomic: the refund waits for its commit
         with django_capture_on_commit_callbacks(execute=True):

@@ -11,8 +11,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.api.serializers import ProductImageSerializer
-from catalog.models import Category, Product, ProductImage
+from catalog.models import Category, Product, ProductImage, ProductVariant
 from catalog.selectors import product_indexing_status
+from catalog.services import VariantSpec
 from core.limits import MAX_STOCK, PHOTOS_REQUIRED, upload_help_text
 from core.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 
@@ -58,12 +59,43 @@ def _stock_field(**kwargs: Any) -> serializers.IntegerField:
     return serializers.IntegerField(min_value=0, max_value=MAX_STOCK, **kwargs)
 
 
+class SellerVariantSerializer(serializers.Serializer):
+    """One size: ``size`` as the category's run spells it ("M", "EU 42", "W32"; "" for one
+    size), its own ``stock``, and optionally its own ``sku`` (default: the product's plus the
+    size) and ``price`` (default: the product's)."""
+
+    size = serializers.CharField(max_length=20, allow_blank=True)
+    stock = _stock_field()
+    sku = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    price = _price_field(required=False, allow_null=True, default=None)
+
+    def to_internal_value(self, data: Any) -> VariantSpec:
+        return VariantSpec(**super().to_internal_value(data))
+
+
+class SellerVariantReadSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProductVariant
+        fields = ["id", "size", "sku", "stock", "price"]
+        read_only_fields = fields
+
+
+def _variants_field(**kwargs: Any) -> SellerVariantSerializer:
+    return SellerVariantSerializer(
+        many=True,
+        help_text="The sizes with their stock (replacing `stock`); sizes not listed are removed.",
+        **kwargs,
+    )
+
+
 class SellerProductSerializer(serializers.ModelSerializer):
-    """One of the seller's products, archived or not. ``price`` is a decimal string."""
+    """One of the seller's products, archived or not. ``price`` is a decimal string; ``stock``
+    the sum of its sizes' (``variants``)."""
 
     category: serializers.SlugRelatedField[Category] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     indexing_status = serializers.SerializerMethodField()
     images = ProductImageSerializer(many=True, read_only=True)
+    variants = SellerVariantReadSerializer(many=True, read_only=True)
 
     class Meta:
         model = Product
@@ -79,6 +111,7 @@ class SellerProductSerializer(serializers.ModelSerializer):
             "is_active",
             "indexing_status",
             "images",
+            "variants",
         ]
         read_only_fields = fields
 
@@ -92,7 +125,8 @@ class SellerProductCreateSerializer(serializers.Serializer):
     sku = serializers.CharField(max_length=64, help_text="Your stock-keeping unit; unique in the shop.")
     category = _category_field()
     price = _price_field()
-    stock = _stock_field()
+    stock = _stock_field(required=False, default=0, help_text="For a product of one size (no `variants`).")
+    variants = _variants_field(required=False, default=None)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     images = _photos_field()
 
@@ -105,7 +139,8 @@ class SellerProductUpdateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200, required=False)
     category = _category_field(required=False)
     price = _price_field(required=False)
-    stock = _stock_field(required=False)
+    stock = _stock_field(required=False, help_text="For a product of one size (no `variants`).")
+    variants = _variants_field(required=False)
     description = serializers.CharField(required=False, allow_blank=True)
     is_active = serializers.BooleanField(required=False)
     sku = serializers.CharField(

@@ -39,6 +39,12 @@ def _token_client(email: str) -> APIClient:
     return api
 
 
+def _variant_json(product: Product) -> dict:
+    """The Seller API's shape of a product's one size (no sizes)."""
+    variant = product.variants.get()
+    return {"id": variant.pk, "size": "", "sku": product.sku, "stock": variant.stock, "price": None}
+
+
 def _image_json(image: ProductImage) -> dict:
     return {
         "id": image.pk,
@@ -122,6 +128,7 @@ def test_seller_creates_a_product_with_two_photos_enqueued_for_embedding(
         "is_active": True,
         "indexing_status": "indexing",
         "images": [_image_json(first), _image_json(second)],
+        "variants": [_variant_json(product)],
     }
     assert [(i["position"], i["embedding_status"]) for i in response.json()["images"]] == [
         (0, "pending"),
@@ -187,6 +194,7 @@ def test_list_shows_only_the_sellers_products_archived_too(alice_api, alice, bob
         "is_active": False,
         "indexing_status": "indexing",
         "images": [_image_json(archived.images.get())],
+        "variants": [_variant_json(archived)],
     }
 
 
@@ -206,6 +214,7 @@ def test_detail_shows_one_product(alice_api, tote):
         "is_active": True,
         "indexing_status": "indexing",
         "images": [_image_json(first), _image_json(second)],
+        "variants": [_variant_json(tote)],
     }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from catalog.models import Product
+from catalog.models import Product, ProductVariant
 from core.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 
 # The largest id a database integer column holds: bigger ids would overflow the query, not miss.
@@ -25,10 +25,20 @@ class CartProductSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request is not None else path
 
 
+class CartVariantSerializer(serializers.ModelSerializer):
+    size = serializers.CharField(help_text='"" for a product of one size.')
+
+    class Meta:
+        model = ProductVariant
+        fields = ["id", "size", "sku"]
+
+
 class CartLineSerializer(serializers.Serializer):
-    """A ``shop.selectors.CartItem``: prices are the catalog's current ones, decimal strings."""
+    """A ``shop.selectors.CartItem`` (one size of a product): prices are the catalog's current
+    ones, decimal strings."""
 
     product = CartProductSerializer()
+    variant = CartVariantSerializer(help_text="The size in the cart.")
     quantity = serializers.IntegerField()
     unit_price = serializers.DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES)
     line_total = serializers.DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES)
@@ -45,9 +55,24 @@ class CartSerializer(serializers.Serializer):
 
 
 class CartLineAddSerializer(serializers.Serializer):
-    """Only a product id and a quantity come from the client: never a price."""
+    """Only a product id, its size and a quantity come from the client: never a price."""
 
     product_id = serializers.IntegerField(min_value=1, max_value=ID_MAX)
+    variant_id = serializers.IntegerField(
+        min_value=1,
+        max_value=ID_MAX,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The size (one of the product's `variants`); not needed for a product of one size.",
+    )
+    size = serializers.CharField(
+        required=False,
+        allow_null=True,
+        default=None,
+        max_length=20,
+        help_text='The size as the product lists it (e.g. "EU 42"), instead of `variant_id`.',
+    )
     quantity = serializers.IntegerField(
         default=1,
         help_text="Units to add to what the cart already holds (whole number; the cart's limits and the stock apply).",
@@ -56,6 +81,14 @@ class CartLineAddSerializer(serializers.Serializer):
 
 class CartLineUpdateSerializer(serializers.Serializer):
     quantity = serializers.IntegerField(help_text="The line's new quantity; 0 removes the line.")
+    variant_id = serializers.IntegerField(
+        min_value=1,
+        max_value=ID_MAX,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Which size's line, when the cart holds several sizes of the product.",
+    )
 
 
 class ShippingMethodSerializer(serializers.Serializer):

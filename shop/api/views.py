@@ -58,8 +58,9 @@ class CartLineListView(APIView):
         responses={201: CartSerializer, 400: BAD_REQUEST, 409: CONFLICT},
     )
     def post(self, request: Request) -> Response:
-        """Add units of a product (to what the cart already holds); a guest's cart is created on
-        the first add. Answers with the whole cart."""
+        """Add units of one size of a product (to what the cart already holds of it); a guest's
+        cart is created on the first add. A product sold in sizes needs `variant_id` or `size`
+        (400 without). Answers with the whole cart."""
         serializer = CartLineAddSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         cart = request_cart(request, create=True)
@@ -68,6 +69,9 @@ class CartLineListView(APIView):
 
 
 PRODUCT_ID = OpenApiParameter("product_id", int, OpenApiParameter.PATH, description="The line's product id.")
+VARIANT_ID = OpenApiParameter(
+    "variant_id", int, OpenApiParameter.QUERY, required=False, description="Only this size's line (default: all)."
+)
 
 
 @method_decorator(ensure_csrf_cookie, name="dispatch")
@@ -78,21 +82,27 @@ class CartLineDetailView(APIView):
         responses={200: CartSerializer, 400: BAD_REQUEST, 409: CONFLICT},
     )
     def patch(self, request: Request, product_id: str) -> Response:
-        """Set a line's quantity (0 removes it). Answers with the whole cart."""
+        """Set a line's quantity (0 removes it); `variant_id` says which size when the cart holds
+        several sizes of the product. Answers with the whole cart."""
         serializer = CartLineUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         cart = request_cart(request)
         if cart is None:  # no cart, so no such line: the service's answer for a missing line
             raise ProductUnavailable("This product is not in your cart.")
-        cart_line_set_quantity(cart=cart, product_id=int(product_id), quantity=serializer.validated_data["quantity"])
+        data = serializer.validated_data
+        cart_line_set_quantity(
+            cart=cart, product_id=int(product_id), variant_id=data["variant_id"], quantity=data["quantity"]
+        )
         return Response(_cart_body(request, cart))
 
-    @extend_schema(parameters=[PRODUCT_ID], responses={204: None})
+    @extend_schema(parameters=[PRODUCT_ID, VARIANT_ID], responses={204: None})
     def delete(self, request: Request, product_id: str) -> Response:
-        """Remove a product from the cart (also 204 when it was not there)."""
+        """Remove a product (every size, or just `?variant_id=`) from the cart (also 204 when it
+        was not there)."""
         cart = request_cart(request)
+        raw = request.query_params.get("variant_id", "")
         if cart is not None:
-            cart_line_remove(cart=cart, product_id=int(product_id))
+            cart_line_remove(cart=cart, product_id=int(product_id), variant_id=int(raw) if raw.isdigit() else None)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -19,11 +19,12 @@ class CartFactory(factory.django.DjangoModelFactory[Cart]):
 
 
 class CartLineFactory(factory.django.DjangoModelFactory[CartLine]):
-    """One product in a cart, quantity 1 unless given."""
+    """One product in a cart, quantity 1 unless given; its first size unless ``variant`` is given."""
 
     class Meta:
         model = CartLine
 
     cart = factory.SubFactory(CartFactory)
     product = factory.SubFactory(ProductFactory)
+    variant = factory.LazyAttribute(lambda o: o.product.variants.first())
     quantity = 1

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from catalog.models import Product
+from catalog.models import Product, ProductVariant
 from catalog.tests.factories import ProductFactory
 from orders.tests.flows import FRIDAY
 from orders.tests.flows import api_cart_add as add
@@ -43,6 +43,7 @@ def boot_line(quantity: int, unit_price: str, line_total: str, problem: str = ""
             "slug": "ankle-boot",
             "url": "http://testserver/p/ankle-boot/",
         },
+        "variant": {"id": ProductVariant.objects.get(sku="AB-1").pk, "size": "", "sku": "AB-1"},
         "quantity": quantity,
         "unit_price": unit_price,
         "line_total": line_total,

@@ -8,7 +8,7 @@ import pytest
 from pytest_django.fixtures import Settings
 
 from catalog.exceptions import InsufficientStock
-from catalog.tests.factories import ProductFactory
+from catalog.tests.factories import ProductFactory, stock_set
 from shop.models import Cart, CartLine
 from shop.selectors import cart_summary
 from shop.services import (
@@ -84,8 +84,7 @@ def test_set_quantity_zero_removes_and_unknown_line_is_refused(cart):
 def test_summary_flags_lines_that_lost_their_stock(cart):
     product = ProductFactory.create(name="Bag", stock=3)
     cart_add_product(cart=cart, product_id=product.pk, quantity=3)
-    product.stock = 1
-    product.save()
+    stock_set(product, 1)
     assert cart_summary(cart=cart).problems == ["Only 1 of Bag left in stock."]
 
 

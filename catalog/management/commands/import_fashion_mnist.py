@@ -11,14 +11,16 @@ from tqdm import tqdm
 
 from catalog import fashion_mnist as fm
 from catalog.models import Product
-from catalog.services import category_get_or_create, product_create, product_image_create
+from catalog.services import VariantSpec, category_get_or_create, product_create, product_image_create
 
 
 class Command(BaseCommand):
     help = (
         "Build catalog products from Fashion-MNIST *train* images (Zalando Research, MIT): "
         "10 categories; each photo dyed in one of 12 named shop colours (deterministic per image), upscaled, "
-        "on white; named after colour and category ('Burgundy ankle boot'); deterministic demo prices. "
+        "on white; named after colour and category ('Burgundy ankle boot'); deterministic demo prices; "
+        "size runs by category (EU 36-46 footwear, XS-XXL tops, dresses and coats, W28-W38 trousers, bags one size) "
+        "with deterministic per-size stock. "
         "Safe to re-run: existing SKUs are skipped. Embedding is left to `manage.py embed_images`."
     )
 
@@ -37,7 +39,7 @@ class Command(BaseCommand):
         except fm.DatasetUnavailable as exc:
             raise CommandError(str(exc)) from exc
         categories = [
-            category_get_or_create(name=name, slug=slug, position=position)
+            category_get_or_create(name=name, slug=slug, position=position, size_run=fm.SIZE_RUNS[position])
             for position, (name, slug, _) in enumerate(fm.CATEGORIES)
         ]
         indices = fm.balanced_indices(labels, per_category)
@@ -62,7 +64,7 @@ class Command(BaseCommand):
                     slug=slugify(f"{name}-{sku}"),
                     sku=sku,
                     price=fm.demo_price(label, index),
-                    stock=fm.demo_stock(index),
+                    variants=[VariantSpec(size=size, stock=stock) for size, stock in fm.demo_sizes(label, index)],
                     description=fm.product_description(label, colour_name, index),
                 )
                 product_image_create(
