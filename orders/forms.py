@@ -55,3 +55,10 @@ class CheckoutForm(forms.Form):
 
 _checkout_fields = dict(CheckoutForm.base_fields)
 CheckoutForm.base_fields = {"email": _checkout_fields.pop("email"), **checkout_address_fields(), **_checkout_fields}
+
+
+class ShipmentForm(forms.Form):
+    """A parcel's tracking number and carrier, for shipping lines (``orders.services.order_lines_ship``)."""
+
+    tracking_number = forms.CharField(max_length=64, help_text="As printed on the parcel's label.")
+    carrier = forms.CharField(max_length=64, required=False, help_text="e.g. DHL, UPS, Royal Mail.")
