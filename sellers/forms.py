@@ -10,7 +10,9 @@ from django import forms
 
 from catalog.models import Category
 from core.limits import MAX_STOCK, PHOTO_ACCEPT, PHOTOS_REQUIRED, upload_help_text
-from core.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
+from core.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, currency_symbol
+
+from .bulk_import import COLUMNS
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -53,6 +55,7 @@ class SellerProductForm(forms.Form):
 
     def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["price"].label = f"Price ({currency_symbol()})"
         if editing:
             self.fields["sku"].disabled = True  # the SKU is the product's key (bulk import matches on it)
             self.fields["images"].label = "Add photos"
@@ -69,7 +72,7 @@ class BulkImportForm(forms.Form):
     csv_file = forms.FileField(
         label="Products (CSV)",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
-        help_text="Columns: name, sku, category, price, stock, images (file names separated by ;), description.",
+        help_text=f"Columns: {', '.join(COLUMNS)} (images: the photos' file names, separated by ;).",
     )
     zip_file = forms.FileField(
         label="Photos (ZIP)",
