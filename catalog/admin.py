@@ -76,7 +76,8 @@ class ProductImageInline(admin.TabularInline):
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
-    list_display = ["name", "sku", "category", "seller", "price", "stock", "is_active", "created_at"]
+    list_display = ["thumbnail", "name", "sku", "category", "seller", "price", "stock", "is_active", "created_at"]
+    list_display_links = ["thumbnail", "name"]
     list_filter = ["category", "is_active", "seller"]
     search_fields = ["name", "sku", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -85,6 +86,16 @@ class ProductAdmin(admin.ModelAdmin):
     inlines = [ProductImageInline]
     date_hierarchy = "created_at"
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Product]:
+        return super().get_queryset(request).prefetch_related("images")  # the thumbnails: one query a page
+
+    @admin.display(description="Photo")
+    def thumbnail(self, obj: Product) -> str:
+        image = obj.primary_image
+        if image is None:
+            return ""
+        return format_html('<img src="{}" width="40" height="40" alt="" style="object-fit:contain">', image.thumb.url)
+
 
 @admin.register(ProductImage)
 class ProductImageAdmin(admin.ModelAdmin):
@@ -92,8 +103,7 @@ class ProductImageAdmin(admin.ModelAdmin):
         "thumbnail",
         "product",
         "position",
-        "width",
-        "height",
+        "size",
         "embedding_status",
         "short_error",
         "possible_duplicate",
@@ -135,9 +145,16 @@ class ProductImageAdmin(admin.ModelAdmin):
             '<a href="{}">{}</a> ({}% similar)', change, obj.duplicate_of, round(100 * (obj.duplicate_similarity or 0))
         )
 
+    @admin.display(description="Size (px)")
+    def size(self, obj: ProductImage) -> str:
+        return f"{obj.width}×{obj.height}"
+
     @admin.display(description="Error")
     def short_error(self, obj: ProductImage) -> str:
-        return obj.embedding_error[:80]
+        # Short, so the table fits 1366 px; the whole error is the cell's tooltip and on the photo's page.
+        if len(obj.embedding_error) <= 40:
+            return obj.embedding_error
+        return format_html('<span title="{}">{}…</span>', obj.embedding_error, obj.embedding_error[:40])
 
     @admin.action(description="Re-embed the selected images (drop their vectors, embed again)")
     def reembed(self, request: HttpRequest, queryset: QuerySet[ProductImage]) -> None:
