@@ -43,3 +43,8 @@ def seller_approved_get(*, user: User | AnonymousUser) -> Seller | None:
     """The user's seller account when ``seller_is_approved``; None otherwise."""
     seller = seller_get(user=user)
     return seller if seller_is_approved(seller) else None
+
+
+def seller_application_pending_count() -> int:
+    """How many seller applications wait for staff's decision (status applied; one query)."""
+    return Seller.objects.filter(status=Seller.Status.APPLIED).count()

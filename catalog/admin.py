@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from .forms import ProductImageAdminForm
@@ -76,7 +77,8 @@ class ProductImageInline(admin.TabularInline):
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
-    list_display = ["name", "sku", "category", "seller", "price", "stock", "is_active", "created_at"]
+    list_display = ["thumbnail", "name", "sku", "category", "seller", "price", "stock", "is_active", "created_at"]
+    list_display_links = ["thumbnail", "name"]
     list_filter = ["category", "is_active", "seller"]
     search_fields = ["name", "sku", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -85,19 +87,27 @@ class ProductAdmin(admin.ModelAdmin):
     inlines = [ProductImageInline]
     date_hierarchy = "created_at"
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Product]:
+        return super().get_queryset(request).prefetch_related("images")  # the thumbnails: one query a page
+
+    @admin.display(description="Photo")
+    def thumbnail(self, obj: Product) -> str:
+        image = obj.primary_image
+        if image is None:
+            return ""
+        return format_html('<img src="{}" width="40" height="40" alt="" style="object-fit:contain">', image.thumb.url)
+
 
 @admin.register(ProductImage)
 class ProductImageAdmin(admin.ModelAdmin):
     list_display = [
         "thumbnail",
-        "product",
-        "position",
-        "width",
-        "height",
-        "embedding_status",
+        "product_name",
+        "size",
+        "embedding",
         "short_error",
         "possible_duplicate",
-        "created_at",
+        "added",
     ]
     list_filter = [
         "embedding_status",
@@ -124,9 +134,24 @@ class ProductImageAdmin(admin.ModelAdmin):
 
     @admin.display(description="Photo")
     def thumbnail(self, obj: ProductImage) -> str:
-        return format_html('<img src="{}" width="48" height="48" style="object-fit:contain">', obj.thumb.url)
+        return format_html('<img src="{}" width="40" height="40" style="object-fit:contain">', obj.thumb.url)
 
-    @admin.display(description="Possible duplicate of", ordering="-duplicate_similarity")
+    @admin.display(description="Product", ordering="product__name")
+    def product_name(self, obj: ProductImage) -> str:
+        return format_html(
+            '<span style="display:inline-block;max-width:12rem;white-space:normal">{}</span>', obj.product
+        )
+
+    @admin.display(description="Added", ordering="created_at")
+    def added(self, obj: ProductImage) -> str:
+        return f"{timezone.localtime(obj.created_at):%-d %b %Y}"
+
+    # Short column titles and cells, so the table fits 1366 px beside the admin's sidebar and filters.
+    @admin.display(description="Embedding", ordering="embedding_status")
+    def embedding(self, obj: ProductImage) -> str:
+        return obj.get_embedding_status_display()
+
+    @admin.display(description="Duplicate of?", ordering="-duplicate_similarity")
     def possible_duplicate(self, obj: ProductImage) -> str:
         if obj.duplicate_of_id is None:
             return "—"
@@ -135,9 +160,16 @@ class ProductImageAdmin(admin.ModelAdmin):
             '<a href="{}">{}</a> ({}% similar)', change, obj.duplicate_of, round(100 * (obj.duplicate_similarity or 0))
         )
 
+    @admin.display(description="Pixels")
+    def size(self, obj: ProductImage) -> str:
+        return f"{obj.width}×{obj.height}"
+
     @admin.display(description="Error")
     def short_error(self, obj: ProductImage) -> str:
-        return obj.embedding_error[:80]
+        # The whole error is the cell's tooltip and on the photo's page.
+        if len(obj.embedding_error) <= 40:
+            return obj.embedding_error
+        return format_html('<span title="{}">{}…</span>', obj.embedding_error, obj.embedding_error[:40])
 
     @admin.action(description="Re-embed the selected images (drop their vectors, embed again)")
     def reembed(self, request: HttpRequest, queryset: QuerySet[ProductImage]) -> None:

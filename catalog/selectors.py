@@ -143,3 +143,13 @@ def product_indexing_status(product: Product) -> Product.IndexingStatus:
     if failed:
         return indexing.FAILED
     return indexing.INDEXED
+
+
+def product_image_embedding_counts() -> dict[str, int]:
+    """How many product photos are waiting to be embedded and how many failed, as
+    ``{"pending": n, "failed": m}`` (one query): the search index's backlog and its errors."""
+    statuses = ProductImage.EmbeddingStatus
+    return ProductImage.objects.aggregate(
+        pending=Count("pk", filter=Q(embedding_status=statuses.PENDING)),
+        failed=Count("pk", filter=Q(embedding_status=statuses.FAILED)),
+    )

@@ -32,6 +32,13 @@ def money_field(*args: Any, **kwargs: Any) -> models.DecimalField:
     return models.DecimalField(*args, **kwargs)
 
 
+def currency_symbol(currency: str | None = None) -> str:
+    """How ``currency`` (default ``SHOP_CURRENCY``) is marked next to an amount: its symbol
+    ("$", "€") or, for a currency written with its code, the code ("CHF")."""
+    currency = currency or settings.SHOP_CURRENCY
+    return _SYMBOLS.get(currency, currency)
+
+
 def money_format(amount: Decimal | int | str | None, currency: str | None = None) -> str:
     """``amount`` written for people in ``currency`` (default ``SHOP_CURRENCY``), with
     thousands separators and 2 decimals: "$1,234.50", "€9.99", "1,234.50 CHF"; "" for None.

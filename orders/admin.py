@@ -3,16 +3,19 @@ from __future__ import annotations
 from typing import cast
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 from payments import PaymentError
 
 from accounts.http import AuthenticatedHttpRequest
 from core.exceptions import ShopError
 
-from .models import Order, OrderEvent, OrderLine, Payment
+from .models import Fulfilment, Order, OrderEvent, OrderLine, Payment
 from .pipeline import order_cancel
-from .services import order_set_status
+from .services import order_lines_ship, order_set_status
 from .tasks import order_receipt_send_task
 
 
@@ -20,7 +23,29 @@ class OrderLineInline(admin.TabularInline):
     model = OrderLine
     extra = 0
     can_delete = False
-    fields = ["product_name", "size", "sku", "unit_price", "quantity", "line_total", "product", "variant"]
+    fields = [
+        "product_name",
+        "size",
+        "sku",
+        "unit_price",
+        "quantity",
+        "line_total",
+        "product",
+        "variant",
+        "seller",
+        "fulfilment",
+    ]
+    readonly_fields = cast("list[str]", fields)  # field names only, no fieldset groups
+
+    def has_add_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
+        return False
+
+
+class FulfilmentInline(admin.TabularInline):
+    model = Fulfilment
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "tracking_number", "carrier", "seller", "created_by"]
     readonly_fields = cast("list[str]", fields)  # field names only, no fieldset groups
 
     def has_add_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
@@ -79,6 +104,38 @@ def _cancel(request: AuthenticatedHttpRequest, queryset: QuerySet[Order], *, ref
         messages.success(request, f"{done} order(s) {verb}; payments given back and stock returned.")
 
 
+def _confirmation(
+    site: admin.AdminSite,
+    request: HttpRequest,
+    queryset: QuerySet[Order],
+    *,
+    action: str,
+    title: str,
+    button: str,
+    warning: str,
+) -> TemplateResponse:
+    """The page between choosing an action and running it (like Django's delete confirmation):
+    the selected orders with their totals and a button that posts the action again, confirmed."""
+    return TemplateResponse(
+        request,
+        "admin/orders/order/action_confirmation.html",
+        {
+            **site.each_context(request),
+            "title": title,
+            "orders": list(queryset.order_by("pk")),
+            "action": action,
+            "button": button,
+            "warning": warning,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "opts": Order._meta,
+        },
+    )
+
+
+def _confirmed(request: HttpRequest) -> bool:
+    return request.method == "POST" and request.POST.get("confirm") == "yes"
+
+
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
     list_display = [
@@ -94,7 +151,7 @@ class OrderAdmin(admin.ModelAdmin):
     list_filter = ["status", "shipping_method", "created_at"]
     search_fields = ["number", "email", "full_name", "lines__sku"]
     date_hierarchy = "created_at"
-    inlines = [OrderLineInline, PaymentInline, OrderEventInline]
+    inlines = [OrderLineInline, FulfilmentInline, PaymentInline, OrderEventInline]
     actions = ["mark_shipped", "mark_delivered", "cancel_orders", "refund_orders", "send_receipts"]
     # Status moves only through the actions (order_set_status), never by editing the field.
     readonly_fields = [
@@ -115,21 +172,79 @@ class OrderAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
         return False
 
-    @admin.action(description="Mark selected orders shipped")
-    def mark_shipped(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Order]) -> None:
-        _move(request, queryset, Order.Status.SHIPPED)
+    @admin.action(description="Mark selected orders shipped (with a tracking number)")
+    def mark_shipped(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Order]) -> TemplateResponse | None:
+        """A page asking each order's tracking number (and carrier), then ``order_lines_ship``
+        for every line left to ship; the order becomes shipped with an event."""
+        orders = list(queryset.order_by("pk"))
+        if not (request.method == "POST" and request.POST.get("ship") == "yes"):
+            return TemplateResponse(
+                request,
+                "admin/orders/order/ship.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": "Ship orders",
+                    "orders": orders,
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                    "opts": Order._meta,
+                },
+            )
+        done = 0
+        for order in orders:
+            try:
+                order_lines_ship(
+                    order=order,
+                    seller=None,
+                    tracking_number=request.POST.get(f"tracking_{order.pk}", ""),
+                    carrier=request.POST.get(f"carrier_{order.pk}", ""),
+                    actor=request.user,
+                )
+                done += 1
+            except ValidationError as exc:
+                messages.error(request, f"{order.number}: {' '.join(exc.messages)}")
+            except ShopError as exc:
+                messages.error(request, f"{order.number}: {exc}")
+        if done:
+            messages.success(request, f"{done} order(s) marked shipped.")
+        return None
 
     @admin.action(description="Mark selected orders delivered")
     def mark_delivered(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Order]) -> None:
         _move(request, queryset, Order.Status.DELIVERED)
 
     @admin.action(description="Cancel selected orders (give payments back, return stock)")
-    def cancel_orders(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Order]) -> None:
+    def cancel_orders(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Order]) -> TemplateResponse | None:
+        """After a confirmation page: ``order_cancel`` each order (payments released or refunded)."""
+        if not _confirmed(request):
+            return _confirmation(
+                self.admin_site,
+                request,
+                queryset,
+                action="cancel_orders",
+                title="Cancel these orders?",
+                button="Yes, cancel them",
+                warning="Their payments are given back (released, or refunded when captured) and their stock "
+                "returned. This cannot be undone.",
+            )
         _cancel(request, queryset, refund=False)
+        return None
 
     @admin.action(description="Refund selected orders (refund payments, return stock)")
-    def refund_orders(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Order]) -> None:
+    def refund_orders(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Order]) -> TemplateResponse | None:
+        """After a confirmation page: ``order_cancel`` with a refund for each order."""
+        if not _confirmed(request):
+            return _confirmation(
+                self.admin_site,
+                request,
+                queryset,
+                action="refund_orders",
+                title="Refund these orders?",
+                button="Yes, refund them",
+                warning="The amounts below go back to the shoppers' cards and the stock is returned. "
+                "This cannot be undone.",
+            )
         _cancel(request, queryset, refund=True)
+        return None
 
     @admin.action(description="Send receipts not sent yet (paid orders)")
     def send_receipts(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Order]) -> None:

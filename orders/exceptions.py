@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.exceptions import Gone, NotFound, ShopError
+from core.exceptions import Conflict, Gone, NotFound, ShopError
 
 
 class InvalidStatusTransition(ShopError):
@@ -23,3 +23,7 @@ class InvalidOrderLink(ShopError):
 
 class ExpiredOrderLink(InvalidOrderLink, Gone):
     """A guest order link was genuine but is older than ORDER_LINK_MAX_AGE_DAYS (410)."""
+
+
+class OrderNotShippable(Conflict):
+    """Shipping lines of an order that is not paid, or whose lines are all shipped already (409)."""

@@ -91,3 +91,10 @@ class OrderLookupForm(forms.Form):
 
     def clean_number(self) -> str:
         return str(self.cleaned_data["number"]).strip().upper()
+
+
+class ShipmentForm(forms.Form):
+    """A parcel's tracking number and carrier, for shipping lines (``orders.services.order_lines_ship``)."""
+
+    tracking_number = forms.CharField(max_length=64, help_text="As printed on the parcel's label.")
+    carrier = forms.CharField(max_length=64, required=False, help_text="e.g. DHL, UPS, Royal Mail.")

@@ -96,9 +96,34 @@ class Order(PostalAddress):  # type: ignore[django-manager-missing]  # payments:
         return self.status in (self.Status.PAID, self.Status.SHIPPED, self.Status.DELIVERED)
 
 
+class Fulfilment(models.Model):
+    """One parcel sent for an order: the lines in it (``lines``), who sent it and its tracking
+    number. A seller ships their own lines of an order (``seller``); staff may ship any line
+    (``seller`` None: the shop's own parcel). When every line of an order is in a fulfilment,
+    the order becomes shipped (``orders.services.order_lines_ship``)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="fulfilments")
+    # Like OrderLine.seller: a parcel a seller sent stays theirs (PROTECT).
+    seller = models.ForeignKey(
+        "accounts.Seller", null=True, blank=True, on_delete=models.PROTECT, related_name="fulfilments"
+    )
+    tracking_number = models.CharField(max_length=64)
+    carrier = models.CharField(max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.order}: {self.carrier + ' ' if self.carrier else ''}{self.tracking_number}"
+
+
 class OrderLine(models.Model):
-    """One size of a product in an order, with the name, size, SKU (the size's) and unit price
-    it was sold at. Stock is taken and returned per ``variant``."""
+    """One size of a product in an order, with the name, size, SKU (the size's), unit price and
+    seller it was sold at. Stock is taken and returned per ``variant``."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey(
@@ -107,6 +132,15 @@ class OrderLine(models.Model):
     variant = models.ForeignKey(
         "catalog.ProductVariant", null=True, blank=True, on_delete=models.SET_NULL, related_name="order_lines"
     )
+    # Who sold it, snapshotted at order placement like the name and price (None: the shop's own
+    # catalog): the line stays the seller's to ship and in their sales after the product is
+    # deleted or changes hands. PROTECT, not SET_NULL: a sale is an accounting record, so a
+    # seller who has sold is suspended, never deleted (as Product.seller already protects them).
+    seller = models.ForeignKey(
+        "accounts.Seller", null=True, blank=True, on_delete=models.PROTECT, related_name="order_lines"
+    )
+    # The parcel this line left in; None until shipped.
+    fulfilment = models.ForeignKey(Fulfilment, null=True, blank=True, on_delete=models.SET_NULL, related_name="lines")
     product_name = models.CharField(max_length=200)
     size = models.CharField(max_length=20, blank=True)  # "" = one size
     sku = models.CharField("SKU", max_length=64)

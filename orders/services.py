@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from payments import PaymentStatus
 
-from accounts.models import PostalAddress, User
+from accounts.models import PostalAddress, Seller, User
 from catalog.exceptions import InsufficientStock
 from core.exceptions import Conflict, ShopError
 from shop.models import Cart
@@ -23,8 +23,8 @@ from shop.selectors import cart_summary
 from shop.shipping import delivery_estimate, shipping_method_get
 
 from .emails import order_receipt_message
-from .exceptions import InvalidStatusTransition, OrderNotPayable
-from .models import Order, OrderEvent, OrderLine, Payment
+from .exceptions import InvalidStatusTransition, OrderNotPayable, OrderNotShippable
+from .models import Fulfilment, Order, OrderEvent, OrderLine, Payment
 
 
 class EmptyCart(ShopError):
@@ -118,6 +118,51 @@ def order_set_status(*, order: Order, status: str, actor: User | None = None, no
 
 
 @transaction.atomic
+def order_lines_ship(
+    *,
+    order: Order,
+    seller: Seller | None,
+    tracking_number: str,
+    carrier: str = "",
+    actor: User | None = None,
+) -> Fulfilment:
+    """Ship the unshipped lines of a paid order in one parcel: ``seller``'s own lines (a seller
+    shipping from the dashboard), or with ``seller=None`` every line left (staff). Records a
+    ``Fulfilment`` with the tracking number (required, at most 64 characters) and carrier; when
+    no line of the order is left unshipped, the order becomes shipped through
+    ``order_set_status`` (an ``OrderEvent`` by ``actor``).
+
+    Raises ``OrderNotShippable`` (409) for an order that is not paid or with nothing of
+    ``seller``'s left to ship, ``ValidationError`` for a missing or too long tracking number.
+    The order row is locked, so two sellers shipping their lines at once see each other's."""
+    locked = Order.objects.select_for_update().get(pk=order.pk)
+    if locked.status != Order.Status.PAID:
+        raise OrderNotShippable(
+            f"Order {locked.number} is {locked.get_status_display().lower()}; only paid orders are shipped."
+        )
+    lines = locked.lines.filter(fulfilment__isnull=True)
+    if seller is not None:
+        lines = lines.filter(seller=seller)
+    line_ids = list(lines.values_list("pk", flat=True))
+    if not line_ids:
+        raise OrderNotShippable(f"Order {locked.number} has nothing left to ship.")
+    fulfilment = Fulfilment(
+        order=locked,
+        seller=seller,
+        tracking_number=tracking_number.strip(),
+        carrier=carrier.strip(),
+        created_by=actor,
+    )
+    fulfilment.full_clean()
+    fulfilment.save()
+    OrderLine.objects.filter(pk__in=line_ids).update(fulfilment=fulfilment)
+    if not locked.lines.filter(fulfilment__isnull=True).exists():
+        parcel = f"{fulfilment.carrier} {fulfilment.tracking_number}".strip()
+        order_set_status(order=order, status=Order.Status.SHIPPED, actor=actor, note=f"Shipped: {parcel}")
+    return fulfilment
+
+
+@transaction.atomic
 def order_place(
     *,
     cart: Cart,
@@ -174,6 +219,7 @@ def order_place(
             order=order,
             product=item.product,
             variant=item.variant,
+            seller_id=item.product.seller_id,
             product_name=item.product.name,
             size=item.variant.size,
             sku=item.variant.sku,

@@ -43,6 +43,20 @@ from .selectors import seller_owned
 from .services import seller_approval_check, seller_product_create, seller_product_update
 
 REQUIRED_COLUMNS = ("name", "sku", "category", "price", "stock", "images")
+OPTIONAL_COLUMNS = ("description", "sizes")
+#: Every column the import reads, in the order of the downloadable template
+#: (``bulk_import_template_csv``) and of the form's help text.
+COLUMNS = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
+#: The template's example row, by column (a column missing here is left empty in it).
+EXAMPLE_ROW = {
+    "name": "Midnight ankle boot",
+    "sku": "NOVA-001",
+    "category": "ankle-boot",
+    "price": "129.00",
+    "stock": "5",
+    "images": "boot-front.jpg;boot-side.jpg",
+    "description": "Soft suede, rubber sole.",
+}
 MAX_CSV_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000
 MAX_ZIP_BYTES = 500 * 1024 * 1024
@@ -88,6 +102,16 @@ def bulk_import_create(*, seller: Seller, csv_file: IO[bytes], zip_file: IO[byte
 
         transaction.on_commit(lambda: bulk_import_run_task.delay(bulk.pk))
     return bulk
+
+
+def bulk_import_template_csv() -> str:
+    """The CSV template sellers download: the header row (``COLUMNS``) and ``EXAMPLE_ROW``,
+    CRLF line ends as spreadsheets write them. It parses back as one row of the import."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    writer.writerow([EXAMPLE_ROW.get(column, "") for column in COLUMNS])
+    return out.getvalue()
 
 
 def _size(file: IO[bytes]) -> int:

@@ -12,7 +12,9 @@ from catalog.models import Category
 from catalog.services import VariantSpec
 from catalog.sizes import sizes_text_parse
 from core.limits import MAX_STOCK, PHOTO_ACCEPT, PHOTOS_REQUIRED, upload_help_text
-from core.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
+from core.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, currency_symbol
+
+from .bulk_import import COLUMNS
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -65,6 +67,7 @@ class SellerProductForm(forms.Form):
 
     def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["price"].label = f"Price ({currency_symbol()})"
         if editing:
             self.fields["sku"].disabled = True  # the SKU is the product's key (bulk import matches on it)
             self.fields["images"].label = "Add photos"
@@ -90,8 +93,8 @@ class BulkImportForm(forms.Form):
     csv_file = forms.FileField(
         label="Products (CSV)",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
-        help_text="Columns: name, sku, category, price, stock, images (file names separated by ;), description; "
-        "for sizes a sizes column (S:3;M:5;L:0), or a size column with one row per size sharing the SKU.",
+        help_text=f"Columns: {', '.join(COLUMNS)} (images: the photos' file names, separated by ;). "
+        "For sizes, a sizes cell such as S:3;M:5;L:0 (each size with its stock) and stock left empty.",
     )
     zip_file = forms.FileField(
         label="Photos (ZIP)",

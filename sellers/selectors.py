@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts.models import Seller
 from catalog.exceptions import ProductNotFound
@@ -24,10 +24,14 @@ def seller_owned(queryset: QuerySet[_Owned], *, seller: Seller | None) -> QueryS
     return queryset.filter(seller=seller)
 
 
-def seller_product_list(*, seller: Seller | None) -> QuerySet[Product]:
+def seller_product_list(*, seller: Seller | None, query: str = "") -> QuerySet[Product]:
     """The seller's products (archived ones too), newest first, with images and the counts
-    behind ``catalog.selectors.product_indexing_status``."""
+    behind ``catalog.selectors.product_indexing_status``. ``query``: only those whose name or
+    SKU contains it (case-insensitive; blank: all)."""
     products = seller_owned(Product.objects.all(), seller=seller)
+    query = query.strip()
+    if query:
+        products = products.filter(Q(name__icontains=query) | Q(sku__icontains=query))
     return product_queryset_with_images(product_queryset_with_indexing_counts(products)).order_by("-created_at", "-id")
 
 

@@ -11,6 +11,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -25,7 +26,7 @@ from catalog.sizes import sizes_text
 from core.exceptions import ShopError
 from core.forms import form_add_validation_error
 
-from .bulk_import import bulk_import_create
+from .bulk_import import bulk_import_create, bulk_import_template_csv
 from .forms import BulkImportForm, SellerApplyForm, SellerProductForm
 from .selectors import seller_bulk_import_get, seller_bulk_import_list, seller_product_get, seller_product_list
 from .services import (
@@ -105,21 +106,41 @@ def _rows(products: Iterable[Product]) -> list[dict[str, Any]]:
     return rows
 
 
+#: products per page of the seller dashboard's table
+DASHBOARD_PAGE_SIZE = 25
+
+
 @approved_seller_required
+@require_GET
 def dashboard(request: SellerHttpRequest) -> HttpResponse:
-    products = seller_product_list(seller=request.seller)
+    """The seller's products, newest first, 25 a page; ``?q=`` finds them by name or SKU."""
+    query = request.GET.get("q", "").strip()
+    page = Paginator(seller_product_list(seller=request.seller, query=query), DASHBOARD_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "sellers/product_list.html",
-        {"rows": _rows(products), "seller": request.seller, "statuses": Product.IndexingStatus},
+        {
+            "rows": _rows(page.object_list),
+            "page": page,
+            "query": query,
+            "seller": request.seller,
+            "statuses": Product.IndexingStatus,
+        },
     )
 
 
 @approved_seller_required
 @require_GET
 def dashboard_status(request: SellerHttpRequest) -> JsonResponse:
-    """Indexing status of the seller's products, for the dashboard to poll (no page reload)."""
-    rows = _rows(seller_product_list(seller=request.seller))
+    """Indexing status of the seller's products, for the dashboard to poll (no page reload):
+    ``?ids=1,2,3`` for those products only (the page shown), all of them without it."""
+    products = seller_product_list(seller=request.seller)
+    ids = [int(part) for part in request.GET.get("ids", "").split(",") if part.strip().isdigit()]
+    if ids:
+        products = products.filter(pk__in=ids)
+    rows = _rows(products)
     return JsonResponse(
         {
             "products": {
@@ -214,6 +235,16 @@ def product_reindex_view(request: SellerHttpRequest, product_id: int) -> HttpRes
 
 
 # --- Bulk import ------------------------------------------------------------------------------
+
+
+@approved_seller_required
+@require_GET
+def bulk_import_template_view(request: SellerHttpRequest) -> HttpResponse:
+    """The bulk import's CSV template (``text/csv``, a download): the header row and one example
+    row, the columns ``bulk_import.COLUMNS``."""
+    response = HttpResponse(bulk_import_template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="vitrine-products-template.csv"'
+    return response
 
 
 @approved_seller_required

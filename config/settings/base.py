@@ -15,7 +15,7 @@ SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
 DJANGO_APPS = [
-    "django.contrib.admin",
+    "config.apps.VitrineAdminConfig",  # django.contrib.admin with the Vitrine site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -32,7 +32,7 @@ THIRD_PARTY_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI and Redoc as static files (no CDN)
     "django_countries",
     "allauth",
-    "allauth.account",
+    "config.apps.EmailAddressesConfig",  # allauth.account, shown as "E-mail addresses"
     "payments",
     "imagekit",
 ]
