@@ -5,6 +5,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from core.pagination import page_window
+
 from .forms import SearchForm, SearchParams
 from .selectors import SearchFilters, SearchResults, SearchSort, product_search, product_search_suggest
 
@@ -12,18 +14,6 @@ PAGE_SIZE = 24
 #: how many popular products and nearest categories the no-results page offers
 NO_RESULTS_PRODUCTS = 8
 NO_RESULTS_CATEGORIES = 6
-
-
-def _page_window(*, page: int, num_pages: int, radius: int = 2) -> list[int | None]:
-    """Page numbers to link: the first, the last and ``radius`` either side of ``page``, with
-    ``None`` where numbers are skipped (``[1, None, 4, 5, 6, 7, 8, None, 20]``)."""
-    shown = sorted({1, num_pages, *range(max(1, page - radius), min(num_pages, page + radius) + 1)})
-    window: list[int | None] = []
-    for number in shown:
-        if window and number - (window[-1] or 0) > 1:
-            window.append(None)
-        window.append(number)
-    return window
 
 
 def _param_pairs(params: SearchParams, *, exclude: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -75,7 +65,7 @@ def search_results(request: HttpRequest) -> HttpResponse:
         "clear_filters_url": reverse("search:results") + (f"?{urlencode({'q': params.query})}" if params.query else ""),
         "keep_for_sort": _param_pairs(params, exclude=("sort",)),
         "keep_for_price": _param_pairs(params, exclude=("min_price", "max_price", "in_stock")),
-        "pages": _page_window(page=results.page, num_pages=results.num_pages) if results.num_pages > 1 else [],
+        "pages": page_window(page=results.page, num_pages=results.num_pages),
         "photo_url": photo_url,
     }
     if not results.count:

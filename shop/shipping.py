@@ -60,3 +60,20 @@ def delivery_estimate(*, method: ShippingMethod, start: date) -> tuple[date, dat
     earliest = np.busday_offset(day, method.min_days, roll="forward")
     latest = np.busday_offset(day, method.max_days, roll="forward")
     return earliest.astype(date), latest.astype(date)
+
+
+@dataclass(frozen=True)
+class DeliveryQuote:
+    method: ShippingMethod
+    earliest: date  # delivery dates for an order paid on the quote's start day
+    latest: date
+
+
+def delivery_quotes(*, start: date) -> list[DeliveryQuote]:
+    """Every shipping method with its delivery window for an order paid on ``start`` (what the
+    product page tells a shopper who orders today), in ``shipping_methods`` order."""
+    quotes = []
+    for method in shipping_methods():
+        earliest, latest = delivery_estimate(method=method, start=start)
+        quotes.append(DeliveryQuote(method=method, earliest=earliest, latest=latest))
+    return quotes

@@ -2,18 +2,20 @@ from __future__ import annotations
 
 import functools
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from catalog.filters import product_filters_for_storefront
 from catalog.selectors import (
     category_get,
-    category_list,
+    category_tile_list,
     product_get,
     product_list,
     product_newest_list,
@@ -29,6 +31,7 @@ from .cart import request_cart
 from .forms import CartAddForm, CartUpdateForm, ImageSearchForm
 from .selectors import cart_summary
 from .services import cart_add_product, cart_line_remove, cart_line_set_quantity
+from .shipping import delivery_quotes
 
 PAGE_SIZE = 24
 #: the product page's "minimum match" choices: match scores (see recommender.selectors.MatchScale)
@@ -39,7 +42,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "shop/home.html",
-        {"categories": category_list(), "newest": product_newest_list(limit=12)},
+        {"tiles": category_tile_list(), "newest": product_newest_list(limit=12)},
     )
 
 
@@ -88,6 +91,8 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "max_quantity": max(1, min(product.stock, cart_line_quantity_max())),
             "variants": variants,
             "sized": len(variants) > 1 or any(v.size for v in variants),
+            "delivery_quotes": delivery_quotes(start=timezone.localdate()),
+            "return_days": settings.SHOP_RETURN_DAYS,
         },
     )
 

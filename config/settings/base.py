@@ -144,6 +144,9 @@ SHIPPING_METHODS = [
     {"code": "standard", "name": "Standard", "price": "4.95", "min_days": 3, "max_days": 5},
     {"code": "express", "name": "Express", "price": "14.95", "min_days": 1, "max_days": 2},
 ]
+# Shoppers may send an item back for a refund within this many days of delivery (the product
+# page says so).
+SHOP_RETURN_DAYS = env.int("SHOP_RETURN_DAYS", default=30)
 # Guests view their order through a signed link; it expires after this many days.
 ORDER_LINK_MAX_AGE_DAYS = env.int("ORDER_LINK_MAX_AGE_DAYS", default=180)
 # An order still waiting for payment this long after it was placed is cancelled ("payment not

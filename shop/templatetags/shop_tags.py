@@ -4,10 +4,12 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.core.paginator import Page
 from django.template.context import Context
 
 from catalog.colours import COLOUR_HEX
 from core.money import money_format
+from core.pagination import page_window
 
 register = template.Library()
 
@@ -28,6 +30,13 @@ def query_replace(context: Context, **kwargs: Any) -> str:
         else:
             query[key] = value
     return query.urlencode()
+
+
+@register.simple_tag
+def page_numbers(page: Page[Any]) -> list[int | None]:
+    """The page numbers to link for a Django ``Page`` (``core.pagination.page_window``): ``None``
+    marks a gap; ``[]`` when there is a single page."""
+    return page_window(page=page.number, num_pages=page.paginator.num_pages)
 
 
 @register.filter

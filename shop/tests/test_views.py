@@ -40,9 +40,36 @@ def test_home_lists_categories_with_counts_and_newest_products(client):
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Shoes<small>14 products</small>" in html
-    assert "Hats<small>0 products</small>" in html
+    assert '<span class="tile-name">Shoes</span><small>14 products</small>' in html
+    assert '<span class="tile-name">Hats</span><small>0 products</small>' in html
     assert card_names(html) == [f"Shoe {day}" for day in range(13, 1, -1)]  # newest 12
+
+
+def test_home_category_tiles_show_the_newest_in_stock_products_photo(client, django_assert_num_queries):
+    from catalog.selectors import category_tile_list
+
+    shoes = CategoryFactory.create(name="Shoes", position=0)
+    CategoryFactory.create(name="Hats", position=1)
+    start = timezone.now() - timedelta(days=5)
+    older = ProductFactory.create(category=shoes, stock=2, created_at=start)
+    newest_in_stock = ProductFactory.create(category=shoes, stock=1, created_at=start + timedelta(days=1))
+    sold_out = ProductFactory.create(category=shoes, stock=0, created_at=start + timedelta(days=2))
+    hidden = ProductFactory.create(category=shoes, stock=5, is_active=False, created_at=start + timedelta(days=3))
+    for product in (older, sold_out, hidden):
+        ProductImageFactory.create(product=product)
+    second = ProductImageFactory.create(product=newest_in_stock, position=1)
+    first = ProductImageFactory.create(product=newest_in_stock, position=0)
+
+    with django_assert_num_queries(1):
+        tiles = category_tile_list()
+        shown = [(t.category.name, t.product_count, t.image.image.name if t.image else None) for t in tiles]
+    html = client.get(reverse("shop:home")).content.decode()
+
+    assert shown == [("Shoes", 3, first.image.name), ("Hats", 0, None)]
+    assert second.image.name != first.image.name
+    tiles_html = html[html.index('data-testid="category-tiles"') : html.index("New arrivals")]
+    assert tiles_html.count("<img ") == 1 and f'src="{first.card.url}"' in tiles_html
+    assert tiles_html.count('<span class="thumb-placeholder" aria-hidden="true"></span>') == 1
 
 
 def test_home_without_catalog(client):
@@ -78,9 +105,34 @@ def test_category_page_paginates_24_newest_first(client, shoes):
     assert card_names(first.content.decode()) == [f"Shoe {n:02d}" for n in range(1, 25)]
     assert card_names(second.content.decode()) == [f"Shoe {n:02d}" for n in range(25, 31)]
     assert "30 products" in first.content.decode()
-    assert "Page 1 of 2" in first.content.decode()
-    assert 'href="?page=2"' in first.content.decode()
-    assert 'href="?page=1"' in second.content.decode()
+    assert '<a aria-current="page" class="current">1</a>' in first.content.decode()
+    assert '<a href="?page=2">2</a>' in first.content.decode()
+    assert '<a href="?page=2" rel="next" aria-label="Next page">' in first.content.decode()
+    assert '<a href="?page=1">1</a>' in second.content.decode()
+    assert '<a aria-current="page" class="current">2</a>' in second.content.decode()
+
+
+def test_category_page_has_breadcrumbs_and_add_to_cart_on_in_stock_cards(client, shoes):
+    sold_out = ProductFactory.create(category=shoes, name="Sold-out shoe", stock=0)
+
+    html = client.get(reverse("shop:category_detail", kwargs={"slug": "shoes"})).content.decode()
+
+    assert '<nav aria-label="breadcrumb"><ul><li><a href="/">Home</a></li><li>Shoes</li></ul></nav>' in html
+    assert html.count(CARD) == 24
+    assert html.count('data-testid="card-add-to-cart"') == 23  # every card but the sold-out one
+    assert f'aria-label="Add {sold_out.name} to cart"' not in html
+    assert html.count(f'action="{reverse("shop:cart_add")}" class="card-add"') == 23
+
+
+def test_category_card_add_to_cart_puts_the_product_in_the_cart(client, shoes):
+    html = client.get(reverse("shop:category_detail", kwargs={"slug": "shoes"})).content.decode()
+    product_id = int(re.findall(r'name="product_id" value="(\d+)"', html)[0])
+
+    response = client.post(reverse("shop:cart_add"), {"product_id": product_id, "quantity": 1}, follow=True)
+
+    assert response.redirect_chain == [(reverse("shop:cart_detail"), 302)]
+    assert response.context["summary"].count == 1
+    assert response.context["summary"].items[0].product.pk == product_id
 
 
 def test_category_page_out_of_range_page_shows_the_last(client, shoes):
@@ -195,6 +247,61 @@ def test_product_page(client, settings):
         assert (large.format, large.size) == ("WEBP", (224, 224))  # never enlarged
     # No embedding yet: say so rather than "no similar items".
     assert "still analysing this product" in html
+
+
+def test_product_page_names_the_seller_and_tells_shipping_and_returns(client, settings):
+    from catalog.tests.factories import seller_create
+
+    settings.SHIPPING_METHODS = [
+        {"code": "standard", "name": "Standard", "price": "4.95", "min_days": 3, "max_days": 5},
+        {"code": "next", "name": "Next day", "price": "19.00", "min_days": 1, "max_days": 1},
+    ]
+    settings.SHOP_RETURN_DAYS = 14
+    seller = seller_create("ines@example.com", "Atelier Ines")
+    ProductFactory.create(slug="boot", stock=3, seller=seller)
+    ProductFactory.create(slug="house-boot", stock=3)
+    today = timezone.localdate()
+
+    html = client.get(reverse("shop:product_detail", kwargs={"slug": "boot"})).content.decode()
+    house = client.get(reverse("shop:product_detail", kwargs={"slug": "house-boot"})).content.decode()
+
+    assert '<p class="sold-by" data-testid="sold-by">Sold by <strong>Atelier Ines</strong></p>' in html
+    assert '<p class="sold-by" data-testid="sold-by">Sold by <strong>Vitrine</strong></p>' in house
+    from shop.shipping import delivery_quotes
+
+    standard, next_day = delivery_quotes(start=today)
+    assert (
+        f"<li><strong>Standard</strong> $4.95 · arrives {standard.earliest:%a %-d %b} – {standard.latest:%a %-d %b}"
+        " if you order today</li>" in html
+    )
+    assert (
+        f"<li><strong>Next day</strong> $19.00 · arrives {next_day.earliest:%a %-d %b} if you order today</li>" in html
+    )
+    assert "Send it back within 14 days of delivery for a refund." in html
+
+
+def test_product_page_gallery_thumbnails_link_inside_the_page(client):
+    product = ProductFactory.create(slug="boot", stock=3)
+    photos = [ProductImageFactory.create(product=product, position=n) for n in range(3)]
+
+    html = client.get(reverse("shop:product_detail", kwargs={"slug": "boot"})).content.decode()
+
+    for n, image in enumerate(photos, start=1):
+        assert f'<img id="photo-{n}" src="{image.large.url}"' in html
+        assert f'<a href="#photo-{n}"' in html
+        assert f'href="{image.large.url}"' not in html and f'href="{image.image.url}"' not in html
+    assert html.count('aria-current="true"') == 1
+    assert "js/product_gallery.js" in html
+
+
+def test_product_page_with_one_photo_has_no_thumbnails(client):
+    product = ProductFactory.create(slug="boot", stock=3)
+    ProductImageFactory.create(product=product)
+
+    html = client.get(reverse("shop:product_detail", kwargs={"slug": "boot"})).content.decode()
+
+    assert '<img id="photo-1"' in html
+    assert 'data-testid="gallery-thumbs"' not in html and "js/product_gallery.js" not in html
 
 
 def test_product_page_without_similar_items_when_embedded(client):
