@@ -96,6 +96,13 @@ class Product(models.Model):
     def in_stock(self) -> bool:
         return self.stock > 0
 
+    @property
+    def has_sizes(self) -> bool:
+        """Whether it is bought in a size (its category has a size run): a product card then
+        asks for a size on the product page instead of adding to the cart. Reads ``category``
+        (select it with the product, as card queries do)."""
+        return self.category.size_run != SizeRun.ONE_SIZE
+
 
 class ProductVariant(models.Model):
     """What a shopper buys: a product in one size, with its own SKU, stock and (optionally) price.

@@ -38,7 +38,8 @@ def checkout_address_fields() -> dict[str, forms.Field]:
         help_texts={"phone": "For the courier, if they need to reach you."},
     )
     fields["country"] = LazyTypedChoiceField(choices=countries, initial="US")
-    cast(forms.TextInput, fields["phone"].widget).input_type = "tel"  # its maxlength kept
+    if fields.get("phone") is not None:
+        cast(forms.TextInput, fields["phone"].widget).input_type = "tel"  # its maxlength kept
     for name, attrs in ADDRESS_AUTOFILL.items():
         if fields.get(name) is not None:
             fields[name].widget.attrs.update(attrs)

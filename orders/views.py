@@ -103,10 +103,22 @@ def checkout(request: HttpRequest) -> HttpResponse:
                     address_save(user=user, data={f: data[f] for f in ADDRESS_FIELDS})
                 return redirect(order_link_url(order=order, view="orders:order_pay"))
         status = 400
+    methods = shipping_methods()
+    chosen = next((m for m in methods if m.code == form["shipping_method"].value()), methods[0])
     return render(
         request,
         "orders/checkout.html",
-        {"form": form, "summary": summary, "saved_addresses": saved, "shipping_methods": shipping_methods()},
+        {
+            "form": form,
+            "summary": summary,
+            "saved_addresses": saved,
+            "shipping_methods": methods,
+            # The total with each method, for the summary to follow the method chosen.
+            "totals_by_method": {m.code: money_format(summary.subtotal + m.price) for m in methods},
+            "shipping_prices": {m.code: [m.name, money_format(m.price)] for m in methods},
+            "shipping_chosen": chosen,
+            "total_chosen": summary.subtotal + chosen.price,
+        },
         status=status,
     )
 

@@ -20,13 +20,16 @@ class ProductSummarySerializer(serializers.ModelSerializer):
     image_url = serializers.SerializerMethodField()
     category = CategorySerializer(read_only=True)
     in_stock = serializers.BooleanField(read_only=True)
+    has_sizes = serializers.BooleanField(
+        read_only=True, help_text="Bought in a size: add it to a cart with a size (its variants), from its page."
+    )
     colour = serializers.CharField(
         read_only=True, help_text='Dominant colour of its photo in the shop palette (e.g. "Red"); "" until analysed.'
     )
 
     class Meta:
         model = Product
-        fields = ["id", "name", "slug", "url", "price", "category", "image_url", "in_stock", "colour"]
+        fields = ["id", "name", "slug", "url", "price", "category", "image_url", "in_stock", "has_sizes", "colour"]
 
     def _absolute(self, path: str) -> str:
         request = self.context.get("request")

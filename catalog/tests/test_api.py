@@ -50,6 +50,7 @@ def test_product_list_shape(api, products):
         "category": {"slug": "shoes", "name": "Shoes"},
         "image_url": f"http://testserver/media/{image.image.name}",
         "in_stock": False,  # sold out: a card offers no "Add to cart"
+        "has_sizes": False,  # the category is one size
         "colour": "",  # not analysed yet
     }
     assert body["results"][1]["image_url"] is None and body["results"][1]["in_stock"] is True

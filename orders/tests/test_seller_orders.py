@@ -66,7 +66,7 @@ def test_order_placement_snapshots_each_line_seller(alice):
 
 
 def test_migration_fills_existing_lines_seller_from_their_product(alice, bob):
-    migration = importlib.import_module("orders.migrations.0003_orderline_seller_fulfilment")
+    migration = importlib.import_module("orders.migrations.0004_orderline_seller_fulfilment")
     order = OrderFactory.create()
     a = OrderLineFactory.create(order=order, product=ProductFactory.create(seller=alice), seller=None)
     b = OrderLineFactory.create(order=order, product=ProductFactory.create(seller=bob), seller=None)

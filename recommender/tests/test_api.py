@@ -67,6 +67,7 @@ def test_similar_products_shape_and_order(api, neighbours):
             "category": {"slug": "bags", "name": "Bags"},
             "image_url": f"http://testserver/media/products/test/{neighbours['near'].pk}-0.png",
             "in_stock": True,
+            "has_sizes": False,
             "colour": "",
         },
         "similarity": pytest.approx(0.9 / (0.81 + 0.01) ** 0.5, abs=1e-6),

@@ -33,7 +33,18 @@ def test_search_answers_results_facets_and_pages(api, demo_catalog):
         "Red",
         {"slug": "dress", "name": "Dress"},
     )
-    assert set(product) == {"id", "name", "slug", "url", "price", "category", "image_url", "in_stock", "colour"}
+    assert set(product) == {
+        "id",
+        "name",
+        "slug",
+        "url",
+        "price",
+        "category",
+        "image_url",
+        "in_stock",
+        "has_sizes",
+        "colour",
+    }
     assert body["facets"]["category"] == [{"slug": "dress", "name": "Dress", "count": 1}]
     assert body["facets"]["colour"] == [{"name": "Red", "count": 1}]
     assert body["facets"]["price"] == {"min": product["price"], "max": product["price"]}
@@ -150,6 +161,7 @@ def test_products_api_search_uses_the_text_search(api, demo_catalog):
         "category",
         "image_url",
         "in_stock",
+        "has_sizes",
         "colour",
     }
 

@@ -55,7 +55,8 @@ def test_product_table_is_paginated_and_keeps_the_query(alice, monkeypatch):
         ProductFactory.create(seller=alice, name=f"Tote {i}", sku=f"AL-{i}")
     ProductFactory.create(seller=alice, name="Boot", sku="AL-B")
     first = _client(alice).get(reverse("sellers:dashboard"), {"q": "tote"}).content.decode()
-    assert "Page 1 of 3" in first and 'href="?q=tote&amp;page=2"' in first
+    assert '<a aria-current="page" class="current">1</a>' in first and 'href="?q=tote&amp;page=3">3</a>' in first
+    assert 'href="?q=tote&amp;page=2" rel="next"' in first
     last = _client(alice).get(reverse("sellers:dashboard"), {"q": "tote", "page": "3"}).content.decode()
     assert "AL-0" in last and "AL-1" not in last and "AL-B" not in last  # newest first: AL-0 is the oldest
 

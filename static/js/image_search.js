@@ -328,6 +328,16 @@
       soldOut.className = "badge";
       soldOut.textContent = "Sold out";
       field("add").closest("form").replaceWith(soldOut);
+    } else if (product.has_sizes) {
+      // Bought in a size: the size is chosen on the product page.
+      const choose = document.createElement("a");
+      choose.href = `${product.url}#buy`;
+      choose.setAttribute("role", "button");
+      choose.className = "outline card-choose-size";
+      choose.dataset.testid = "card-choose-size";
+      choose.textContent = "Choose size";
+      choose.setAttribute("aria-label", `Choose a size of ${product.name}`);
+      field("add").closest("form").replaceWith(choose);
     } else {
       field("add").setAttribute("aria-label", `Add ${product.name} to cart`);
     }
