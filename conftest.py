@@ -156,14 +156,14 @@ class SampleCatalog:
 
 def build_sample_catalog(sample: FashionMnistSample, embeddings: SampleEmbeddings | None = None) -> SampleCatalog:
     """The 120 sample train photos as products, named, priced and stocked as
-    ``manage.py import_fashion_mnist`` does (SKU ``FM-<train index>``). Written in bulk (the
+    ``manage.py import_fashion_mnist`` does (SKU ``FM-<train index>``), each in one size. Written in bulk (the
     services are tested on their own; this runs for many tests). With ``embeddings``, each
     image gets its precomputed real vector and is marked embedded."""
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
 
     from catalog import fashion_mnist as fm
-    from catalog.models import Product, ProductImage
+    from catalog.models import Product, ProductImage, ProductVariant
     from catalog.services import category_get_or_create
     from catalog.tests.sample import PHOTO_SIZE, sha256
     from recommender.models import ImageEmbedding
@@ -188,6 +188,8 @@ def build_sample_catalog(sample: FashionMnistSample, embeddings: SampleEmbedding
             )
         )
     Product.objects.bulk_create(products)
+    # One size each (the categories here are one size), carrying the product's stock.
+    ProductVariant.objects.bulk_create(ProductVariant(product=p, size="", sku=p.sku, stock=p.stock) for p in products)
     status = ProductImage.EmbeddingStatus.EMBEDDED if embeddings is not None else ProductImage.EmbeddingStatus.PENDING
     for row, product in enumerate(products):
         data = sample.png("train", row)

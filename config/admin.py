@@ -78,7 +78,7 @@ def admin_dashboard() -> dict[str, Any]:
 class VitrineAdminSite(admin.AdminSite):
     site_header = "Vitrine"
     site_title = "Vitrine admin"
-    index_title = "Vitrine"
+    index_title = "Shop administration"
 
     def index(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> TemplateResponse:
         return super().index(request, {"dashboard": admin_dashboard(), **(extra_context or {})})
