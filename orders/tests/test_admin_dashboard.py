@@ -30,7 +30,7 @@ def _figure(page: str, testid: str) -> str:
 
 def test_admin_is_branded_with_one_accounts_section(staff_client):
     page = staff_client.get(reverse("admin:index")).content.decode()
-    assert "<title>Vitrine | Vitrine admin</title>" in page
+    assert "<title>Shop administration | Vitrine admin</title>" in page
     assert '<a href="/admin/">Vitrine</a>' in page and "Django administration" not in page
     sections = re.findall(r'<caption>\s*<a href="/admin/[a-z_]+/" class="section"[^>]*>([^<]+)</a>', page)
     assert sections.count("Accounts") == 1 and "E-mail addresses" in sections
