@@ -8,9 +8,11 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Category, Product
 from catalog.tests.factories import ProductFactory
+from search import selectors
 from search.selectors import PriceRange, SearchFilters, SearchSort, product_search, product_search_suggest
 
 pytestmark = pytest.mark.django_db
@@ -214,6 +216,67 @@ def test_pagination(demo_catalog):
     assert len({h.product.pk for p in pages for h in p.hits}) == 120
     assert product_search(query="", page=99, page_size=50).page == 3
     assert product_search(query="", page=0, page_size=500).page_size == 100
+
+
+def _page(results):
+    return [(h.product.pk, h.score) for h in results.hits]
+
+
+@pytest.mark.parametrize(
+    ("query", "filters", "page", "page_size"),
+    [
+        ("dress", SearchFilters(), 1, 4),
+        ("dress", SearchFilters(), 3, 5),  # the last page, 2 products
+        ("boots", SearchFilters(in_stock=True), 1, 4),
+        ("trainers", SearchFilters(min_price=Decimal("56")), 1, 4),
+        ("navy", SearchFilters(), 2, 4),
+        ("shirt", SearchFilters(), 1, 4),
+        ("bag", SearchFilters(category="bag"), 2, 4),
+    ],
+)
+def test_the_best_scored_page_read_from_the_newest_is_the_fully_scored_page(
+    demo_catalog, monkeypatch, query, filters, page, page_size
+):
+    # Searched with every match scored and sorted, then with the bounded read of the newest
+    # products with the best score (every concept in the name, every boost): the same page.
+    monkeypatch.setattr(selectors, "_PROBE_MIN_MATCHES", 10**9)
+    with CaptureQueriesContext(connection) as scored_run:
+        full = product_search(query=query, filters=filters, page=page, page_size=page_size)
+    monkeypatch.setattr(selectors, "_PROBE_MIN_MATCHES", 1)
+    with CaptureQueriesContext(connection) as probed_run:
+        probed = product_search(query=query, filters=filters, page=page, page_size=page_size)
+    assert full.count > 0 and len(full.hits) > 0
+    assert _page(probed) == _page(full)
+    assert (probed.count, probed.facets, probed.page) == (full.count, full.facets, full.page)
+    assert any(" AS score " in q["sql"] for q in scored_run.captured_queries)
+    # The page came from the bounded read: no statement scored every match.
+    assert not any(" AS score " in q["sql"] for q in probed_run.captured_queries)
+
+
+def test_too_few_best_scored_products_among_the_newest_falls_back_to_scoring_every_match(demo_catalog, monkeypatch):
+    # The 12 dresses score best for "dress", but none is among the newest 6 products (ankle boots).
+    monkeypatch.setattr(selectors, "_PROBE_MIN_MATCHES", 1)
+    monkeypatch.setattr(selectors, "_PROBE_ROWS", 6)
+    with CaptureQueriesContext(connection) as run:
+        results = product_search(query="dress", page_size=5)
+    assert results.count == 12
+    assert {h.product.pk for h in results.hits} <= demo_catalog.of(category="dress")
+    assert [h.score for h in results.hits] == [7.0] * 5  # name 4 + category boost 3
+    newest_dresses = sorted(demo_catalog.of(category="dress"), reverse=True)[:5]
+    assert [h.product.pk for h in results.hits] == newest_dresses
+    assert any(" AS score " in q["sql"] for q in run.captured_queries)
+
+
+def test_a_page_of_products_that_do_not_all_score_best_is_scored_whole(make_product, monkeypatch):
+    # Two linen dresses (name 4 + category boost 3 for "dress", 4 for "linen": 11) and three
+    # dresses without linen in the name: the page of 3 needs one of those, so every match is scored.
+    monkeypatch.setattr(selectors, "_PROBE_MIN_MATCHES", 1)
+    best = [make_product(name="Linen dress") for _ in range(2)]
+    rest = [make_product(name="Summer dress", description="Linen.") for _ in range(3)]
+    results = product_search(query="linen dress", page_size=3)
+    assert results.count == 5
+    assert [h.product.pk for h in results.hits] == [best[1].pk, best[0].pk, rest[2].pk]
+    assert [h.score for h in results.hits] == [11.0, 11.0, 8.0]
 
 
 # --- The index is kept current by the database -----------------------------------------------
