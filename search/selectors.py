@@ -403,28 +403,31 @@ def _named_count(concepts: Sequence[Concept], groups: list[_Group], wanted: _Wan
     return total
 
 
-def _best_page(
-    concepts: Sequence[Concept], filters: Sequence[Sql], offset: int, page_size: int, count: int
-) -> list[tuple[int, float]]:
-    """The page (``offset``, ``page_size``) by relevance when products with the best possible
-    score fill it (``backends.best``: they rank first, newest first), else ``[]``.
+def _probe_page(
+    condition: Sql, sort: SearchSort, offset: int, page_size: int, count: int, start: Sql = Sql("")
+) -> list[int] | None:
+    """The ids of the page (``offset``, ``page_size``) of the ``count`` active products that
+    meet ``condition``, in ``sort``'s order (relevance: newest first), when they are found among
+    the first ``_PROBE_ROWS`` active products in that order; else ``None``.
 
-    They are looked for among the newest ``_PROBE_ROWS`` active products, read in order from an
-    index: a bounded scan that never scores the other matches. Found ``offset + page_size`` of
-    them there (or every match), they are the page; not found, the caller scores every match."""
+    The first products in a sort's order are read from its index (newest, price): a bounded scan
+    that tests ``condition`` on at most ``_PROBE_ROWS`` rows, whatever the number of matches.
+    Found ``offset + page_size`` of them there (or all ``count``), they are the page. ``start``:
+    a condition every match meets that the index can start from (a price bound)."""
     engine = backend()
     pk = engine.pk.split(".")[-1]
+    order = _order_sql(SearchSort.NEWEST if sort == SearchSort.RELEVANCE else sort)
     sql = (
-        Sql(f"SELECT p.{pk} FROM (SELECT * FROM {engine.table} WHERE p.is_active = %s ", (True,))
-        + Sql(f"ORDER BY {_order_sql(SearchSort.NEWEST)} LIMIT %s) p WHERE ", (_PROBE_ROWS,))
-        + _and([engine.best(concepts), *filters])
-        + Sql(f" ORDER BY p.created_at DESC, p.{pk} DESC LIMIT %s OFFSET %s", (page_size, offset))
+        Sql(f"SELECT p.{pk} FROM (SELECT * FROM {engine.table} WHERE ")
+        + _and([Sql("p.is_active = %s", (True,)), start])
+        + Sql(f" ORDER BY {order} LIMIT %s) p WHERE ", (_PROBE_ROWS,))
+        + condition
+        + Sql(f" ORDER BY {order} LIMIT %s OFFSET %s", (page_size, offset))
     )
     ids = [int(pid) for (pid,) in _fetch(sql)]
     if len(ids) == page_size or (ids and offset + len(ids) == count):
-        best = float(engine.best_score(concepts))
-        return [(pid, best) for pid in ids]
-    return []
+        return ids
+    return None
 
 
 def _word_search(
@@ -477,11 +480,14 @@ def _word_search(
     where_filters = _filter_sql(filters, category_id, colour, price=True)
     where = match.filtered(where_filters)
     scored: list[tuple[int, float]] = []
+    probe = count >= _PROBE_MIN_MATCHES
     if count and sort == SearchSort.RELEVANCE:
-        # Worth a look only when enough matches are in the named category / colour.
-        enough = min(offset + page_size, count)
-        if not any_concept and count >= _PROBE_MIN_MATCHES and _named_count(concepts, groups, wanted) >= enough:
-            scored = _best_page(concepts, where_filters, offset, page_size, count)
+        # The best-scored products rank first, newest first: worth a look only when enough
+        # matches are in the named category / colour.
+        if probe and not any_concept and _named_count(concepts, groups, wanted) >= min(offset + page_size, count):
+            ids = _probe_page(_and([engine.best(concepts), *where_filters]), sort, offset, page_size, count)
+            best = float(engine.best_score(concepts))
+            scored = [(pid, best) for pid in ids or []]
         if not scored:
             sql = (
                 Sql(f"SELECT {engine.pk}, ")
@@ -494,14 +500,31 @@ def _word_search(
             )
             scored = [(int(pid), float(value)) for pid, value in _fetch(sql)]
     elif count:
-        sql = (
-            Sql(f"SELECT {engine.pk} FROM ")
-            + match.from_sql
-            + Sql(" WHERE ")
-            + where
-            + Sql(f" ORDER BY {_order_sql(sort)} LIMIT %s OFFSET %s", (page_size, offset))
-        )
-        ids = [int(pid) for (pid,) in _fetch(sql)]
+        ids = None
+        if probe:
+            # By price, the window starts at the matches' lowest (highest) price, from the facets.
+            priced = [g for g in groups if wanted.passes(g.category_id, g.colour, g.in_stock)]
+            start = Sql("")
+            if priced and sort == SearchSort.PRICE_ASC:
+                start = Sql("p.price >= %s", (min(g.min_price for g in priced),))
+            elif priced and sort == SearchSort.PRICE_DESC:
+                start = Sql("p.price <= %s", (max(g.max_price for g in priced),))
+            ids = _probe_page(where, sort, offset, page_size, count, start)
+        if ids is None:
+            # The matches first (the full-text index), then their order: read in the sort's
+            # index order instead, a match the planner expects early can come last (the dearest
+            # category's products, sorted by price up) after a scan of nearly every product.
+            sql = (
+                Sql(f"WITH m AS MATERIALIZED (SELECT {engine.pk} AS id, p.created_at, p.price FROM ")
+                + match.from_sql
+                + Sql(" WHERE ")
+                + where
+                + Sql(
+                    f") SELECT p.id FROM m p ORDER BY {_order_sql(sort, 'p.id')} LIMIT %s OFFSET %s",
+                    (page_size, offset),
+                )
+            )
+            ids = [int(pid) for (pid,) in _fetch(sql)]
         if ids:
             sql = (
                 Sql(f"SELECT {engine.pk}, ")

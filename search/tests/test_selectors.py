@@ -279,6 +279,36 @@ def test_a_page_of_products_that_do_not_all_score_best_is_scored_whole(make_prod
     assert [h.score for h in results.hits] == [11.0, 11.0, 8.0]
 
 
+@pytest.mark.parametrize("sort", [SearchSort.NEWEST, SearchSort.PRICE_ASC, SearchSort.PRICE_DESC])
+@pytest.mark.parametrize(("query", "page"), [("coat", 1), ("coat", 3), ("navy", 2), ("bag", 1), ("t-shirt", 2)])
+def test_a_sorted_page_read_in_the_sort_s_order_is_the_page_of_every_match_sorted(
+    demo_catalog, monkeypatch, sort, query, page
+):
+    monkeypatch.setattr(selectors, "_PROBE_MIN_MATCHES", 10**9)
+    full = product_search(query=query, sort=sort, page=page, page_size=4)
+    monkeypatch.setattr(selectors, "_PROBE_MIN_MATCHES", 1)
+    monkeypatch.setattr(selectors, "_PROBE_ROWS", 20)
+    probed = product_search(query=query, sort=sort, page=page, page_size=4)
+    assert len(full.hits) == 4
+    assert _page(probed) == _page(full)
+    assert (probed.count, probed.facets, probed.page) == (full.count, full.facets, full.page)
+
+
+@pytest.mark.parametrize("sort", [SearchSort.PRICE_ASC, SearchSort.PRICE_DESC])
+def test_by_price_the_bounded_read_starts_at_the_matches_price(demo_catalog, monkeypatch, sort):
+    # Coats are the dearest products and T-shirts the cheapest: the 12 cheapest products hold
+    # no coat, but the read starts at the coats' lowest (highest) price, so it finds them.
+    monkeypatch.setattr(selectors, "_PROBE_MIN_MATCHES", 1)
+    monkeypatch.setattr(selectors, "_PROBE_ROWS", 12)
+    query, category = ("coat", None) if sort == SearchSort.PRICE_ASC else ("top", "t-shirt-top")
+    with CaptureQueriesContext(connection) as run:
+        results = product_search(query=query, filters=SearchFilters(category=category), sort=sort, page_size=5)
+    prices = [h.product.price for h in results.hits]
+    assert results.count == 12 and len(prices) == 5
+    assert prices == sorted(prices, reverse=sort == SearchSort.PRICE_DESC)
+    assert not any("WITH m AS MATERIALIZED" in q["sql"] for q in run.captured_queries)
+
+
 # --- The index is kept current by the database -----------------------------------------------
 
 
