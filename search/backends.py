@@ -43,6 +43,10 @@ class _Backend:
     table = "catalog_product p"
     pk = "p.id"
     in_stock = "p.stock > 0"
+    # The sorts (``SearchSort`` values) whose first rows an index reads in order: a search looks
+    # for its page among them (a bounded read) before ordering every match. SQLite's product
+    # table has an index on the creation date, none on the price.
+    windowed_sorts = frozenset({"relevance", "newest"})
 
     def match(self, concepts: Sequence[Concept], *, any_concept: bool) -> Sql:  # pragma: no cover
         raise NotImplementedError
@@ -141,6 +145,7 @@ class PostgresBackend(_Backend):
     table = f"{DOCUMENT_TABLE} p"
     pk = "p.product_id"
     in_stock = "p.in_stock"
+    windowed_sorts = frozenset({"relevance", "newest", "price", "-price"})  # search.schema's btrees
     _LABELS = {None: "", "name": "A", "tags": "B"}
 
     @staticmethod

@@ -480,7 +480,7 @@ def _word_search(
     where_filters = _filter_sql(filters, category_id, colour, price=True)
     where = match.filtered(where_filters)
     scored: list[tuple[int, float]] = []
-    probe = count >= _PROBE_MIN_MATCHES
+    probe = count >= _PROBE_MIN_MATCHES and sort.value in engine.windowed_sorts
     if count and sort == SearchSort.RELEVANCE:
         # The best-scored products rank first, newest first: worth a look only when enough
         # matches are in the named category / colour.

@@ -294,6 +294,7 @@ def test_a_sorted_page_read_in_the_sort_s_order_is_the_page_of_every_match_sorte
     assert (probed.count, probed.facets, probed.page) == (full.count, full.facets, full.page)
 
 
+@pytest.mark.postgres  # SQLite's product table has no price index to read in order
 @pytest.mark.parametrize("sort", [SearchSort.PRICE_ASC, SearchSort.PRICE_DESC])
 def test_by_price_the_bounded_read_starts_at_the_matches_price(demo_catalog, monkeypatch, sort):
     # Coats are the dearest products and T-shirts the cheapest: the 12 cheapest products hold
@@ -399,6 +400,23 @@ def test_search_reindex_rebuilds_the_index(demo_catalog):
     assert product_search(query="dress").count == 0
     call_command("search_reindex", stdout=open(__import__("os").devnull, "w"))
     assert product_search(query="dress").count == 12
+
+
+@pytest.mark.postgres
+def test_new_products_go_straight_into_the_full_text_indexes_not_a_pending_list(make_product):
+    # GIN's default (fastupdate) queues new entries in a pending list that every full-text scan
+    # reads whole until VACUUM merges it; these indexes are updated in place instead.
+    products = [make_product(name=f"Linen dress {i}", description="Loose, for summer.") for i in range(20)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, c.reloptions, gin_clean_pending_list(c.oid) FROM pg_class c "
+            "WHERE c.relname IN ('search_document_vector_gin', 'search_document_name_gin') ORDER BY c.relname"
+        )
+        assert cursor.fetchall() == [
+            ("search_document_name_gin", ["fastupdate=off"], 0),
+            ("search_document_vector_gin", ["fastupdate=off"], 0),
+        ]
+    assert _ids(product_search(query="linen summer", page_size=100)) == {p.pk for p in products}
 
 
 # --- Bad input -------------------------------------------------------------------------------
