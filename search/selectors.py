@@ -382,9 +382,10 @@ def product_search(
     )
 
 
-# The best-scored page is looked for among the newest this many active products (read in order
-# from an index), and only for searches with at least _PROBE_MIN_MATCHES matches (fewer are
-# scored and sorted whole, as cheaply).
+# A page (by relevance: of the best-scored products; else of the matches) is looked for among
+# the first this many active products in its sort's order (read in order from an index), and
+# only for searches with at least _PROBE_MIN_MATCHES matches (fewer are scored and sorted
+# whole, as cheaply). Not found there, every match is ordered.
 _PROBE_ROWS = 5000
 _PROBE_MIN_MATCHES = 500
 
