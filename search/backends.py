@@ -43,12 +43,29 @@ class _Backend:
     table = "catalog_product p"
     pk = "p.id"
     in_stock = "p.stock > 0"
+    # The sorts (``SearchSort`` values) whose first rows an index reads in order: a search looks
+    # for its page among them (a bounded read) before ordering every match. SQLite's product
+    # table has an index on the creation date, none on the price.
+    windowed_sorts = frozenset({"relevance", "newest"})
 
     def match(self, concepts: Sequence[Concept], *, any_concept: bool) -> Sql:  # pragma: no cover
         raise NotImplementedError
 
     def hit(self, concept: Concept, column: str | None) -> Sql:  # pragma: no cover
         raise NotImplementedError
+
+    @staticmethod
+    def named(concept: Concept) -> Sql | None:
+        """Whether the product is in the category or of the colour ``concept`` names (``None``:
+        it names neither)."""
+        named = []
+        if concept.category_ids:
+            ids = sorted(concept.category_ids)
+            named.append(Sql(f"p.category_id IN ({', '.join(['%s'] * len(ids))})", tuple(ids)))
+        if concept.colours:
+            colours = sorted(concept.colours)
+            named.append(Sql(f"p.colour IN ({', '.join(['%s'] * len(colours))})", tuple(colours)))
+        return _join(named, " OR ") if named else None
 
     def score(self, concepts: Sequence[Concept], *, any_concept: bool) -> Sql:
         parts = []
@@ -66,23 +83,33 @@ class _Backend:
             else:
                 case += Sql(f"ELSE {DESCRIPTION_WEIGHT} END)")
             parts.append(case)
-            named = []
-            if concept.category_ids:
-                ids = sorted(concept.category_ids)
-                named.append(Sql(f"p.category_id IN ({', '.join(['%s'] * len(ids))})", tuple(ids)))
-            if concept.colours:
-                colours = sorted(concept.colours)
-                named.append(Sql(f"p.colour IN ({', '.join(['%s'] * len(colours))})", tuple(colours)))
-            if named:
-                parts.append(Sql("(CASE WHEN ") + _join(named, " OR ") + Sql(f" THEN {NAMED_BOOST} ELSE 0 END)"))
+            named = self.named(concept)
+            if named is not None:
+                parts.append(Sql("(CASE WHEN ") + named + Sql(f" THEN {NAMED_BOOST} ELSE 0 END)"))
         return _join(parts, " + ") if parts else Sql("0")
+
+    @staticmethod
+    def best_score(concepts: Sequence[Concept]) -> int:
+        """The highest score ``score`` can give: every concept in the name, every boost."""
+        return sum(NAME_WEIGHT + (NAMED_BOOST if c.category_ids or c.colours else 0) for c in concepts)
+
+    def best(self, concepts: Sequence[Concept]) -> Sql:
+        """A condition: the product scores ``best_score`` (every concept in its name, in the
+        category or of the colour each concept names). Such products rank first, newest first,
+        so a page of them needs no score computed for every match."""
+        parts = [self.hit_all_names(concepts)]
+        parts += [Sql("(") + named + Sql(")") for c in concepts if (named := self.named(c)) is not None]
+        return _join(parts, " AND ")
+
+    def hit_all_names(self, concepts: Sequence[Concept]) -> Sql:
+        """A condition: every concept matches the product's name."""
+        return _join([self.hit(c, "name") for c in concepts], " AND ")
 
     def name_matches(self, concepts: Sequence[Concept], *, limit: int) -> Sql:
         """A subquery: ids of at most ``limit`` active products whose name matches every concept."""
-        hits = [self.hit(c, "name") for c in concepts]
         return (
             Sql(f"SELECT {self.pk} FROM {self.table} WHERE p.is_active = %s AND ", (True,))
-            + _join(hits, " AND ")
+            + self.hit_all_names(concepts)
             + Sql(" LIMIT %s", (limit,))
         )
 
@@ -118,6 +145,7 @@ class PostgresBackend(_Backend):
     table = f"{DOCUMENT_TABLE} p"
     pk = "p.product_id"
     in_stock = "p.in_stock"
+    windowed_sorts = frozenset({"relevance", "newest", "price", "-price"})  # search.schema's btrees
     _LABELS = {None: "", "name": "A", "tags": "B"}
 
     @staticmethod
@@ -131,6 +159,23 @@ class PostgresBackend(_Backend):
     def match(self, concepts: Sequence[Concept], *, any_concept: bool) -> Sql:
         expression = (" | " if any_concept else " & ").join(self._concept(c) for c in concepts)
         return Sql("p.vector @@ to_tsquery('english', %s)", (expression,))
+
+    def name_matches(self, concepts: Sequence[Concept], *, limit: int) -> Sql:
+        # Planned apart from its LIMIT (a materialised CTE, still read lazily): with the LIMIT in
+        # view the planner takes a sequential scan for a rare word (it expects to find ``limit``
+        # rows soon) and reads the whole table when none has it; this way the name's GIN index
+        # finds them (or none) at once.
+        return (
+            Sql(f"WITH h AS MATERIALIZED (SELECT {self.pk} AS id FROM {self.table} ")
+            + Sql("WHERE p.is_active = %s AND ", (True,))
+            + self.hit_all_names(concepts)
+            + Sql(") SELECT id FROM h LIMIT %s", (limit,))
+        )
+
+    def hit_all_names(self, concepts: Sequence[Concept]) -> Sql:
+        # One tsquery: the name's GIN index is read once, each row's name tested once.
+        expression = " & ".join(self._concept(c) for c in concepts)
+        return Sql("p.name_vector @@ to_tsquery('english', %s)", (expression,))
 
     def hit(self, concept: Concept, column: str | None) -> Sql:
         if column == "name":  # the same matches as the A label, without rechecking labels

@@ -382,6 +382,55 @@ def product_search(
     )
 
 
+# A page (by relevance: of the best-scored products; else of the matches) is looked for among
+# the first this many active products in its sort's order (read in order from an index), and
+# only for searches with at least _PROBE_MIN_MATCHES matches (fewer are scored and sorted
+# whole, as cheaply). Not found there, every match is ordered.
+_PROBE_ROWS = 5000
+_PROBE_MIN_MATCHES = 500
+
+
+def _named_count(concepts: Sequence[Concept], groups: list[_Group], wanted: _Wanted) -> int:
+    """How many matches pass the filters and are in the category / of the colour every concept
+    names: an upper bound on the products with the best score."""
+    total = 0
+    for g in groups:
+        if not wanted.passes(g.category_id, g.colour, g.in_stock):
+            continue
+        if all(
+            g.category_id in c.category_ids or g.colour in c.colours for c in concepts if c.category_ids or c.colours
+        ):
+            total += g.count
+    return total
+
+
+def _probe_page(
+    condition: Sql, sort: SearchSort, offset: int, page_size: int, count: int, start: Sql = Sql("")
+) -> list[int] | None:
+    """The ids of the page (``offset``, ``page_size``) of the ``count`` active products that
+    meet ``condition``, in ``sort``'s order (relevance: newest first), when they are found among
+    the first ``_PROBE_ROWS`` active products in that order; else ``None``.
+
+    The first products in a sort's order are read from its index (newest, price): a bounded scan
+    that tests ``condition`` on at most ``_PROBE_ROWS`` rows, whatever the number of matches.
+    Found ``offset + page_size`` of them there (or all ``count``), they are the page. ``start``:
+    a condition every match meets that the index can start from (a price bound)."""
+    engine = backend()
+    pk = engine.pk.split(".")[-1]
+    order = _order_sql(SearchSort.NEWEST if sort == SearchSort.RELEVANCE else sort)
+    sql = (
+        Sql(f"SELECT p.{pk} FROM (SELECT * FROM {engine.table} WHERE ")
+        + _and([Sql("p.is_active = %s", (True,)), start])
+        + Sql(f" ORDER BY {order} LIMIT %s) p WHERE ", (_PROBE_ROWS,))
+        + condition
+        + Sql(f" ORDER BY {order} LIMIT %s OFFSET %s", (page_size, offset))
+    )
+    ids = [int(pid) for (pid,) in _fetch(sql)]
+    if len(ids) == page_size or (ids and offset + len(ids) == count):
+        return ids
+    return None
+
+
 def _word_search(
     parsed: ParsedQuery,
     filters: SearchFilters,
@@ -393,80 +442,104 @@ def _word_search(
     page_size: int,
     categories: dict[int, tuple[str, str]],
 ) -> SearchResults:
-    """A search with words: one statement matches once (a materialised CTE of the matches' facet
-    and sort columns and scores) and returns both the facet groups and the page's rows; the
-    full-text match, the costly part, is not repeated per facet or for the page."""
+    """A search with words, in two bounded statements rather than one that scores every match:
+
+    1. the facet groups: the matches grouped by category, colour, stock and price range, no
+       score computed (counts, from one pass over the matches' copied columns);
+    2. the page. By relevance, first the products with the best possible score
+       (``best``: every concept in the name, every boost), which rank first, newest first:
+       when they fill the page (the usual case: broad words name the category), the page is
+       read from the name's index with a ``LIMIT`` and no other match is scored; else every
+       match is scored and sorted. Other sorts read the page in order and score its rows alone.
+    """
     engine = backend()
     concepts = parsed.concepts
-    relevance = sort == SearchSort.RELEVANCE
     price_only = _price_sql(filters)
     in_range = _and(price_only) if price_only else Sql("1 = 1")
-    offset = (max(1, int(page)) - 1) * page_size
     for any_concept in (False, True):
         match = _match(concepts, any_concept=any_concept)
-        # Without a relevance sort the page's scores are computed for its rows alone (below).
-        score = match.score if relevance else Sql("0")
-        cte = (
-            Sql(f"WITH m AS MATERIALIZED (SELECT {engine.pk} AS id, p.category_id, p.colour, ")
-            + Sql(f"{engine.in_stock} AS in_stock, p.price, p.created_at, ")
-            + score
-            + Sql(" AS score, CASE WHEN ")
+        sql = (
+            Sql(f"SELECT p.category_id, p.colour, {engine.in_stock}, CASE WHEN ")
             + in_range
-            + Sql(" THEN 1 ELSE 0 END AS in_range FROM ")
+            + Sql(" THEN 1 ELSE 0 END, COUNT(*), MIN(p.price), MAX(p.price) FROM ")
             + match.from_sql
             + Sql(" WHERE ")
             + match.where
-            + Sql(") ")
+            + Sql(" GROUP BY 1, 2, 3, 4")
         )
-        page_filters = _filter_sql(filters, category_id, colour, price=True, in_stock="p.in_stock")
-        sql = (
-            cte
-            + Sql("SELECT 0, category_id, colour, in_stock, in_range, COUNT(*), MIN(price), MAX(price), 0 FROM m ")
-            + Sql("GROUP BY category_id, colour, in_stock, in_range UNION ALL ")
-            + Sql(
-                "SELECT * FROM (SELECT 1, p.id, p.colour, p.in_stock, p.in_range, 0, p.price, p.price, p.score FROM m p"
-            )
-            + (Sql(" WHERE ") + _and(page_filters) if page_filters else Sql(""))
-            + Sql(f" ORDER BY {_order_sql(sort, 'p.id')} LIMIT %s OFFSET %s) page", (page_size, offset))
-        )
-        rows = _fetch(sql)
-        group_rows = [r for r in rows if r[0] == 0]
+        group_rows = _fetch(sql)
         if group_rows or len(concepts) < 2:
             break  # else no product has every word: show those with any of them
     price_groups = [
-        _Group(int(r[1]), r[2] or "", bool(r[3]), int(r[5]), _decimal(r[6]), _decimal(r[7])) for r in group_rows
+        _Group(int(r[0]), r[1] or "", bool(r[2]), int(r[4]), _decimal(r[5]), _decimal(r[6])) for r in group_rows
     ]
-    groups = [g for g, r in zip(price_groups, group_rows, strict=True) if r[4]]
+    groups = [g for g, r in zip(price_groups, group_rows, strict=True) if r[3]]
     count, facets = _facets(groups, price_groups, wanted, categories)
     num_pages = max(1, math.ceil(count / page_size))
-    clamped = max(1, min(int(page), num_pages))
-    scored = [(int(r[1]), float(r[8])) for r in rows if r[0] == 1]
-    if count and clamped != max(1, int(page)):  # past the last page: the last page instead
-        sql = (
-            Sql(f"SELECT {engine.pk}, ")
-            + score
-            + Sql(" AS score FROM ")
-            + match.from_sql
-            + Sql(" WHERE ")
-            + match.filtered(_filter_sql(filters, category_id, colour, price=True))
-            + Sql(f" ORDER BY {_order_sql(sort)} LIMIT %s OFFSET %s", (page_size, (clamped - 1) * page_size))
-        )
-        scored = [(int(pid), float(value)) for pid, value in _fetch(sql)]
-    if scored and not relevance:
-        ids = [pid for pid, _ in scored]
-        sql = (
-            Sql(f"SELECT {engine.pk}, ")
-            + match.score
-            + Sql(f" FROM {engine.table} WHERE {engine.pk} IN ({', '.join(['%s'] * len(ids))})", tuple(ids))
-        )
-        scores = {int(pid): float(value) for pid, value in _fetch(sql)}
-        scored = [(pid, scores.get(pid, 0.0)) for pid, _ in scored]
+    page = max(1, min(int(page), num_pages))  # past the last page: the last page instead
+    offset = (page - 1) * page_size
+    where_filters = _filter_sql(filters, category_id, colour, price=True)
+    where = match.filtered(where_filters)
+    scored: list[tuple[int, float]] = []
+    probe = count >= _PROBE_MIN_MATCHES and sort.value in engine.windowed_sorts
+    if count and sort == SearchSort.RELEVANCE:
+        # The best-scored products rank first, newest first: worth a look only when enough
+        # matches are in the named category / colour.
+        if probe and not any_concept and _named_count(concepts, groups, wanted) >= min(offset + page_size, count):
+            ids = _probe_page(_and([engine.best(concepts), *where_filters]), sort, offset, page_size, count)
+            best = float(engine.best_score(concepts))
+            scored = [(pid, best) for pid in ids or []]
+        if not scored:
+            sql = (
+                Sql(f"SELECT {engine.pk}, ")
+                + match.score
+                + Sql(" AS score FROM ")
+                + match.from_sql
+                + Sql(" WHERE ")
+                + where
+                + Sql(f" ORDER BY {_order_sql(sort)} LIMIT %s OFFSET %s", (page_size, offset))
+            )
+            scored = [(int(pid), float(value)) for pid, value in _fetch(sql)]
+    elif count:
+        ids = None
+        if probe:
+            # By price, the window starts at the matches' lowest (highest) price, from the facets.
+            priced = [g for g in groups if wanted.passes(g.category_id, g.colour, g.in_stock)]
+            start = Sql("")
+            if priced and sort == SearchSort.PRICE_ASC:
+                start = Sql("p.price >= %s", (min(g.min_price for g in priced),))
+            elif priced and sort == SearchSort.PRICE_DESC:
+                start = Sql("p.price <= %s", (max(g.max_price for g in priced),))
+            ids = _probe_page(where, sort, offset, page_size, count, start)
+        if ids is None:
+            # The matches first (the full-text index), then their order: read in the sort's
+            # index order instead, a match the planner expects early can come last (the dearest
+            # category's products, sorted by price up) after a scan of nearly every product.
+            sql = (
+                Sql(f"WITH m AS MATERIALIZED (SELECT {engine.pk} AS id, p.created_at, p.price FROM ")
+                + match.from_sql
+                + Sql(" WHERE ")
+                + where
+                + Sql(
+                    f") SELECT p.id FROM m p ORDER BY {_order_sql(sort, 'p.id')} LIMIT %s OFFSET %s",
+                    (page_size, offset),
+                )
+            )
+            ids = [int(pid) for (pid,) in _fetch(sql)]
+        if ids:
+            sql = (
+                Sql(f"SELECT {engine.pk}, ")
+                + match.score
+                + Sql(f" FROM {engine.table} WHERE {engine.pk} IN ({', '.join(['%s'] * len(ids))})", tuple(ids))
+            )
+            scores = {int(pid): float(value) for pid, value in _fetch(sql)}
+            scored = [(pid, scores.get(pid, 0.0)) for pid in ids]
     return SearchResults(
         query=parsed.normalised,
         count=count,
         hits=_hits(scored),
         facets=facets,
-        page=clamped,
+        page=page,
         page_size=page_size,
         num_pages=num_pages,
         did_you_mean=parsed.corrected,

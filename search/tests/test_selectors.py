@@ -8,9 +8,11 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Category, Product
 from catalog.tests.factories import ProductFactory
+from search import selectors
 from search.selectors import PriceRange, SearchFilters, SearchSort, product_search, product_search_suggest
 
 pytestmark = pytest.mark.django_db
@@ -216,6 +218,98 @@ def test_pagination(demo_catalog):
     assert product_search(query="", page=0, page_size=500).page_size == 100
 
 
+def _page(results):
+    return [(h.product.pk, h.score) for h in results.hits]
+
+
+@pytest.mark.parametrize(
+    ("query", "filters", "page", "page_size"),
+    [
+        ("dress", SearchFilters(), 1, 4),
+        ("dress", SearchFilters(), 3, 5),  # the last page, 2 products
+        ("boots", SearchFilters(in_stock=True), 1, 4),
+        ("trainers", SearchFilters(min_price=Decimal("56")), 1, 4),
+        ("navy", SearchFilters(), 2, 4),
+        ("shirt", SearchFilters(), 1, 4),
+        ("bag", SearchFilters(category="bag"), 2, 4),
+    ],
+)
+def test_the_best_scored_page_read_from_the_newest_is_the_fully_scored_page(
+    demo_catalog, monkeypatch, query, filters, page, page_size
+):
+    # Searched with every match scored and sorted, then with the bounded read of the newest
+    # products with the best score (every concept in the name, every boost): the same page.
+    monkeypatch.setattr(selectors, "_PROBE_MIN_MATCHES", 10**9)
+    with CaptureQueriesContext(connection) as scored_run:
+        full = product_search(query=query, filters=filters, page=page, page_size=page_size)
+    monkeypatch.setattr(selectors, "_PROBE_MIN_MATCHES", 1)
+    with CaptureQueriesContext(connection) as probed_run:
+        probed = product_search(query=query, filters=filters, page=page, page_size=page_size)
+    assert full.count > 0 and len(full.hits) > 0
+    assert _page(probed) == _page(full)
+    assert (probed.count, probed.facets, probed.page) == (full.count, full.facets, full.page)
+    assert any(" AS score " in q["sql"] for q in scored_run.captured_queries)
+    # The page came from the bounded read: no statement scored every match.
+    assert not any(" AS score " in q["sql"] for q in probed_run.captured_queries)
+
+
+def test_too_few_best_scored_products_among_the_newest_falls_back_to_scoring_every_match(demo_catalog, monkeypatch):
+    # The 12 dresses score best for "dress", but none is among the newest 6 products (ankle boots).
+    monkeypatch.setattr(selectors, "_PROBE_MIN_MATCHES", 1)
+    monkeypatch.setattr(selectors, "_PROBE_ROWS", 6)
+    with CaptureQueriesContext(connection) as run:
+        results = product_search(query="dress", page_size=5)
+    assert results.count == 12
+    assert {h.product.pk for h in results.hits} <= demo_catalog.of(category="dress")
+    assert [h.score for h in results.hits] == [7.0] * 5  # name 4 + category boost 3
+    newest_dresses = sorted(demo_catalog.of(category="dress"), reverse=True)[:5]
+    assert [h.product.pk for h in results.hits] == newest_dresses
+    assert any(" AS score " in q["sql"] for q in run.captured_queries)
+
+
+def test_a_page_of_products_that_do_not_all_score_best_is_scored_whole(make_product, monkeypatch):
+    # Two linen dresses (name 4 + category boost 3 for "dress", 4 for "linen": 11) and three
+    # dresses without linen in the name: the page of 3 needs one of those, so every match is scored.
+    monkeypatch.setattr(selectors, "_PROBE_MIN_MATCHES", 1)
+    best = [make_product(name="Linen dress") for _ in range(2)]
+    rest = [make_product(name="Summer dress", description="Linen.") for _ in range(3)]
+    results = product_search(query="linen dress", page_size=3)
+    assert results.count == 5
+    assert [h.product.pk for h in results.hits] == [best[1].pk, best[0].pk, rest[2].pk]
+    assert [h.score for h in results.hits] == [11.0, 11.0, 8.0]
+
+
+@pytest.mark.parametrize("sort", [SearchSort.NEWEST, SearchSort.PRICE_ASC, SearchSort.PRICE_DESC])
+@pytest.mark.parametrize(("query", "page"), [("coat", 1), ("coat", 3), ("navy", 2), ("bag", 1), ("t-shirt", 2)])
+def test_a_sorted_page_read_in_the_sort_s_order_is_the_page_of_every_match_sorted(
+    demo_catalog, monkeypatch, sort, query, page
+):
+    monkeypatch.setattr(selectors, "_PROBE_MIN_MATCHES", 10**9)
+    full = product_search(query=query, sort=sort, page=page, page_size=4)
+    monkeypatch.setattr(selectors, "_PROBE_MIN_MATCHES", 1)
+    monkeypatch.setattr(selectors, "_PROBE_ROWS", 20)
+    probed = product_search(query=query, sort=sort, page=page, page_size=4)
+    assert len(full.hits) == 4
+    assert _page(probed) == _page(full)
+    assert (probed.count, probed.facets, probed.page) == (full.count, full.facets, full.page)
+
+
+@pytest.mark.postgres  # SQLite's product table has no price index to read in order
+@pytest.mark.parametrize("sort", [SearchSort.PRICE_ASC, SearchSort.PRICE_DESC])
+def test_by_price_the_bounded_read_starts_at_the_matches_price(demo_catalog, monkeypatch, sort):
+    # Coats are the dearest products and T-shirts the cheapest: the 12 cheapest products hold
+    # no coat, but the read starts at the coats' lowest (highest) price, so it finds them.
+    monkeypatch.setattr(selectors, "_PROBE_MIN_MATCHES", 1)
+    monkeypatch.setattr(selectors, "_PROBE_ROWS", 12)
+    query, category = ("coat", None) if sort == SearchSort.PRICE_ASC else ("top", "t-shirt-top")
+    with CaptureQueriesContext(connection) as run:
+        results = product_search(query=query, filters=SearchFilters(category=category), sort=sort, page_size=5)
+    prices = [h.product.price for h in results.hits]
+    assert results.count == 12 and len(prices) == 5
+    assert prices == sorted(prices, reverse=sort == SearchSort.PRICE_DESC)
+    assert not any("WITH m AS MATERIALIZED" in q["sql"] for q in run.captured_queries)
+
+
 # --- The index is kept current by the database -----------------------------------------------
 
 
@@ -306,6 +400,23 @@ def test_search_reindex_rebuilds_the_index(demo_catalog):
     assert product_search(query="dress").count == 0
     call_command("search_reindex", stdout=open(__import__("os").devnull, "w"))
     assert product_search(query="dress").count == 12
+
+
+@pytest.mark.postgres
+def test_new_products_go_straight_into_the_full_text_indexes_not_a_pending_list(make_product):
+    # GIN's default (fastupdate) queues new entries in a pending list that every full-text scan
+    # reads whole until VACUUM merges it; these indexes are updated in place instead.
+    products = [make_product(name=f"Linen dress {i}", description="Loose, for summer.") for i in range(20)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, c.reloptions, gin_clean_pending_list(c.oid) FROM pg_class c "
+            "WHERE c.relname IN ('search_document_vector_gin', 'search_document_name_gin') ORDER BY c.relname"
+        )
+        assert cursor.fetchall() == [
+            ("search_document_name_gin", ["fastupdate=off"], 0),
+            ("search_document_vector_gin", ["fastupdate=off"], 0),
+        ]
+    assert _ids(product_search(query="linen summer", page_size=100)) == {p.pk for p in products}
 
 
 # --- Bad input -------------------------------------------------------------------------------
