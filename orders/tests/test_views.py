@@ -331,3 +331,16 @@ def test_guest_who_lost_the_link_gets_a_new_one_by_number_and_email(client, prod
 
     invalid = stranger.post(url, {"number": "", "email": "not-an-email"})
     assert invalid.status_code == 400 and len(mail.outbox) == 1
+
+
+def test_checkout_summary_shows_the_total_with_each_shipping_method(client, product):
+    add_to_cart(client, product.pk, 2)
+    html = client.get(reverse("orders:checkout")).content.decode()
+    assert "<title>Checkout · Vitrine</title>" in html
+    subtotal = product.price * 2
+    # Standard is chosen at first; the script swaps in the other method's server-computed total.
+    assert f'data-testid="checkout-total">${subtotal + Decimal("4.95")}</strong>' in html
+    assert (
+        f'<script id="checkout-totals" type="application/json">'
+        f'{{"standard": "${subtotal + Decimal("4.95")}", "express": "${subtotal + Decimal("14.95")}"}}</script>'
+    ) in html
