@@ -21,7 +21,12 @@ import pytest
 from catalog.tests.sample import FashionMnistSample, label_slug, load_sample
 
 if TYPE_CHECKING:
+    from playwright.sync_api import Browser
     from pytest_django import Settings
+
+#: Debian's chromium, driven by Playwright in the ``browser`` tests.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 # Each app's fixtures, registered once here (pytest reads ``pytest_plugins`` only in the root
 # conftest). This file keeps the cross-cutting ones: media, eager Celery, the VGG16 weights
@@ -45,7 +50,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
     is_postgres = connection.vendor == "postgresql"
     has_broker = bool(os.environ.get("CELERY_BROKER_URL"))
-    has_browser = Path("/usr/bin/chromium").exists() or _env_flag("VITRINE_REQUIRE_BROWSER")
+    has_browser = Path(CHROMIUM).exists() or _env_flag("VITRINE_REQUIRE_BROWSER")
     for item in items:
         if "vgg16_weights" in getattr(item, "fixturenames", ()) and not item.get_closest_marker("slow"):
             item.add_marker(pytest.mark.slow)  # so `-m "not slow"` never runs the embedder
@@ -221,3 +226,20 @@ def sample_catalog(
 ) -> SampleCatalog:
     """120 real products in 10 categories, every image embedded with the real embedder."""
     return build_sample_catalog(fashion_mnist_sample, sample_embeddings)
+
+
+@pytest.fixture
+def chromium(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
+    """Headless Debian chromium (Playwright's sync API), closed after the test."""
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM reads are fine.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+        # The test's ORM reads ran in Playwright's greenlet, whose context holds its own database
+        # connection: close it, or PostgreSQL refuses to drop the test database.
+        connections.close_all()

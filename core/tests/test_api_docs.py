@@ -5,19 +5,15 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import pytest
-from django.db import connections
 from django.test import Client
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import Browser, Page
     from pytest_django.live_server_helper import LiveServer
-
-CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.mark.parametrize(
@@ -61,19 +57,10 @@ def test_the_browsable_api_root_lists_every_apps_routes(client: Client) -> None:
 
 
 @pytest.fixture
-def browser_page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Page]:
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-        )
-        page = browser.new_page(viewport={"width": 1366, "height": 900})
-        page.set_default_timeout(30_000)
-        yield page
-        browser.close()
-        connections.close_all()
+def browser_page(chromium: Browser) -> Page:
+    page = chromium.new_page(viewport={"width": 1366, "height": 900})
+    page.set_default_timeout(30_000)
+    return page
 
 
 @pytest.mark.browser

@@ -163,6 +163,7 @@ def test_search_response_shape(api, trained_catalog, fashion_mnist_sample):
         "category",
         "image_url",
         "in_stock",
+        "has_sizes",
         "colour",
     }
     assert first["product"]["category"] == {"slug": "ankle-boot", "name": "Ankle boot"}
