@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
@@ -181,9 +182,17 @@ PAYMENT_HOST = SITE_URL.split("://", 1)[1]
 PAYMENT_USES_SSL = SITE_URL.startswith("https://")
 PAYMENT_VARIANTS = {"test": ("orders.payment_providers.TestCardProvider", {"capture": False})}
 if env("STRIPE_SECRET_KEY", default=""):
+    # Webhooks are verified with this secret (HMAC-SHA256): an empty one would let anybody sign a
+    # "paid" event (Stripe's library accepts any key, "" included), so it is required.
+    _stripe_webhook_secret = env("STRIPE_WEBHOOK_SECRET", default="")
+    if not _stripe_webhook_secret.startswith("whsec_"):
+        raise ImproperlyConfigured(
+            "STRIPE_SECRET_KEY is set, so STRIPE_WEBHOOK_SECRET must be the webhook endpoint's signing "
+            "secret (whsec_…): without it Stripe webhooks cannot be verified."
+        )
     PAYMENT_VARIANTS["stripe"] = (
         "orders.payment_providers.StripeProvider",
-        {"api_key": env("STRIPE_SECRET_KEY"), "endpoint_secret": env("STRIPE_WEBHOOK_SECRET")},
+        {"api_key": env("STRIPE_SECRET_KEY"), "endpoint_secret": _stripe_webhook_secret},
     )
 PAYMENT_VARIANT = env("PAYMENT_VARIANT", default="test")
 
