@@ -120,6 +120,9 @@ class StripeProvider(StripeProviderV3):
     - A signed event must be about this payment's own Checkout Session (``id`` ==
       ``transaction_id``) and, to pay it, carry its amount (``amount_total`` in the currency's
       minor unit, ``currency``); else 400 and the payment is left as it was.
+    - An event changes only a payment still waiting for its outcome (``waiting``/``input``): a
+      redelivered "completed" after a refund answers 200 and changes nothing (the library would
+      set it confirmed, captured = total, again).
     """
 
     def __init__(self, api_key: str, endpoint_secret: str | None = None, **kwargs: Any) -> None:
@@ -149,4 +152,16 @@ class StripeProvider(StripeProviderV3):
             currency = str(session.get("currency", "")).lower()
             if session.get("amount_total") != amount or currency != payment.currency.lower():
                 return JsonResponse({"error": "The event's amount does not match the payment."}, status=400)
-        return super().process_data(payment, request)
+        payment.refresh_from_db(fields=["status"])
+        if payment.status not in (PaymentStatus.WAITING, PaymentStatus.INPUT):
+            # Already decided (paid, refunded, cancelled): Stripe delivers at least once, so a
+            # late or repeated event must not flip a refunded payment back to confirmed.
+            return JsonResponse({"status": "OK"})
+        if session.get("status") == "expired":
+            payment.change_status(PaymentStatus.REJECTED)
+        elif session.get("payment_status") == "paid":
+            payment.captured_amount = payment.total
+            payment.change_status(PaymentStatus.CONFIRMED)
+        payment.attrs.session = session
+        payment.save()
+        return JsonResponse({"status": "OK"})

@@ -21,6 +21,7 @@ from catalog.models import Product
 from catalog.tests.factories import ProductFactory, stock_set
 from orders.models import Order, Payment
 from orders.payment_providers import StripeProvider
+from orders.pipeline import order_cancel
 
 from .flows import add_to_cart, checkout
 
@@ -160,4 +161,27 @@ def test_a_signed_webhook_for_another_session_or_amount_is_refused(
     payment.refresh_from_db()
     assert Order.objects.get().status == "pending_payment"
     assert payment.status == PaymentStatus.WAITING and payment.captured_amount == Decimal("0")
+    assert Product.objects.get(pk=product.pk).stock == 5
+
+
+def test_a_completed_event_redelivered_after_a_refund_changes_nothing(
+    client, stripe_shop, django_capture_on_commit_callbacks
+):
+    product = ProductFactory.create(price=Decimal("25.00"), stock=5)
+    payment, _ = _to_stripe(client, product)
+    stripe_server = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _webhook(stripe_server, payment).status_code == 200
+    order = Order.objects.get()
+    assert order.status == "paid"
+    with mock.patch("stripe.Refund.create", return_value={"id": "re_1", "status": "succeeded"}) as refund:
+        order_cancel(order=order, refund=True, reason="Lost in transit")
+        with django_capture_on_commit_callbacks(execute=True):
+            assert _webhook(stripe_server, payment).status_code == 200  # a late duplicate delivery
+    assert refund.call_count == 1
+    payment.refresh_from_db()
+    order.refresh_from_db()
+    assert payment.status == PaymentStatus.REFUNDED and payment.captured_amount == Decimal("0")
+    assert order.status == "refunded"
+    assert order.events.filter(to_status="paid").count() == 1
     assert Product.objects.get(pk=product.pk).stock == 5
