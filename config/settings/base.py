@@ -195,6 +195,9 @@ if env("STRIPE_SECRET_KEY", default=""):
         {"api_key": env("STRIPE_SECRET_KEY"), "endpoint_secret": _stripe_webhook_secret},
     )
 PAYMENT_VARIANT = env("PAYMENT_VARIANT", default="test")
+# The production settings refuse the "test" variant (test cards "pay" for real goods) unless this
+# is set, for a demo or staging shop; `check --deploy` still warns about it then.
+ALLOW_TEST_PAYMENTS = env.bool("ALLOW_TEST_PAYMENTS", default=False)
 
 # --- Uploads (find by photo, product images) ----------------------------------------------
 IMAGE_UPLOAD_MAX_BYTES = 10 * 1024 * 1024  # 10 MB

@@ -4,11 +4,16 @@
 from __future__ import annotations
 
 import importlib
+import re
 import sys
+from io import StringIO
 from types import ModuleType
 
 import pytest
+from django.conf import settings
+from django.core.checks import run_checks
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
 
 PRODUCTION_ENV = {
     "DJANGO_SECRET_KEY": "x" * 50,
@@ -55,3 +60,36 @@ def test_production_takes_stripe_with_its_webhook_secret(monkeypatch):
         "orders.payment_providers.StripeProvider",
         {"api_key": "sk_x", "endpoint_secret": "whsec_abc"},
     )
+
+
+def test_production_refuses_the_test_card_provider_without_the_opt_in(monkeypatch):
+    with pytest.raises(ImproperlyConfigured, match="ALLOW_TEST_PAYMENTS=true"):
+        settings_import(monkeypatch, "production", **PRODUCTION_ENV, PAYMENT_VARIANT="test")
+    with pytest.raises(ImproperlyConfigured, match="ALLOW_TEST_PAYMENTS=true"):
+        settings_import(monkeypatch, "production", **PRODUCTION_ENV, PAYMENT_VARIANT="test", ALLOW_TEST_PAYMENTS="no")
+
+
+def test_production_takes_the_test_card_provider_for_a_demo(monkeypatch):
+    module = settings_import(
+        monkeypatch, "production", **PRODUCTION_ENV, PAYMENT_VARIANT="test", ALLOW_TEST_PAYMENTS="true"
+    )
+    assert module.PAYMENT_VARIANT == "test" and module.ALLOW_TEST_PAYMENTS is True
+
+
+def test_docker_compose_does_not_default_to_the_test_card_provider():
+    compose = (settings.BASE_DIR / "docker-compose.yml").read_text()
+    assert re.findall(r"^\s+(PAYMENT_VARIANT|ALLOW_TEST_PAYMENTS): (.*)$", compose, re.MULTILINE) == [
+        ("PAYMENT_VARIANT", "${PAYMENT_VARIANT:-stripe}"),
+        ("ALLOW_TEST_PAYMENTS", "${ALLOW_TEST_PAYMENTS:-false}"),
+    ]
+
+
+def test_deploy_check_warns_about_test_payments(settings):
+    settings.PAYMENT_VARIANT, settings.ALLOW_TEST_PAYMENTS, settings.DEBUG = "test", True, False
+    messages = run_checks(include_deployment_checks=True, tags=["security"])
+    assert [m.id for m in messages if m.id.startswith("orders.")] == ["orders.W001"]
+    out, err = StringIO(), StringIO()
+    call_command("check", deploy=True, stdout=out, stderr=err)
+    assert "orders.W001" in err.getvalue()
+    settings.PAYMENT_VARIANT = "stripe"
+    assert [m.id for m in run_checks(include_deployment_checks=True) if m.id.startswith("orders.")] == []
