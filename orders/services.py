@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from payments import PaymentStatus
 
@@ -25,6 +26,7 @@ from shop.shipping import delivery_estimate, shipping_method_get
 from .emails import order_receipt_message
 from .exceptions import InvalidStatusTransition, OrderNotPayable, OrderNotShippable
 from .models import Fulfilment, Order, OrderEvent, OrderLine, Payment
+from .tasks import MAIL_TIME_LIMIT
 
 
 class EmptyCart(ShopError):
@@ -268,21 +270,50 @@ def payment_create(*, order: Order, variant: str | None = None, ip_address: str 
     )
 
 
-def order_receipt_send(*, order_id: int) -> str:
+class ReceiptBeingSent(OSError):
+    """Another attempt holds a live claim on the order's receipt (retried, as an ``OSError``)."""
+
+
+#: A receipt claim older than this (seconds) is dead: past the mail task's hard time limit, the
+#: worker that made it was killed.
+RECEIPT_CLAIM_SECONDS = MAIL_TIME_LIMIT + 30
+
+
+def order_receipt_send(*, order_id: int, now: datetime | None = None) -> str:
     """Email the receipt of a paid order, once. Returns "sent", "already sent", "not paid" or
-    "missing". The order row stays locked while the message goes out, so two workers running
-    the same task send one receipt; a worker killed mid-send leaves it unsent for the
-    redelivered task (at least once). A failed send (SMTP error) raises, for a retry."""
-    with transaction.atomic():
-        order = Order.objects.select_for_update().filter(pk=order_id).first()
-        if order is None:
-            return "missing"
-        if not order.is_paid:
-            return "not paid"
-        if order.receipt_sent_at is not None:
+    "missing"; raises ``ReceiptBeingSent`` while another attempt's claim is live (younger than
+    ``RECEIPT_CLAIM_SECONDS``), and the send's error (SMTP, ``TimeoutError`` past
+    ``EMAIL_TIMEOUT``) for a retry, after giving the claim up.
+
+    No row lock is held during the network call: the attempt first claims the receipt with one
+    conditional ``UPDATE … SET receipt_claimed_at = now WHERE receipt_sent_at IS NULL AND (no
+    claim or a dead one)``, so two workers running the same task send one receipt, while staff
+    can ship, cancel or refund the order meanwhile. A worker killed mid-send leaves a claim that
+    expires, and the redelivered task sends it then (at least once)."""
+    now = now or timezone.now()
+    order = Order.objects.filter(pk=order_id).first()
+    if order is None:
+        return "missing"
+    if not order.is_paid:
+        return "not paid"
+    if order.receipt_sent_at is not None:
+        return "already sent"
+    dead = now - timedelta(seconds=RECEIPT_CLAIM_SECONDS)
+    claimed = (
+        Order.objects.filter(pk=order_id, receipt_sent_at__isnull=True)
+        .filter(Q(receipt_claimed_at__isnull=True) | Q(receipt_claimed_at__lt=dead))
+        .update(receipt_claimed_at=now)
+    )
+    if not claimed:
+        if Order.objects.filter(pk=order_id, receipt_sent_at__isnull=False).exists():
             return "already sent"
+        raise ReceiptBeingSent(f"The receipt of order {order.number} is being sent by another attempt.")
+    try:
         order_receipt_message(order=order).send()
-        Order.objects.filter(pk=order_id).update(receipt_sent_at=timezone.now())
+    except BaseException:
+        Order.objects.filter(pk=order_id, receipt_claimed_at=now).update(receipt_claimed_at=None)
+        raise
+    Order.objects.filter(pk=order_id).update(receipt_sent_at=timezone.now())
     return "sent"
 
 

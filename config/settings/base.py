@@ -173,6 +173,9 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "accounts:profile"
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Vitrine <shop@vitrine.localhost>")
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Seconds an SMTP connection may block (connect, each read and write): without it a stalled
+# relay hangs the worker that sends receipts for ever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=15)
 
 # --- Payments (django-payments) -------------------------------------------------------------
 # One interface, several providers ("variants"). "test" is an offline test-card provider (pay,

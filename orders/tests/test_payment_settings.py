@@ -87,9 +87,9 @@ def test_docker_compose_does_not_default_to_the_test_card_provider():
 def test_deploy_check_warns_about_test_payments(settings):
     settings.PAYMENT_VARIANT, settings.ALLOW_TEST_PAYMENTS, settings.DEBUG = "test", True, False
     messages = run_checks(include_deployment_checks=True, tags=["security"])
-    assert [m.id for m in messages if m.id.startswith("orders.")] == ["orders.W001"]
+    assert [m.id for m in messages if (m.id or "").startswith("orders.")] == ["orders.W001"]
     out, err = StringIO(), StringIO()
     call_command("check", deploy=True, stdout=out, stderr=err)
     assert "orders.W001" in err.getvalue()
     settings.PAYMENT_VARIANT = "stripe"
-    assert [m.id for m in run_checks(include_deployment_checks=True) if m.id.startswith("orders.")] == []
+    assert [m.id for m in run_checks(include_deployment_checks=True) if (m.id or "").startswith("orders.")] == []
