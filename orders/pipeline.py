@@ -60,6 +60,7 @@ from payments import PaymentError, PaymentStatus
 
 from accounts.models import User
 from catalog.exceptions import InsufficientStock
+from catalog.models import sellable_q
 from catalog.services import variant_stock_return, variant_stock_take
 from shop.services import cart_clear
 
@@ -172,25 +173,40 @@ def order_stock_take(*, payment: Payment) -> Decision:
     (``order_payment_authorise``'s rule, checked again here), the stock is taken and
     ``Payment.order_paid`` set in the same transaction: that flag is the durable record that
     the stock is taken, so the step is never done twice. Returns ``CAPTURE`` (``preauth``) or
-    ``MARK_PAID`` (``confirmed``). If an item sold out, nothing is taken, the order is cancelled
-    with the reason (``cancel_reason`` and a "cancelled" event) and ``GIVE_BACK`` is returned
-    with that reason; ``InsufficientStock`` is not raised. Any other decision is returned as is.
+    ``MARK_PAID`` (``confirmed``). If an item sold out, or is no longer sold (archived, or its
+    seller suspended or rejected since the order was placed), nothing is taken, the order is
+    cancelled with the reason (``cancel_reason`` and a "cancelled" event) and ``GIVE_BACK`` is
+    returned with that reason; ``InsufficientStock`` is not raised. Any other decision is
+    returned as is.
     """
     order = _order_lock(order_id=payment.order_id)
     decision = _decide(order=order, payment=payment)
     if decision.next is not Next.TAKE_STOCK:
         return decision
+    unsold = _order_unsellable_names(order)
+    if unsold:  # archived since, or its seller suspended or rejected: not sold any more
+        return _order_cancel_unsold(order=order, reason=f"Sorry, {', '.join(unsold)} is no longer sold.")
     try:
         variant_stock_take(quantities=_order_quantities(order))
     except InsufficientStock as exc:
-        reason = str(exc)
-        Order.objects.filter(pk=order.pk).update(cancel_reason=reason[:200])
-        order.cancel_reason = reason[:200]
-        order_set_status(order=order, status=Order.Status.CANCELLED, note=reason)
-        return Decision(Next.GIVE_BACK, reason)
+        return _order_cancel_unsold(order=order, reason=str(exc))
     Payment.objects.filter(pk=payment.pk).update(order_paid=True)
     payment.order_paid = True
     return Decision(Next.CAPTURE if payment.status == PaymentStatus.PREAUTH else Next.MARK_PAID)
+
+
+def _order_cancel_unsold(*, order: Order, reason: str) -> Decision:
+    Order.objects.filter(pk=order.pk).update(cancel_reason=reason[:200])
+    order.cancel_reason = reason[:200]
+    order_set_status(order=order, status=Order.Status.CANCELLED, note=reason)
+    return Decision(Next.GIVE_BACK, reason)
+
+
+def _order_unsellable_names(order: Order) -> list[str]:
+    """Names of the order's products that are no longer sold (``Product.is_sellable``: archived,
+    or a seller not approved any more); lines whose product was deleted are left out."""
+    lines = order.lines.filter(product__isnull=False).exclude(sellable_q("product__"))
+    return sorted({line.product_name for line in lines})
 
 
 def order_stock_return(*, order: Order, shipped: bool = True) -> None:
