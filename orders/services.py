@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -24,9 +25,13 @@ from shop.selectors import cart_summary
 from shop.shipping import delivery_estimate, shipping_method_get
 
 from .emails import order_receipt_message
-from .exceptions import InvalidStatusTransition, OrderNotPayable, OrderNotShippable
+from .exceptions import InvalidStatusTransition, OrderNotPayable, OrderNotShippable, OrderTooLarge
 from .models import Fulfilment, Order, OrderEvent, OrderLine, Payment
 from .tasks import MAIL_TIME_LIMIT
+
+#: The largest order total: a payment's amounts (django-payments' ``BasePayment``) hold 9 digits,
+#: 2 of them decimals, where an order's hold 12; a larger order would fail at payment.
+ORDER_TOTAL_MAX = Decimal("9999999.99")
 
 
 class EmptyCart(ShopError):
@@ -180,7 +185,8 @@ def order_place(
     Submitting the same ``checkout_token`` again (a double click, a reload) returns the order
     already placed. Stock is checked here but only taken when payment succeeds
     (``orders.pipeline.order_stock_take``). Raises ``EmptyCart``, ``InsufficientStock``,
-    ``InvalidShippingMethod``, ``CheckoutConflict`` or ``ValidationError`` (bad address/email).
+    ``InvalidShippingMethod``, ``OrderTooLarge`` (a total over ``ORDER_TOTAL_MAX``),
+    ``CheckoutConflict`` or ``ValidationError`` (bad address/email).
     """
     user = user if user is not None and user.is_authenticated else None
     existing = Order.objects.filter(checkout_token=checkout_token).first()
@@ -193,6 +199,11 @@ def order_place(
         names = [str(item.variant) for item in summary.items if item.problem]
         raise InsufficientStock(" ".join(summary.problems), product_names=names)
     method = shipping_method_get(code=shipping_method)
+    if summary.subtotal + method.price > ORDER_TOTAL_MAX:
+        raise OrderTooLarge(
+            f"An order can total at most {ORDER_TOTAL_MAX:,} {settings.SHOP_CURRENCY}: "
+            "please split it into smaller ones."
+        )
     earliest, latest = delivery_estimate(method=method, start=today or timezone.localdate())
     order = Order(
         user=user,

@@ -13,10 +13,11 @@ from payments import PaymentStatus
 from catalog.exceptions import InsufficientStock
 from catalog.models import Product, ProductVariant
 from catalog.tests.factories import ProductFactory, stock_set
-from orders.exceptions import InvalidStatusTransition, OrderNotPayable
+from orders.exceptions import InvalidStatusTransition, OrderNotPayable, OrderTooLarge
 from orders.models import Fulfilment, Order, OrderEvent, OrderLine, Payment
 from orders.pipeline import order_cancel
 from orders.services import (
+    ORDER_TOTAL_MAX,
     CheckoutConflict,
     EmptyCart,
     order_lines_ship,
@@ -61,6 +62,21 @@ def test_order_snapshots_lines_prices_and_shipping():
     shirt.price = Decimal("1.00")
     shirt.save()
     assert order.lines.get(sku="SH-1").unit_price == Decimal("19.99")  # history does not move
+
+
+def test_an_order_over_what_a_payment_can_hold_is_refused():
+    # django-payments' amounts hold 9 digits: 9,999,999.99 at most (an order's 12).
+    assert Payment._meta.get_field("total").max_digits == 9 and ORDER_TOTAL_MAX == Decimal("9999999.99")
+    fits = ProductFactory.create(price=Decimal("9999995.04"), stock=2)  # + 4.95 standard shipping
+    order = order_placed(products=[fits])
+    assert order.total == Decimal("9999999.99")
+    payment = payment_create(order=order)
+    payment.refresh_from_db()
+    assert payment.total == Decimal("9999999.99")
+    too_large = ProductFactory.create(price=Decimal("9999995.05"), stock=2)
+    with pytest.raises(OrderTooLarge, match="at most 9,999,999.99 USD"):
+        order_placed(products=[too_large])
+    assert Order.objects.count() == 1
 
 
 def test_same_checkout_token_places_one_order():
