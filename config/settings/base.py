@@ -138,6 +138,9 @@ SHOP_NAME = "Vitrine"
 SHOP_CURRENCY = env("SHOP_CURRENCY", default="USD")
 # Where shoppers reach the shop: absolute links in emails and payment provider callbacks.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Shoppers see how many units are left only when this many or fewer remain ("Only 2 left"):
+# exact stock levels are not published above it (the API's ``stock_left`` is null then).
+SHOP_FEW_LEFT = env.int("SHOP_FEW_LEFT", default=3)
 # A cart line holds at most this many of one product (and never more than the stock).
 CART_MAX_LINE_QUANTITY = env.int("CART_MAX_LINE_QUANTITY", default=20)
 # Shipping methods: price in SHOP_CURRENCY, delivery in business days after the order is paid.
