@@ -101,3 +101,14 @@ def test_paying_an_order_of_a_since_suspended_seller_cancels_it_and_gives_the_mo
     assert Product.objects.get(pk=products["own"].pk).stock == 5
     assert Product.objects.get(pk=products["theirs"].pk).stock == 5
     assert order.events.filter(to_status="paid").count() == 0
+
+
+def test_paying_an_order_whose_product_was_archived_since_cancels_it(market):
+    _, products = market
+    order = order_placed(products=[products["own"]], quantities=[1])
+    Product.objects.filter(pk=products["own"].pk).update(is_active=False)  # staff archived it
+    payment = payment_create(order=order)
+    payment.change_status(PaymentStatus.PREAUTH)
+    order.refresh_from_db()
+    assert (order.status, order.cancel_reason) == (Order.Status.CANCELLED, "Sorry, Wool scarf is no longer sold.")
+    assert Product.objects.get(pk=products["own"].pk).stock == 5
