@@ -93,3 +93,15 @@ def test_deploy_check_warns_about_test_payments(settings):
     assert "orders.W001" in err.getvalue()
     settings.PAYMENT_VARIANT = "stripe"
     assert [m.id for m in run_checks(include_deployment_checks=True) if (m.id or "").startswith("orders.")] == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("allow", "variant", "shown"), [(True, "test", True), (False, "test", False), (True, "stripe", False)]
+)
+def test_a_demo_taking_test_cards_says_so_on_every_page(client, settings, allow, variant, shown):
+    settings.ALLOW_TEST_PAYMENTS, settings.PAYMENT_VARIANT = allow, variant
+    for url in ("/", "/cart/"):
+        html = client.get(url).content.decode()
+        assert ('data-testid="test-payments-banner"' in html) is shown
+        assert ("nothing is charged" in html) is shown
