@@ -57,6 +57,7 @@ RUN DJANGO_SECRET_KEY=collectstatic-build-only-not-secret \
     CACHE_URL=redis://localhost:6379/1 \
     SITE_URL=http://localhost:8000 \
     PAYMENT_VARIANT=test \
+    ALLOW_TEST_PAYMENTS=true \
     python manage.py collectstatic --noinput
 
 # Run unprivileged. The /data directories exist (owned by app) in the image so

@@ -9,6 +9,7 @@ from django.utils import timezone
 from imagekit.models import ImageSpecField
 from pilkit.processors import ResizeToFit
 
+from accounts.models import Seller
 from core.money import money_field
 
 from .colours import COLOUR_CHOICES
@@ -77,6 +78,12 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_sellable(self) -> bool:
+        """Listed and sold: active, and the shop's own or an approved seller's (a suspended or
+        rejected seller's products disappear with them). The Python twin of ``sellable_q``."""
+        return self.is_active and (self.seller is None or self.seller.status == Seller.Status.APPROVED)
 
     def get_absolute_url(self) -> str:
         return reverse("shop:product_detail", kwargs={"slug": self.slug})
@@ -228,3 +235,23 @@ class BulkImport(models.Model):
     @property
     def progress_percent(self) -> int:
         return 100 if self.status == self.Status.DONE else int(100 * self.processed_rows / max(self.total_rows, 1))
+
+
+def sellable_q(prefix: str = "") -> models.Q:
+    """The condition for products shown and sold (``Product.is_sellable``): active, and the
+    shop's own or an approved seller's; ``prefix`` reaches a product through a relation
+    (``"product__"``)."""
+    return models.Q(**{f"{prefix}is_active": True}) & (
+        models.Q(**{f"{prefix}seller__isnull": True}) | models.Q(**{f"{prefix}seller__status": Seller.Status.APPROVED})
+    )
+
+
+def seller_sellable_sql(pk: str) -> tuple[str, tuple[str]]:
+    """The seller half of ``sellable_q`` for raw SQL over products: ``(sql, params)``, true unless
+    the product whose id is the column ``pk`` belongs to a seller who is not approved. The
+    subquery (the few non-approved sellers' products) is evaluated once per query."""
+    sql = (
+        f"{pk} NOT IN (SELECT cp.id FROM catalog_product cp JOIN accounts_seller s ON s.id = cp.seller_id "
+        "WHERE s.status <> %s)"
+    )
+    return sql, (Seller.Status.APPROVED.value,)

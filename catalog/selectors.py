@@ -8,7 +8,7 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from .exceptions import CategoryNotFound, ProductNotFound
 from .filters import ProductFilter
-from .models import Category, Product, ProductImage, ProductVariant
+from .models import Category, Product, ProductImage, ProductVariant, sellable_q
 
 
 def product_queryset_with_images(queryset: QuerySet[Product]) -> QuerySet[Product]:
@@ -19,14 +19,16 @@ def product_queryset_with_images(queryset: QuerySet[Product]) -> QuerySet[Produc
 
 
 def product_queryset_active() -> QuerySet[Product]:
-    return Product.objects.filter(is_active=True)
+    """Products listed in the shop: active, and the shop's own or an approved seller's
+    (``catalog.models.sellable_q``)."""
+    return Product.objects.filter(sellable_q())
 
 
 def category_list() -> QuerySet[Category]:
     """Categories with the number of active products (``active_product_count``)."""
-    return Category.objects.annotate(
-        active_product_count=Count("products", filter=Q(products__is_active=True))
-    ).order_by("position", "name")
+    return Category.objects.annotate(active_product_count=Count("products", filter=sellable_q("products__"))).order_by(
+        "position", "name"
+    )
 
 
 @dataclass(frozen=True)
@@ -44,12 +46,12 @@ def category_tile_list() -> list[CategoryTile]:
     subquery per row, like ``products_by_ids``' card photo, and comes back as an unsaved
     ``ProductImage`` carrying just the file (enough for its thumbnails' URLs)."""
     newest_photo = (
-        ProductImage.objects.filter(product__category=OuterRef("pk"), product__is_active=True, product__stock__gt=0)
+        ProductImage.objects.filter(sellable_q("product__"), product__category=OuterRef("pk"), product__stock__gt=0)
         .order_by("-product__created_at", "-product__id", "position", "id")
         .values("image")[:1]
     )
     categories = Category.objects.annotate(
-        active_product_count=Count("products", filter=Q(products__is_active=True)),
+        active_product_count=Count("products", filter=sellable_q("products__")),
         tile_image_name=Subquery(newest_photo),
     ).order_by("position", "name")
     return [

@@ -86,7 +86,9 @@ def _move(request: AuthenticatedHttpRequest, queryset: QuerySet[Order], status: 
         messages.success(request, f"{done} order(s) marked {Order.Status(status).label.lower()}.")
 
 
-def _cancel(request: AuthenticatedHttpRequest, queryset: QuerySet[Order], *, refund: bool) -> None:
+def _cancel(
+    request: AuthenticatedHttpRequest, queryset: QuerySet[Order], *, refund: bool, restock: bool = False
+) -> None:
     done = 0
     for order in queryset:
         try:
@@ -94,14 +96,18 @@ def _cancel(request: AuthenticatedHttpRequest, queryset: QuerySet[Order], *, ref
                 order=order,
                 actor=request.user,
                 refund=refund,
-                reason="Refunded by staff" if refund else "Cancelled by staff",
+                restock=restock,
+                reason=("Refunded by staff, goods returned" if restock else "Refunded by staff")
+                if refund
+                else "Cancelled by staff",
             )
             done += 1
         except (ShopError, PaymentError) as exc:
             messages.error(request, f"{order.number}: {exc}")
     if done:
         verb = "refunded" if refund else "cancelled"
-        messages.success(request, f"{done} order(s) {verb}; payments given back and stock returned.")
+        stock = "stock returned" if restock else "stock of items not shipped returned"
+        messages.success(request, f"{done} order(s) {verb}; payments given back and {stock}.")
 
 
 def _confirmation(
@@ -152,7 +158,14 @@ class OrderAdmin(admin.ModelAdmin):
     search_fields = ["number", "email", "full_name", "lines__sku"]
     date_hierarchy = "created_at"
     inlines = [OrderLineInline, FulfilmentInline, PaymentInline, OrderEventInline]
-    actions = ["mark_shipped", "mark_delivered", "cancel_orders", "refund_orders", "send_receipts"]
+    actions = [
+        "mark_shipped",
+        "mark_delivered",
+        "cancel_orders",
+        "refund_orders",
+        "refund_restock_orders",
+        "send_receipts",
+    ]
     # Status moves only through the actions (order_set_status), never by editing the field.
     readonly_fields = [
         "number", "status", "user", "email", "currency", "subtotal", "shipping_price", "total",
@@ -229,9 +242,10 @@ class OrderAdmin(admin.ModelAdmin):
         _cancel(request, queryset, refund=False)
         return None
 
-    @admin.action(description="Refund selected orders (refund payments, return stock)")
+    @admin.action(description="Refund selected orders (refund payments, return stock not shipped)")
     def refund_orders(self, request: AuthenticatedHttpRequest, queryset: QuerySet[Order]) -> TemplateResponse | None:
-        """After a confirmation page: ``order_cancel`` with a refund for each order."""
+        """After a confirmation page: ``order_cancel`` with a refund for each order (shipped
+        items are not restocked: they are not back on the shelf)."""
         if not _confirmed(request):
             return _confirmation(
                 self.admin_site,
@@ -240,10 +254,30 @@ class OrderAdmin(admin.ModelAdmin):
                 action="refund_orders",
                 title="Refund these orders?",
                 button="Yes, refund them",
-                warning="The amounts below go back to the shoppers' cards and the stock is returned. "
-                "This cannot be undone.",
+                warning="The amounts below go back to the shoppers' cards and the stock of items not shipped "
+                "yet is returned; shipped items are not restocked. This cannot be undone.",
             )
         _cancel(request, queryset, refund=True)
+        return None
+
+    @admin.action(description="Refund selected orders and restock shipped items (goods returned)")
+    def refund_restock_orders(
+        self, request: AuthenticatedHttpRequest, queryset: QuerySet[Order]
+    ) -> TemplateResponse | None:
+        """After a confirmation page: ``order_cancel`` with a refund and ``restock`` for each
+        order: the shipped goods came back, so all of the order's stock is returned."""
+        if not _confirmed(request):
+            return _confirmation(
+                self.admin_site,
+                request,
+                queryset,
+                action="refund_restock_orders",
+                title="Refund these orders and restock them?",
+                button="Yes, refund and restock them",
+                warning="The amounts below go back to the shoppers' cards and all their items, shipped ones "
+                "too, go back into stock: only do this for goods that came back. This cannot be undone.",
+            )
+        _cancel(request, queryset, refund=True, restock=True)
         return None
 
     @admin.action(description="Send receipts not sent yet (paid orders)")

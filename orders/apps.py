@@ -6,4 +6,4 @@ class OrdersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (payment status → order)
+        from . import checks, receivers  # noqa: F401  (deploy checks; payment status → order)

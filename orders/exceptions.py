@@ -25,5 +25,9 @@ class ExpiredOrderLink(InvalidOrderLink, Gone):
     """A guest order link was genuine but is older than ORDER_LINK_MAX_AGE_DAYS (410)."""
 
 
+class OrderTooLarge(ShopError):
+    """An order whose total exceeds what a payment can hold, ``ORDER_TOTAL_MAX`` (400)."""
+
+
 class OrderNotShippable(Conflict):
     """Shipping lines of an order that is not paid, or whose lines are all shipped already (409)."""

@@ -69,6 +69,9 @@ class Order(PostalAddress):  # type: ignore[django-manager-missing]  # payments:
     cart = models.ForeignKey("shop.Cart", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     cancel_reason = models.CharField(max_length=200, blank=True)
     receipt_sent_at = models.DateTimeField(null=True, blank=True)
+    # When a worker started sending the receipt (orders.services.order_receipt_send): the claim
+    # that lets it send with no row lock held; a claim older than the task's time limit is dead.
+    receipt_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -20,12 +20,14 @@ from typing import TYPE_CHECKING, Any
 import stripe
 from django import forms
 from django.core import signing
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from payments import PaymentError, PaymentStatus, RedirectNeeded
 from payments.dummy import DummyProvider
 from payments.forms import CreditCardPaymentForm
 from payments.stripe import StripeProviderV3
+from payments.stripe.providers import stripe_enabled_events
 
 if TYPE_CHECKING:
     from .models import Payment
@@ -109,11 +111,57 @@ class TestCardProvider(DummyProvider):
 
 
 class StripeProvider(StripeProviderV3):
-    """django-payments' Stripe Checkout provider, answering a webhook with a bad or missing
-    signature with 400 (the library lets Stripe's verification error escape as a 500)."""
+    """django-payments' Stripe Checkout provider, hardened for webhooks.
+
+    - It cannot be built without a webhook signing secret, or with verification off
+      (``ImproperlyConfigured``): an empty secret makes every event forgeable.
+    - A webhook with a bad or missing signature answers 400 (the library lets Stripe's
+      verification error escape as a 500).
+    - A signed event must be about this payment's own Checkout Session (``id`` ==
+      ``transaction_id``) and, to pay it, carry its amount (``amount_total`` in the currency's
+      minor unit, ``currency``); else 400 and the payment is left as it was.
+    - An event changes only a payment still waiting for its outcome (``waiting``/``input``): a
+      redelivered "completed" after a refund answers 200 and changes nothing (the library would
+      set it confirmed, captured = total, again).
+    """
+
+    def __init__(self, api_key: str, endpoint_secret: str | None = None, **kwargs: Any) -> None:
+        if not endpoint_secret or kwargs.get("secure_endpoint", True) is False:
+            raise ImproperlyConfigured(
+                "The Stripe provider needs its webhook signing secret (endpoint_secret, STRIPE_WEBHOOK_SECRET)."
+            )
+        super().__init__(api_key=api_key, endpoint_secret=endpoint_secret, **kwargs)
 
     def return_event_payload(self, request: HttpRequest) -> Any:
         try:
             return super().return_event_payload(request)
         except (ValueError, stripe.SignatureVerificationError) as exc:
             raise PaymentError("Invalid Stripe webhook signature or payload.", code=400) from exc
+
+    def process_data(self, payment: Payment, request: HttpRequest) -> HttpResponse:
+        """Apply a signed Checkout Session event to ``payment``; 400 (``JsonResponse``) when the
+        event is about another session or, for a paid one, another amount or currency."""
+        event = self.return_event_payload(request)
+        if event.get("type") not in stripe_enabled_events:
+            return JsonResponse({"status": "OK"})
+        session = (event.get("data") or {}).get("object")
+        if not isinstance(session, dict) or not payment.transaction_id or session.get("id") != payment.transaction_id:
+            return JsonResponse({"error": "The event is not about this payment's Checkout Session."}, status=400)
+        if session.get("status") != "expired" and session.get("payment_status") == "paid":
+            amount = self.convert_amount(payment.currency, payment.total)
+            currency = str(session.get("currency", "")).lower()
+            if session.get("amount_total") != amount or currency != payment.currency.lower():
+                return JsonResponse({"error": "The event's amount does not match the payment."}, status=400)
+        payment.refresh_from_db(fields=["status"])
+        if payment.status not in (PaymentStatus.WAITING, PaymentStatus.INPUT):
+            # Already decided (paid, refunded, cancelled): Stripe delivers at least once, so a
+            # late or repeated event must not flip a refunded payment back to confirmed.
+            return JsonResponse({"status": "OK"})
+        if session.get("status") == "expired":
+            payment.change_status(PaymentStatus.REJECTED)
+        elif session.get("payment_status") == "paid":
+            payment.captured_amount = payment.total
+            payment.change_status(PaymentStatus.CONFIRMED)
+        payment.attrs.session = session
+        payment.save()
+        return JsonResponse({"status": "OK"})

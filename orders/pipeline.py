@@ -60,6 +60,7 @@ from payments import PaymentError, PaymentStatus
 
 from accounts.models import User
 from catalog.exceptions import InsufficientStock
+from catalog.models import sellable_q
 from catalog.services import variant_stock_return, variant_stock_take
 from shop.services import cart_clear
 
@@ -172,34 +173,51 @@ def order_stock_take(*, payment: Payment) -> Decision:
     (``order_payment_authorise``'s rule, checked again here), the stock is taken and
     ``Payment.order_paid`` set in the same transaction: that flag is the durable record that
     the stock is taken, so the step is never done twice. Returns ``CAPTURE`` (``preauth``) or
-    ``MARK_PAID`` (``confirmed``). If an item sold out, nothing is taken, the order is cancelled
-    with the reason (``cancel_reason`` and a "cancelled" event) and ``GIVE_BACK`` is returned
-    with that reason; ``InsufficientStock`` is not raised. Any other decision is returned as is.
+    ``MARK_PAID`` (``confirmed``). If an item sold out, or is no longer sold (archived, or its
+    seller suspended or rejected since the order was placed), nothing is taken, the order is
+    cancelled with the reason (``cancel_reason`` and a "cancelled" event) and ``GIVE_BACK`` is
+    returned with that reason; ``InsufficientStock`` is not raised. Any other decision is
+    returned as is.
     """
     order = _order_lock(order_id=payment.order_id)
     decision = _decide(order=order, payment=payment)
     if decision.next is not Next.TAKE_STOCK:
         return decision
+    unsold = _order_unsellable_names(order)
+    if unsold:  # archived since, or its seller suspended or rejected: not sold any more
+        return _order_cancel_unsold(order=order, reason=f"Sorry, {', '.join(unsold)} is no longer sold.")
     try:
         variant_stock_take(quantities=_order_quantities(order))
     except InsufficientStock as exc:
-        reason = str(exc)
-        Order.objects.filter(pk=order.pk).update(cancel_reason=reason[:200])
-        order.cancel_reason = reason[:200]
-        order_set_status(order=order, status=Order.Status.CANCELLED, note=reason)
-        return Decision(Next.GIVE_BACK, reason)
+        return _order_cancel_unsold(order=order, reason=str(exc))
     Payment.objects.filter(pk=payment.pk).update(order_paid=True)
     payment.order_paid = True
     return Decision(Next.CAPTURE if payment.status == PaymentStatus.PREAUTH else Next.MARK_PAID)
 
 
-def order_stock_return(*, order: Order) -> None:
-    """Put the order's quantities back into stock, per size (sizes deleted since are skipped).
+def _order_cancel_unsold(*, order: Order, reason: str) -> Decision:
+    Order.objects.filter(pk=order.pk).update(cancel_reason=reason[:200])
+    order.cancel_reason = reason[:200]
+    order_set_status(order=order, status=Order.Status.CANCELLED, note=reason)
+    return Decision(Next.GIVE_BACK, reason)
+
+
+def _order_unsellable_names(order: Order) -> list[str]:
+    """Names of the order's products that are no longer sold (``Product.is_sellable``: archived,
+    or a seller not approved any more); lines whose product was deleted are left out."""
+    lines = order.lines.filter(product__isnull=False).exclude(sellable_q("product__"))
+    return sorted({line.product_name for line in lines})
+
+
+def order_stock_return(*, order: Order, shipped: bool = True) -> None:
+    """Put the order's quantities back into stock, per size (sizes deleted since are skipped);
+    with ``shipped=False`` only the lines not yet shipped (no ``Fulfilment``): goods that left
+    the warehouse are not on the shelf again until they come back.
 
     Locks: the variant and product rows it updates (``F()`` updates). Not idempotent on its own: call it
     where the order's status changes away from holding stock, under the order's lock
     (``order_cancel``, ``order_capture_undo``), which is what makes it happen once."""
-    variant_stock_return(quantities=_order_quantities(order))
+    variant_stock_return(quantities=_order_quantities(order, unshipped_only=not shipped))
 
 
 # --- 3. capture or release ----------------------------------------------------------------
@@ -307,9 +325,14 @@ def order_receipt_enqueue(*, order: Order) -> None:
 # --- going back ---------------------------------------------------------------------------
 
 
-def order_cancel(*, order: Order, actor: User | None = None, reason: str = "", refund: bool = False) -> Order:
+def order_cancel(
+    *, order: Order, actor: User | None = None, reason: str = "", refund: bool = False, restock: bool = False
+) -> Order:
     """Cancel an order (or, with ``refund``, refund a paid/shipped/delivered one): money taken is
-    given back through the provider, unfinished payments are cancelled, stock taken is returned.
+    given back through the provider, unfinished payments are cancelled, and the stock taken for
+    the lines not shipped yet is returned. Shipped lines (a refund of a shipped or delivered
+    order: lost in transit, a dispute) are restocked only with ``restock=True``, when the goods
+    came back: else the shop would sell units it no longer has.
 
     The provider calls run first, with no lock held, and each is recorded on its payment as it
     succeeds; then, under the order's row lock, the stock goes back and the status changes
@@ -335,7 +358,7 @@ def order_cancel(*, order: Order, actor: User | None = None, reason: str = "", r
         locked = _order_lock(order_id=order.pk)
         _transition_check(order=locked, target=target)
         if locked.is_paid or locked.payments.filter(order_paid=True).exists():
-            order_stock_return(order=locked)
+            order_stock_return(order=locked, shipped=restock)
         Order.objects.filter(pk=order.pk).update(cancel_reason=reason[:200])
         locked = order_set_status(order=locked, status=target, actor=actor, note=reason)
     order.status, order.cancel_reason = locked.status, reason[:200]
@@ -349,9 +372,15 @@ def _order_lock(*, order_id: int) -> Order:
     return Order.objects.select_for_update().get(pk=order_id)
 
 
-def _order_quantities(order: Order) -> dict[int, int]:
-    """Variant id → units of the order's lines (lines whose size was deleted since are left out)."""
-    return {line.variant_id: line.quantity for line in order.lines.all() if line.variant_id is not None}
+def _order_quantities(order: Order, *, unshipped_only: bool = False) -> dict[int, int]:
+    """Variant id → units of the order's lines (lines whose size was deleted since are left out;
+    with ``unshipped_only``, the lines already in a fulfilment too)."""
+    lines = order.lines.filter(fulfilment__isnull=True) if unshipped_only else order.lines.all()
+    quantities: dict[int, int] = {}
+    for line in lines:
+        if line.variant_id is not None:
+            quantities[line.variant_id] = quantities.get(line.variant_id, 0) + line.quantity
+    return quantities
 
 
 def _transition_check(*, order: Order, target: str) -> None:

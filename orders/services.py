@@ -7,11 +7,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from payments import PaymentStatus
 
@@ -23,8 +25,13 @@ from shop.selectors import cart_summary
 from shop.shipping import delivery_estimate, shipping_method_get
 
 from .emails import order_receipt_message
-from .exceptions import InvalidStatusTransition, OrderNotPayable, OrderNotShippable
+from .exceptions import InvalidStatusTransition, OrderNotPayable, OrderNotShippable, OrderTooLarge
 from .models import Fulfilment, Order, OrderEvent, OrderLine, Payment
+from .tasks import MAIL_TIME_LIMIT
+
+#: The largest order total: a payment's amounts (django-payments' ``BasePayment``) hold 9 digits,
+#: 2 of them decimals, where an order's hold 12; a larger order would fail at payment.
+ORDER_TOTAL_MAX = Decimal("9999999.99")
 
 
 class EmptyCart(ShopError):
@@ -178,7 +185,8 @@ def order_place(
     Submitting the same ``checkout_token`` again (a double click, a reload) returns the order
     already placed. Stock is checked here but only taken when payment succeeds
     (``orders.pipeline.order_stock_take``). Raises ``EmptyCart``, ``InsufficientStock``,
-    ``InvalidShippingMethod``, ``CheckoutConflict`` or ``ValidationError`` (bad address/email).
+    ``InvalidShippingMethod``, ``OrderTooLarge`` (a total over ``ORDER_TOTAL_MAX``),
+    ``CheckoutConflict`` or ``ValidationError`` (bad address/email).
     """
     user = user if user is not None and user.is_authenticated else None
     existing = Order.objects.filter(checkout_token=checkout_token).first()
@@ -191,6 +199,11 @@ def order_place(
         names = [str(item.variant) for item in summary.items if item.problem]
         raise InsufficientStock(" ".join(summary.problems), product_names=names)
     method = shipping_method_get(code=shipping_method)
+    if summary.subtotal + method.price > ORDER_TOTAL_MAX:
+        raise OrderTooLarge(
+            f"An order can total at most {ORDER_TOTAL_MAX:,} {settings.SHOP_CURRENCY}: "
+            "please split it into smaller ones."
+        )
     earliest, latest = delivery_estimate(method=method, start=today or timezone.localdate())
     order = Order(
         user=user,
@@ -268,21 +281,50 @@ def payment_create(*, order: Order, variant: str | None = None, ip_address: str 
     )
 
 
-def order_receipt_send(*, order_id: int) -> str:
+class ReceiptBeingSent(OSError):
+    """Another attempt holds a live claim on the order's receipt (retried, as an ``OSError``)."""
+
+
+#: A receipt claim older than this (seconds) is dead: past the mail task's hard time limit, the
+#: worker that made it was killed.
+RECEIPT_CLAIM_SECONDS = MAIL_TIME_LIMIT + 30
+
+
+def order_receipt_send(*, order_id: int, now: datetime | None = None) -> str:
     """Email the receipt of a paid order, once. Returns "sent", "already sent", "not paid" or
-    "missing". The order row stays locked while the message goes out, so two workers running
-    the same task send one receipt; a worker killed mid-send leaves it unsent for the
-    redelivered task (at least once). A failed send (SMTP error) raises, for a retry."""
-    with transaction.atomic():
-        order = Order.objects.select_for_update().filter(pk=order_id).first()
-        if order is None:
-            return "missing"
-        if not order.is_paid:
-            return "not paid"
-        if order.receipt_sent_at is not None:
+    "missing"; raises ``ReceiptBeingSent`` while another attempt's claim is live (younger than
+    ``RECEIPT_CLAIM_SECONDS``), and the send's error (SMTP, ``TimeoutError`` past
+    ``EMAIL_TIMEOUT``) for a retry, after giving the claim up.
+
+    No row lock is held during the network call: the attempt first claims the receipt with one
+    conditional ``UPDATE … SET receipt_claimed_at = now WHERE receipt_sent_at IS NULL AND (no
+    claim or a dead one)``, so two workers running the same task send one receipt, while staff
+    can ship, cancel or refund the order meanwhile. A worker killed mid-send leaves a claim that
+    expires, and the redelivered task sends it then (at least once)."""
+    now = now or timezone.now()
+    order = Order.objects.filter(pk=order_id).first()
+    if order is None:
+        return "missing"
+    if not order.is_paid:
+        return "not paid"
+    if order.receipt_sent_at is not None:
+        return "already sent"
+    dead = now - timedelta(seconds=RECEIPT_CLAIM_SECONDS)
+    claimed = (
+        Order.objects.filter(pk=order_id, receipt_sent_at__isnull=True)
+        .filter(Q(receipt_claimed_at__isnull=True) | Q(receipt_claimed_at__lt=dead))
+        .update(receipt_claimed_at=now)
+    )
+    if not claimed:
+        if Order.objects.filter(pk=order_id, receipt_sent_at__isnull=False).exists():
             return "already sent"
+        raise ReceiptBeingSent(f"The receipt of order {order.number} is being sent by another attempt.")
+    try:
         order_receipt_message(order=order).send()
-        Order.objects.filter(pk=order_id).update(receipt_sent_at=timezone.now())
+    except BaseException:
+        Order.objects.filter(pk=order_id, receipt_claimed_at=now).update(receipt_claimed_at=None)
+        raise
+    Order.objects.filter(pk=order_id).update(receipt_sent_at=timezone.now())
     return "sent"
 
 

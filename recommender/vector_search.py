@@ -24,7 +24,7 @@ from django.db import connection, transaction
 from django.db.models import Avg, Count, FloatField, Max, Model, QuerySet, Subquery, Value
 from pgvector.django import CosineDistance
 
-from catalog.models import Product
+from catalog.models import Product, sellable_q
 
 from .fields import EmbeddingField
 from .models import EMBEDDING_DIMENSIONS, ImageEmbedding
@@ -52,7 +52,7 @@ class ProductFilters:
             conditions[f"{prefix}price__lte"] = self.max_price
         if self.colour is not None:
             conditions[f"{prefix}colour"] = self.colour
-        queryset = queryset.filter(**conditions)
+        queryset = queryset.filter(sellable_q(prefix), **conditions)
         if self.exclude_product_ids:
             queryset = queryset.exclude(**{f"{prefix}pk__in": self.exclude_product_ids})
         return queryset

@@ -16,6 +16,8 @@ from typing import Any
 
 from django.db import connection
 
+from catalog.models import seller_sellable_sql
+
 from .query import Concept, Term
 from .schema import DOCUMENT_TABLE, FTS_TABLE
 
@@ -47,6 +49,13 @@ class _Backend:
     # for its page among them (a bounded read) before ordering every match. SQLite's product
     # table has an index on the creation date, none on the price.
     windowed_sorts = frozenset({"relevance", "newest"})
+
+    def active(self) -> Sql:
+        """A condition: the product is listed (``catalog.models.sellable_q``): active, and the
+        shop's own or an approved seller's (a suspended seller's products leave search at once;
+        the documents keep no seller column, so the few non-approved sellers' ids are excluded)."""
+        seller_sql, params = seller_sellable_sql(self.pk)
+        return Sql(f"p.is_active = %s AND {seller_sql}", (True, *params))
 
     def match(self, concepts: Sequence[Concept], *, any_concept: bool) -> Sql:  # pragma: no cover
         raise NotImplementedError
@@ -108,7 +117,9 @@ class _Backend:
     def name_matches(self, concepts: Sequence[Concept], *, limit: int) -> Sql:
         """A subquery: ids of at most ``limit`` active products whose name matches every concept."""
         return (
-            Sql(f"SELECT {self.pk} FROM {self.table} WHERE p.is_active = %s AND ", (True,))
+            Sql(f"SELECT {self.pk} FROM {self.table} WHERE ")
+            + self.active()
+            + Sql(" AND ")
             + self.hit_all_names(concepts)
             + Sql(" LIMIT %s", (limit,))
         )
@@ -167,7 +178,9 @@ class PostgresBackend(_Backend):
         # finds them (or none) at once.
         return (
             Sql(f"WITH h AS MATERIALIZED (SELECT {self.pk} AS id FROM {self.table} ")
-            + Sql("WHERE p.is_active = %s AND ", (True,))
+            + Sql("WHERE ")
+            + self.active()
+            + Sql(" AND ")
             + self.hit_all_names(concepts)
             + Sql(") SELECT id FROM h LIMIT %s", (limit,))
         )

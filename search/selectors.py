@@ -42,7 +42,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 
 from catalog.colours import COLOUR_NAMES, colour_name_normalise
-from catalog.models import Category, Product, ProductImage
+from catalog.models import Category, Product, ProductImage, sellable_q
 
 from .backends import Sql, backend
 from .query import Concept, ParsedQuery, Term, lexicon, normalise_words, query_parse
@@ -157,7 +157,7 @@ def _and(parts: Sequence[Sql]) -> Sql:
 
 def _match(concepts: Sequence[Concept], *, any_concept: bool) -> _Match:
     engine = backend()
-    active = Sql("p.is_active = %s", (True,))
+    active = engine.active()
     if not concepts:
         return _Match(Sql(engine.table), active, Sql("0"))
     return _Match(
@@ -283,7 +283,7 @@ def _products(ids: Sequence[int]) -> dict[int, Product]:
     """Active products for cards: category and the primary photo's file in one query."""
     primary = ProductImage.objects.filter(product=OuterRef("pk")).order_by("position", "id").values("image")[:1]
     queryset = (
-        Product.objects.filter(pk__in=list(ids), is_active=True)
+        Product.objects.filter(sellable_q(), pk__in=list(ids))
         .select_related("category")
         .annotate(primary_image_name=Subquery(primary))
         .order_by()
@@ -420,7 +420,7 @@ def _probe_page(
     order = _order_sql(SearchSort.NEWEST if sort == SearchSort.RELEVANCE else sort)
     sql = (
         Sql(f"SELECT p.{pk} FROM (SELECT * FROM {engine.table} WHERE ")
-        + _and([Sql("p.is_active = %s", (True,)), start])
+        + _and([engine.active(), start])
         + Sql(f" ORDER BY {order} LIMIT %s) p WHERE ", (_PROBE_ROWS,))
         + condition
         + Sql(f" ORDER BY {order} LIMIT %s OFFSET %s", (page_size, offset))
@@ -589,7 +589,7 @@ def _fused_search(
     candidates = list(dict.fromkeys([*photo_rank, *text_rank]))
     rows_by_id = {
         row[0]: row
-        for row in Product.objects.filter(pk__in=candidates, is_active=True).values_list(
+        for row in Product.objects.filter(sellable_q(), pk__in=candidates).values_list(
             "id", "category_id", "colour", "price", "stock", "created_at"
         )
     }

@@ -72,13 +72,15 @@ def cart_summary(*, cart: Cart | None) -> CartSummary:
     summary = CartSummary(cart=cart, currency=settings.SHOP_CURRENCY)
     if cart is None:
         return summary
-    lines = cart.lines.select_related("product", "product__category", "variant").prefetch_related("product__images")
+    lines = cart.lines.select_related("product", "product__category", "product__seller", "variant").prefetch_related(
+        "product__images"
+    )
     for line in lines:
         product, variant = line.product, line.variant
         variant.product = product
         name = str(variant)  # "Trainers (EU 42)", or the product's name for one size
         problem = ""
-        if not product.is_active:
+        if not product.is_sellable:
             problem = f"{product.name} is no longer sold."
         elif variant.stock == 0:
             problem = f"{name} is sold out."

@@ -7,7 +7,7 @@ from django.db import transaction
 
 from accounts.models import User
 from catalog.exceptions import InsufficientStock
-from catalog.models import Product, ProductVariant
+from catalog.models import Product, ProductVariant, sellable_q
 from core.exceptions import ShopError
 from core.limits import cart_line_quantity_max
 
@@ -55,7 +55,7 @@ def _variant_for_cart(*, product_id: int, variant_id: int | None, size: str | No
     """The size of an active product a shopper asked for: by ``variant_id`` (which must be one
     of the product's), by ``size`` (as stored, e.g. "EU 42"), or the product's only variant.
     Raises ``ProductUnavailable`` or ``SizeRequired``."""
-    product = Product.objects.filter(pk=product_id, is_active=True).first()
+    product = Product.objects.filter(sellable_q(), pk=product_id).first()
     if product is None:
         raise ProductUnavailable("This product is not available.")
     variants = list(ProductVariant.objects.filter(product=product))
@@ -172,10 +172,10 @@ def cart_merge(*, source: Cart, target: Cart) -> Cart:
         return target
     Cart.objects.select_for_update().filter(pk__in=[source.pk, target.pk]).order_by("pk").first()
     existing = {line.variant_id: line for line in target.lines.all()}
-    for line in source.lines.select_related("product", "variant"):
+    for line in source.lines.select_related("product", "product__seller", "variant"):
         product, variant = line.product, line.variant
         cap = min(variant.stock, cart_line_quantity_max())
-        if not product.is_active or cap < 1:
+        if not product.is_sellable or cap < 1:
             continue
         if line.variant_id in existing:
             kept = existing[line.variant_id]

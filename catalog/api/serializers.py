@@ -1,9 +1,27 @@
 from __future__ import annotations
 
+from django.conf import settings
 from rest_framework import serializers
 
 from catalog.models import Category, Product, ProductImage, ProductVariant
 from core.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
+
+
+class FewLeftField(serializers.IntegerField):
+    """Units left (from ``stock``), published only when ``SHOP_FEW_LEFT`` or fewer remain; null
+    above that, so competitors cannot read stock levels. ``in_stock`` says whether any is left."""
+
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("source", "stock")
+        kwargs.setdefault("read_only", True)
+        kwargs.setdefault("allow_null", True)
+        kwargs.setdefault(
+            "help_text", "Units left when only a few remain (at most SHOP_FEW_LEFT, e.g. 3); null when more."
+        )
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+
+    def to_representation(self, value: int) -> int | None:  # type: ignore[override]
+        return value if value <= settings.SHOP_FEW_LEFT else None
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -75,25 +93,27 @@ class ProductVariantSerializer(serializers.ModelSerializer):
         help_text="One unit of this size, in the shop currency (the product's price unless the size has its own).",
     )
     in_stock = serializers.BooleanField(read_only=True)
+    stock_left = FewLeftField()
 
     class Meta:
         model = ProductVariant
-        fields = ["id", "size", "sku", "stock", "price", "in_stock"]
+        fields = ["id", "size", "sku", "stock_left", "price", "in_stock"]
 
 
 class ProductDetailSerializer(ProductSummarySerializer):
-    """A product with its photos and its sizes (``variants``, in size order); ``stock`` is the
-    sum of the sizes' stock."""
+    """A product with its photos and its sizes (``variants``, in size order); ``stock_left`` is
+    the sum of the sizes' stock when only a few remain (``FewLeftField``), else null."""
 
     images = ProductImageSerializer(many=True, read_only=True)
     variants = ProductVariantSerializer(many=True, read_only=True)
+    stock_left = FewLeftField()
 
     class Meta(ProductSummarySerializer.Meta):
         fields = [
             *ProductSummarySerializer.Meta.fields,
             "sku",
             "description",
-            "stock",
+            "stock_left",
             "created_at",
             "images",
             "variants",

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from .factories import CategoryFactory, ProductFactory, ProductImageFactory
+from .factories import CategoryFactory, ProductFactory, ProductImageFactory, stock_set
 
 pytestmark = pytest.mark.django_db
 
@@ -113,7 +113,7 @@ def test_product_detail(api, products):
     body = response.json()
     assert body["sku"] == product.sku
     assert body["price"] == "30.00"
-    assert body["stock"] == 5
+    assert "stock" not in body and body["stock_left"] is None  # 5 left: more than a few, not published
     assert [image["id"] for image in body["images"]] == [first.pk, second.pk]
     assert body["images"][0] == {
         "id": first.pk,
@@ -126,6 +126,18 @@ def test_product_detail(api, products):
         "colours": [],
     }
     assert body["image_url"] == body["images"][0]["url"]
+
+
+def test_product_detail_publishes_the_stock_only_when_a_few_are_left(api, products, settings):
+    url = reverse("api:product-detail", kwargs={"pk": products["shoe30"].pk})
+    stock_set(products["shoe30"], 3)
+    body = api.get(url).json()
+    assert (body["stock_left"], body["in_stock"], body["variants"][0]["stock_left"]) == (3, True, 3)
+    stock_set(products["shoe30"], 4)
+    body = api.get(url).json()
+    assert (body["stock_left"], body["in_stock"], body["variants"][0]["stock_left"]) == (None, True, None)
+    settings.SHOP_FEW_LEFT = 10
+    assert api.get(url).json()["stock_left"] == 4
 
 
 def test_product_detail_404_for_inactive_and_missing(api, products):

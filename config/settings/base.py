@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
@@ -137,6 +138,9 @@ SHOP_NAME = "Vitrine"
 SHOP_CURRENCY = env("SHOP_CURRENCY", default="USD")
 # Where shoppers reach the shop: absolute links in emails and payment provider callbacks.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Shoppers see how many units are left only when this many or fewer remain ("Only 2 left"):
+# exact stock levels are not published above it (the API's ``stock_left`` is null then).
+SHOP_FEW_LEFT = env.int("SHOP_FEW_LEFT", default=3)
 # A cart line holds at most this many of one product (and never more than the stock).
 CART_MAX_LINE_QUANTITY = env.int("CART_MAX_LINE_QUANTITY", default=20)
 # Shipping methods: price in SHOP_CURRENCY, delivery in business days after the order is paid.
@@ -172,6 +176,9 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "accounts:profile"
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Vitrine <shop@vitrine.localhost>")
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Seconds an SMTP connection may block (connect, each read and write): without it a stalled
+# relay hangs the worker that sends receipts for ever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=15)
 
 # --- Payments (django-payments) -------------------------------------------------------------
 # One interface, several providers ("variants"). "test" is an offline test-card provider (pay,
@@ -181,11 +188,22 @@ PAYMENT_HOST = SITE_URL.split("://", 1)[1]
 PAYMENT_USES_SSL = SITE_URL.startswith("https://")
 PAYMENT_VARIANTS = {"test": ("orders.payment_providers.TestCardProvider", {"capture": False})}
 if env("STRIPE_SECRET_KEY", default=""):
+    # Webhooks are verified with this secret (HMAC-SHA256): an empty one would let anybody sign a
+    # "paid" event (Stripe's library accepts any key, "" included), so it is required.
+    _stripe_webhook_secret = env("STRIPE_WEBHOOK_SECRET", default="")
+    if not _stripe_webhook_secret.startswith("whsec_"):
+        raise ImproperlyConfigured(
+            "STRIPE_SECRET_KEY is set, so STRIPE_WEBHOOK_SECRET must be the webhook endpoint's signing "
+            "secret (whsec_…): without it Stripe webhooks cannot be verified."
+        )
     PAYMENT_VARIANTS["stripe"] = (
         "orders.payment_providers.StripeProvider",
-        {"api_key": env("STRIPE_SECRET_KEY"), "endpoint_secret": env("STRIPE_WEBHOOK_SECRET")},
+        {"api_key": env("STRIPE_SECRET_KEY"), "endpoint_secret": _stripe_webhook_secret},
     )
 PAYMENT_VARIANT = env("PAYMENT_VARIANT", default="test")
+# The production settings refuse the "test" variant (test cards "pay" for real goods) unless this
+# is set, for a demo or staging shop; `check --deploy` still warns about it then.
+ALLOW_TEST_PAYMENTS = env.bool("ALLOW_TEST_PAYMENTS", default=False)
 
 # --- Uploads (find by photo, product images) ----------------------------------------------
 IMAGE_UPLOAD_MAX_BYTES = 10 * 1024 * 1024  # 10 MB

@@ -30,11 +30,16 @@ SITE_URL = env("SITE_URL").rstrip("/")  # receipts and payment callbacks need th
 PAYMENT_HOST = SITE_URL.split("://", 1)[1]
 PAYMENT_USES_SSL = SITE_URL.startswith("https://")
 # No default: a live shop states which provider takes its money ("stripe"); "test" accepts test
-# cards only and charges nothing, for demos and staging.
+# cards only and charges nothing, so it needs ALLOW_TEST_PAYMENTS=true (demos and staging).
 PAYMENT_VARIANT = env("PAYMENT_VARIANT")
 if PAYMENT_VARIANT not in PAYMENT_VARIANTS:  # noqa: F405
     raise ImproperlyConfigured(
-        f"PAYMENT_VARIANT={PAYMENT_VARIANT!r}: set STRIPE_SECRET_KEY for 'stripe', or use 'test'."
+        f"PAYMENT_VARIANT={PAYMENT_VARIANT!r}: set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET for 'stripe'."
+    )
+if PAYMENT_VARIANT == "test" and not ALLOW_TEST_PAYMENTS:  # noqa: F405
+    raise ImproperlyConfigured(
+        "PAYMENT_VARIANT='test' takes test cards and charges nothing: use 'stripe' for a live shop, or set "
+        "ALLOW_TEST_PAYMENTS=true for a demo or staging shop."
     )
 # Login rate limits must be counted across all web processes (allauth keeps them in the cache).
 CACHES = {"default": env.cache_url("CACHE_URL")}

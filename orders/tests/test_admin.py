@@ -13,7 +13,7 @@ from accounts.tests.factories import StaffUserFactory, UserFactory
 from catalog.models import Product
 from catalog.tests.factories import ProductFactory
 from orders.models import Order
-from orders.services import payment_create
+from orders.services import order_lines_ship, payment_create
 
 from .flows import order_placed
 
@@ -145,3 +145,21 @@ def test_view_on_site_opens_the_order_page_for_staff_only(staff_client):
     no_perm = Client()
     no_perm.force_login(StaffUserFactory.create())  # staff without the orders' view permission
     assert no_perm.get(order.get_absolute_url()).status_code == 404
+
+
+def test_refunding_a_delivered_order_restocks_only_when_staff_say_the_goods_came_back(staff_client):
+    product = ProductFactory.create(stock=5)
+    kept, returned = _paid(product, quantity=2), _paid(product, quantity=1)
+    for order in (kept, returned):
+        order_lines_ship(order=order, seller=None, tracking_number="1Z-42")
+    assert Product.objects.get(pk=product.pk).stock == 2
+    response = _action(staff_client, "refund_orders", kept, confirm="yes")
+    assert "1 order(s) refunded; payments given back and stock of items not shipped returned." in (
+        response.content.decode()
+    )
+    assert Product.objects.get(pk=product.pk).stock == 2
+    page = _action(staff_client, "refund_restock_orders", returned).content.decode()
+    assert "Yes, refund and restock them" in page
+    _action(staff_client, "refund_restock_orders", returned, confirm="yes")
+    assert Order.objects.get(pk=returned.pk).status == "refunded"
+    assert Product.objects.get(pk=product.pk).stock == 3

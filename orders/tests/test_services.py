@@ -13,12 +13,14 @@ from payments import PaymentStatus
 from catalog.exceptions import InsufficientStock
 from catalog.models import Product, ProductVariant
 from catalog.tests.factories import ProductFactory, stock_set
-from orders.exceptions import InvalidStatusTransition, OrderNotPayable
-from orders.models import Order, OrderEvent, Payment
+from orders.exceptions import InvalidStatusTransition, OrderNotPayable, OrderTooLarge
+from orders.models import Fulfilment, Order, OrderEvent, OrderLine, Payment
 from orders.pipeline import order_cancel
 from orders.services import (
+    ORDER_TOTAL_MAX,
     CheckoutConflict,
     EmptyCart,
+    order_lines_ship,
     order_place,
     order_set_status,
     payment_create,
@@ -60,6 +62,21 @@ def test_order_snapshots_lines_prices_and_shipping():
     shirt.price = Decimal("1.00")
     shirt.save()
     assert order.lines.get(sku="SH-1").unit_price == Decimal("19.99")  # history does not move
+
+
+def test_an_order_over_what_a_payment_can_hold_is_refused():
+    # django-payments' amounts hold 9 digits: 9,999,999.99 at most (an order's 12).
+    assert Payment._meta.get_field("total").max_digits == 9 and ORDER_TOTAL_MAX == Decimal("9999999.99")
+    fits = ProductFactory.create(price=Decimal("9999995.04"), stock=2)  # + 4.95 standard shipping
+    order = order_placed(products=[fits])
+    assert order.total == Decimal("9999999.99")
+    payment = payment_create(order=order)
+    payment.refresh_from_db()
+    assert payment.total == Decimal("9999999.99")
+    too_large = ProductFactory.create(price=Decimal("9999995.05"), stock=2)
+    with pytest.raises(OrderTooLarge, match="at most 9,999,999.99 USD"):
+        order_placed(products=[too_large])
+    assert Order.objects.count() == 1
 
 
 def test_same_checkout_token_places_one_order():
@@ -193,6 +210,57 @@ def test_refund_returns_stock_and_money():
     assert Product.objects.get(pk=product.pk).stock == 4
     with pytest.raises(InvalidStatusTransition):
         order_cancel(order=order)
+    assert Product.objects.get(pk=product.pk).stock == 4
+
+
+def _delivered(product: Product, quantity: int) -> Order:
+    order = order_placed(products=[product], quantities=[quantity])
+    _pay(order)
+    order.refresh_from_db()
+    order_lines_ship(order=order, seller=None, tracking_number="1Z-42")
+    order_set_status(order=order, status=Order.Status.DELIVERED)
+    return order
+
+
+def test_refunding_a_delivered_order_does_not_restock():
+    product = ProductFactory.create(stock=4)
+    order = _delivered(product, 3)
+    assert Product.objects.get(pk=product.pk).stock == 1
+    order_cancel(order=order, refund=True, reason="Lost in transit")
+    order.refresh_from_db()
+    assert order.status == Order.Status.REFUNDED and order.payments.get().status == PaymentStatus.REFUNDED
+    assert Product.objects.get(pk=product.pk).stock == 1
+    assert ProductVariant.objects.get(product=product).stock == 1
+
+
+def test_refunding_a_delivered_order_with_restock_returns_its_stock():
+    product = ProductFactory.create(stock=4)
+    order = _delivered(product, 3)
+    order_cancel(order=order, refund=True, restock=True, reason="Goods came back")
+    assert Product.objects.get(pk=product.pk).stock == 4
+    assert ProductVariant.objects.get(product=product).stock == 4
+
+
+def test_refunding_a_partly_shipped_order_restocks_only_the_lines_not_shipped():
+    shipped, waiting = ProductFactory.create(stock=5), ProductFactory.create(stock=5)
+    order = order_placed(products=[shipped, waiting], quantities=[2, 3])
+    _pay(order)
+    order.refresh_from_db()
+    line = order.lines.get(product=shipped)
+    fulfilment = Fulfilment.objects.create(order=order, tracking_number="1Z-1")
+    OrderLine.objects.filter(pk=line.pk).update(fulfilment=fulfilment)  # one seller shipped their line
+    order_cancel(order=order, refund=True)
+    assert Product.objects.get(pk=shipped.pk).stock == 3
+    assert Product.objects.get(pk=waiting.pk).stock == 5
+
+
+def test_cancelling_a_paid_order_returns_its_stock():
+    product = ProductFactory.create(stock=4)
+    order = order_placed(products=[product], quantities=[3])
+    _pay(order)
+    order.refresh_from_db()
+    assert order.status == Order.Status.PAID and Product.objects.get(pk=product.pk).stock == 1
+    order_cancel(order=order, reason="Out of the delivery area")
     assert Product.objects.get(pk=product.pk).stock == 4
 
 

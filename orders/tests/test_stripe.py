@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from unittest import mock
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 from django.urls import reverse
 from payments import PaymentStatus, core
@@ -19,6 +20,8 @@ from payments import PaymentStatus, core
 from catalog.models import Product
 from catalog.tests.factories import ProductFactory, stock_set
 from orders.models import Order, Payment
+from orders.payment_providers import StripeProvider
+from orders.pipeline import order_cancel
 
 from .flows import add_to_cart, checkout
 
@@ -42,16 +45,26 @@ def stripe_shop(settings):
     core.PROVIDER_CACHE.pop("stripe", None)
 
 
-def _webhook(client: Client, payment: Payment, *, secret: str = SECRET, payment_status: str = "paid") -> TestResponse:
+def _webhook(
+    client: Client,
+    payment: Payment,
+    *,
+    secret: str = SECRET,
+    payment_status: str = "paid",
+    session_id: str = "cs_test_1",
+    amount_total: int | None = None,
+) -> TestResponse:
     event = {
         "type": "checkout.session.completed",
         "data": {
             "object": {
-                "id": "cs_test_1",
+                "id": session_id,
                 "client_reference_id": payment.token,
                 "status": "complete",
                 "payment_status": payment_status,
                 "payment_intent": "pi_test_1",
+                "amount_total": int(payment.total * 100) if amount_total is None else amount_total,
+                "currency": "usd",
             }
         },
     }
@@ -120,3 +133,55 @@ def test_sold_out_before_the_webhook_refunds_through_stripe(client, stripe_shop,
     assert order.status == "cancelled" and order.cancel_reason == "Sorry, Rare scarf sold out."
     assert payment.status == PaymentStatus.REFUNDED and payment.captured_amount == Decimal("0")
     assert Product.objects.get(pk=product.pk).stock == 1
+
+
+def test_a_provider_without_a_webhook_secret_cannot_be_built():
+    with pytest.raises(ImproperlyConfigured, match="webhook signing secret"):
+        StripeProvider(api_key="sk_test_x", endpoint_secret="")
+    with pytest.raises(ImproperlyConfigured, match="webhook signing secret"):
+        StripeProvider(api_key="sk_test_x")
+    with pytest.raises(ImproperlyConfigured, match="webhook signing secret"):
+        StripeProvider(api_key="sk_test_x", endpoint_secret=SECRET, secure_endpoint=False)
+    assert StripeProvider(api_key="sk_test_x", endpoint_secret=SECRET).endpoint_secret == SECRET
+
+
+@pytest.mark.parametrize(
+    ("session_id", "amount_total"),
+    [("cs_test_other", None), ("cs_test_1", 100)],
+    ids=["another session", "another amount"],
+)
+def test_a_signed_webhook_for_another_session_or_amount_is_refused(
+    client, stripe_shop, django_capture_on_commit_callbacks, session_id, amount_total
+):
+    product = ProductFactory.create(price=Decimal("25.00"), stock=5)
+    payment, _ = _to_stripe(client, product)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _webhook(Client(), payment, session_id=session_id, amount_total=amount_total)
+    assert response.status_code == 400
+    payment.refresh_from_db()
+    assert Order.objects.get().status == "pending_payment"
+    assert payment.status == PaymentStatus.WAITING and payment.captured_amount == Decimal("0")
+    assert Product.objects.get(pk=product.pk).stock == 5
+
+
+def test_a_completed_event_redelivered_after_a_refund_changes_nothing(
+    client, stripe_shop, django_capture_on_commit_callbacks
+):
+    product = ProductFactory.create(price=Decimal("25.00"), stock=5)
+    payment, _ = _to_stripe(client, product)
+    stripe_server = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _webhook(stripe_server, payment).status_code == 200
+    order = Order.objects.get()
+    assert order.status == "paid"
+    with mock.patch("stripe.Refund.create", return_value={"id": "re_1", "status": "succeeded"}) as refund:
+        order_cancel(order=order, refund=True, reason="Lost in transit")
+        with django_capture_on_commit_callbacks(execute=True):
+            assert _webhook(stripe_server, payment).status_code == 200  # a late duplicate delivery
+    assert refund.call_count == 1
+    payment.refresh_from_db()
+    order.refresh_from_db()
+    assert payment.status == PaymentStatus.REFUNDED and payment.captured_amount == Decimal("0")
+    assert order.status == "refunded"
+    assert order.events.filter(to_status="paid").count() == 1
+    assert Product.objects.get(pk=product.pk).stock == 5

@@ -125,11 +125,12 @@ def test_cart_api_adds_by_size_and_lists_the_variant(trainer):
     assert line["variant"] == {"id": _variant(trainer, "EU 43").pk, "size": "EU 43", "sku": "TR-1-EU43"}
     assert (line["quantity"], line["line_total"]) == (2, "120.00")
     detail = api.get(reverse("api:product-detail", kwargs={"pk": trainer.pk})).json()
-    assert [(v["size"], v["stock"], v["in_stock"], v["price"]) for v in detail["variants"]] == [
+    assert [(v["size"], v["stock_left"], v["in_stock"], v["price"]) for v in detail["variants"]] == [
         ("EU 41", 0, False, "60.00"),
         ("EU 42", 2, True, "60.00"),
-        ("EU 43", 8, True, "60.00"),
+        ("EU 43", None, True, "60.00"),  # 8 left: more than a few, not published
     ]
+    assert "stock" not in detail["variants"][0] and detail["stock_left"] is None  # 10 in all
 
 
 def test_an_order_has_one_line_per_size_with_the_sizes_sku_and_the_receipt_says_the_size(cart, trainer):

@@ -249,6 +249,14 @@ def test_product_page(client, settings):
     assert "still analysing this product" in html
 
 
+@pytest.mark.parametrize(("stock", "shown"), [(5, "In stock</span></p>"), (2, "In stock</span> Only 2 left</p>")])
+def test_product_page_tells_the_stock_only_when_a_few_are_left(client, stock, shown):
+    ProductFactory.create(slug="scarf", stock=stock)
+    html = client.get(reverse("shop:product_detail", kwargs={"slug": "scarf"})).content.decode()
+    assert shown in html
+    assert f"{stock} available" not in html
+
+
 def test_product_page_names_the_seller_and_tells_shipping_and_returns(client, settings):
     from catalog.tests.factories import seller_create
 
