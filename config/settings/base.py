@@ -11,6 +11,10 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False) if (BASE_DIR / ".env").exists() else None
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# Reverse proxies in front of Django that append the peer address to X-Forwarded-For (1 behind
+# the shipped nginx, docker-compose.yml). 0 (the embedded default, no proxy) trusts no header:
+# the client is REMOTE_ADDR. core.http.client_ip, allauth's and the API's limits read it.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
@@ -166,6 +170,8 @@ ACCOUNT_EMAIL_VERIFICATION = "optional"
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Vitrine] "
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+# The client's IP for allauth's per-IP limits comes from core.http.client_ip (TRUSTED_PROXY_COUNT).
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 # Failed logins: at most 10 a minute per IP address and 5 per 5 minutes per account.
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key"}
 LOGIN_URL = "account_login"
