@@ -7,9 +7,9 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
 from core.api.schema import BAD_REQUEST, THROTTLED
+from core.api.throttling import ScopedRateThrottle
 
 from .serializers import EmailAuthTokenSerializer
 
