@@ -246,6 +246,16 @@ SIMILAR_ITEMS_MIN_SIMILARITY = env.float("SIMILAR_ITEMS_MIN_SIMILARITY", default
 NEAR_DUPLICATE_MIN_SIMILARITY = env.float("NEAR_DUPLICATE_MIN_SIMILARITY", default=0.97)
 SEARCH_RESULTS_DEFAULT_LIMIT = 24
 SEARCH_RESULTS_MAX_LIMIT = 100
+# Find-by-photo uploads (the page's form and POST /api/search/image/) per client: per user,
+# session and IP, each ("20/min", "100/hour"; "off": no limit). Decoding and embedding a photo is
+# the shop's most expensive request (core.api.throttling.PhotoSearchThrottle).
+PHOTO_SEARCH_RATE = env("PHOTO_SEARCH_RATE", default="20/min")
+# A query photo is decoded at about this many pixels on its longest side, never at full size
+# (a JPEG at a reduced DCT scale, others downscaled right after decoding) ...
+PHOTO_SEARCH_DECODE_SIDE = 1024
+# ... and a PNG or WebP query, which must be decoded whole first, has at most this many pixels
+# (JPEGs keep IMAGE_UPLOAD_MAX_PIXELS: they are never decoded whole).
+PHOTO_SEARCH_MAX_PIXELS = env.int("PHOTO_SEARCH_MAX_PIXELS", default=16_000_000)
 # How long the web process waits for a worker to embed a find-by-photo query (seconds).
 SEARCH_EMBED_TIMEOUT = env.float("SEARCH_EMBED_TIMEOUT", default=30.0)
 # A find-by-photo query's vector (never the photo) stays in the cache this long (seconds), so

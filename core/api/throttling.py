@@ -3,6 +3,8 @@ than DRF's reading of ``X-Forwarded-For``."""
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.http import HttpRequest
 from rest_framework import throttling
 from rest_framework.request import Request
 
@@ -24,3 +26,52 @@ class AnonRateThrottle(ClientIpMixin, throttling.AnonRateThrottle):
 class ScopedRateThrottle(ClientIpMixin, throttling.ScopedRateThrottle):
     """DRF's ``ScopedRateThrottle`` (the view's ``throttle_scope``): per user when logged in, per
     client IP otherwise."""
+
+
+class PhotoSearchThrottle(ClientIpMixin, throttling.SimpleRateThrottle):
+    """Find by photo's limit, ``settings.PHOTO_SEARCH_RATE`` ("20/min"; "off": none), for the
+    API's upload and the HTML form alike (it takes a DRF or a plain Django request).
+
+    A request counts against every key it carries, and is refused once any of them is spent:
+    the logged-in user, the session, and the client IP (``core.http.client_ip``), so neither
+    logging in, nor dropping the cookie, nor forging ``X-Forwarded-For`` buys more searches."""
+
+    scope = "photo_search"
+
+    def get_rate(self) -> str | None:
+        """The rate setting, ``None`` when it is "off"."""
+        rate = settings.PHOTO_SEARCH_RATE.strip()
+        return None if rate.lower() == "off" else rate
+
+    def get_cache_key(self, request: Request | HttpRequest, view: object) -> str | None:  # type: ignore[override]
+        """The IP key (DRF's one-key interface; ``allow_request`` uses ``_cache_keys``)."""
+        return self.cache_format % {"scope": self.scope, "ident": f"ip:{self.get_ident(request)}"}  # type: ignore[arg-type]
+
+    def _cache_keys(self, request: Request | HttpRequest) -> list[str]:
+        idents = [f"ip:{self.get_ident(request)}"]  # type: ignore[arg-type]
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            idents.append(f"user:{user.pk}")
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key:
+            idents.append(f"session:{session.session_key}")
+        return [self.cache_format % {"scope": self.scope, "ident": ident} for ident in idents]
+
+    def allow_request(self, request: Request | HttpRequest, view: object) -> bool:  # type: ignore[override]
+        """``True`` and one more request counted on each key, or ``False`` (nothing counted) when
+        one key already holds ``num_requests`` within the period; ``wait()`` then says how long."""
+        if self.rate is None:
+            return True
+        assert self.num_requests is not None and self.duration is not None
+        self.now = self.timer()
+        histories: dict[str, list[float]] = {}
+        for key in self._cache_keys(request):
+            history = [t for t in self.cache.get(key, []) if t > self.now - self.duration]
+            if len(history) >= self.num_requests:
+                self.history = history
+                return False
+            histories[key] = history
+        for key, history in histories.items():
+            history.insert(0, self.now)
+            self.cache.set(key, history, self.duration)
+        return True
