@@ -152,6 +152,11 @@ SHIPPING_METHODS = [
 SHOP_RETURN_DAYS = env.int("SHOP_RETURN_DAYS", default=30)
 # Guests view their order through a signed link; it expires after this many days.
 ORDER_LINK_MAX_AGE_DAYS = env.int("ORDER_LINK_MAX_AGE_DAYS", default=180)
+# "Email me a new link" (an expired link's page, and "Find your order") sends at most one email
+# per order and one per address in this many minutes, and each client IP may ask ORDER_LINK_RATE
+# times ("10/hour"; "off": no per-IP limit).
+ORDER_LINK_EMAIL_INTERVAL_MINUTES = env.int("ORDER_LINK_EMAIL_INTERVAL_MINUTES", default=15)
+ORDER_LINK_RATE = env("ORDER_LINK_RATE", default="10/hour")
 # An order still waiting for payment this long after it was placed is cancelled ("payment not
 # received in time") by orders.tasks.order_expire_unpaid_task, which Celery beat runs every
 # ORDER_EXPIRY_CHECK_MINUTES. Stock is taken at payment, so expiry releases none.
