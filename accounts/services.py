@@ -6,7 +6,9 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
+from core.api.authentication import api_token_expired
 from core.exceptions import ShopError
 
 from .exceptions import AddressNotFound
@@ -69,3 +71,21 @@ def seller_decide(*, seller: Seller, status: str, actor: User) -> Seller:
     Seller.objects.filter(pk=seller.pk).update(status=status, decided_at=timezone.now(), decided_by=actor)
     seller.refresh_from_db()
     return seller
+
+
+@transaction.atomic
+def user_api_token_issue(*, user: User) -> Token:
+    """The user's API token: the current one while it is valid, else a new one (an expired
+    token, past ``API_TOKEN_TTL_DAYS``, is replaced)."""
+    token = Token.objects.select_for_update().filter(user=user).first()
+    if token is not None and api_token_expired(token):
+        token.delete()
+        token = None
+    return token or Token.objects.create(user=user)
+
+
+def user_api_tokens_revoke(*, user: User) -> int:
+    """Delete the user's API tokens (logout from the API, a password change or reset): every
+    request with them is then 401. Returns how many were deleted (0 or 1)."""
+    deleted, _ = Token.objects.filter(user=user).delete()
+    return deleted

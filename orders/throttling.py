@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest
 from rest_framework import throttling
+from rest_framework.request import Request
 
 from core.api.throttling import ClientIpMixin
 
@@ -12,7 +13,7 @@ from core.api.throttling import ClientIpMixin
 class OrderLinkThrottle(ClientIpMixin, throttling.SimpleRateThrottle):
     """``settings.ORDER_LINK_RATE`` ("10/hour"; "off": none) per client IP
     (``core.http.client_ip``), over "email me a new link" and "Find your order" together. Takes a
-    plain Django request: ``allow_request(request, None)``, then ``wait()`` seconds."""
+    plain Django request: ``allow_request_from(request)``, then ``wait()`` seconds."""
 
     scope = "order_link"
 
@@ -21,6 +22,10 @@ class OrderLinkThrottle(ClientIpMixin, throttling.SimpleRateThrottle):
         rate = settings.ORDER_LINK_RATE.strip()
         return None if rate.lower() == "off" else rate
 
-    def get_cache_key(self, request: HttpRequest, view: object) -> str:  # type: ignore[override]
+    def get_cache_key(self, request: Request, view: object) -> str:
         """One bucket per client IP."""
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}  # type: ignore[arg-type]
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+    def allow_request_from(self, request: HttpRequest) -> bool:
+        """``allow_request`` for a Django view's request (it reads only ``request.META``)."""
+        return self.allow_request(request, None)  # type: ignore[arg-type]

@@ -236,7 +236,7 @@ def order_link_resend(request: HttpRequest, number: str) -> HttpResponse:
 def _order_link_throttled(request: HttpRequest) -> HttpResponse | None:
     """The 429 page when this client has asked for too many order links, else ``None``."""
     throttle = OrderLinkThrottle()
-    if throttle.allow_request(request, None):
+    if throttle.allow_request_from(request):
         return None
     wait = math.ceil(throttle.wait() or 1)
     return render(request, "orders/order_link_sent.html", {"throttled": True, "wait": wait}, status=429)

@@ -3,7 +3,7 @@ from nginx's one address, and the client is the last X-Forwarded-For hop."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from unittest import mock
 
 import pytest
@@ -36,7 +36,7 @@ def _behind_nginx(settings: Settings) -> Iterator[None]:
     cache.clear()
 
 
-def _via_nginx(client_address: str, spoofed_first_hop: str | None = None) -> dict[str, str]:
+def _via_nginx(client_address: str, spoofed_first_hop: str | None = None) -> dict[str, Any]:
     """The META nginx gives Django: its own REMOTE_ADDR, and X-Forwarded-For with the client's
     own (forgeable) header, then the address nginx saw."""
     hops = [spoofed_first_hop, client_address] if spoofed_first_hop else [client_address]

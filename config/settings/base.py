@@ -333,7 +333,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 24,
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "core.api.authentication.CsrfSessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "core.api.authentication.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     # Throttles key anonymous clients on core.http.client_ip (never the client's own
@@ -345,6 +345,9 @@ REST_FRAMEWORK = {
         "auth_token": env("API_AUTH_TOKEN_RATE", default="10/minute"),
     },
 }
+# An API token (POST /api/auth/token/) works this many days after it was issued (0: forever);
+# changing or resetting the password, or DELETE /api/auth/token/, revokes it at once.
+API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=30)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Vitrine API",
     "DESCRIPTION": "Catalog, similar items, find-by-photo, cart, checkout and orders for the Vitrine shop.",

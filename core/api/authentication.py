@@ -3,11 +3,15 @@ the seller API's own list): every app's API uses it, so it lives in the kernel."
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 from drf_spectacular.authentication import SessionScheme
-from rest_framework.authentication import SessionAuthentication
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
 
@@ -32,3 +36,23 @@ class CsrfSessionScheme(SessionScheme):
     matches authentication classes exactly, not their subclasses)."""
 
     target_class = "core.api.authentication.CsrfSessionAuthentication"
+
+
+def api_token_expired(token: Token) -> bool:
+    """Whether ``token`` is older than ``settings.API_TOKEN_TTL_DAYS`` (0: tokens never expire)."""
+    ttl = settings.API_TOKEN_TTL_DAYS
+    return bool(ttl) and token.created < timezone.now() - timedelta(days=ttl)
+
+
+class ExpiringTokenAuthentication(TokenAuthentication):
+    """DRF's ``Authorization: Token <key>`` with an expiry: a token older than
+    ``API_TOKEN_TTL_DAYS`` is deleted and the request answered 401 ("Token has expired."); the
+    shopper asks ``POST /api/auth/token/`` for a new one. Tokens are also revoked when the
+    password changes (``accounts.receivers``) and by ``DELETE /api/auth/token/``."""
+
+    def authenticate_credentials(self, key: str) -> tuple[Any, Token]:
+        user, token = super().authenticate_credentials(key)
+        if api_token_expired(token):
+            token.delete()
+            raise AuthenticationFailed("Token has expired.")
+        return user, token

@@ -43,12 +43,12 @@ class PhotoSearchThrottle(ClientIpMixin, throttling.SimpleRateThrottle):
         rate = settings.PHOTO_SEARCH_RATE.strip()
         return None if rate.lower() == "off" else rate
 
-    def get_cache_key(self, request: Request | HttpRequest, view: object) -> str | None:  # type: ignore[override]
+    def get_cache_key(self, request: Request, view: object) -> str | None:
         """The IP key (DRF's one-key interface; ``allow_request`` uses ``_cache_keys``)."""
-        return self.cache_format % {"scope": self.scope, "ident": f"ip:{self.get_ident(request)}"}  # type: ignore[arg-type]
+        return self.cache_format % {"scope": self.scope, "ident": f"ip:{self.get_ident(request)}"}
 
     def _cache_keys(self, request: Request | HttpRequest) -> list[str]:
-        idents = [f"ip:{self.get_ident(request)}"]  # type: ignore[arg-type]
+        idents = [f"ip:{client_ip(request) or ''}"]
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             idents.append(f"user:{user.pk}")
@@ -57,21 +57,21 @@ class PhotoSearchThrottle(ClientIpMixin, throttling.SimpleRateThrottle):
             idents.append(f"session:{session.session_key}")
         return [self.cache_format % {"scope": self.scope, "ident": ident} for ident in idents]
 
-    def allow_request(self, request: Request | HttpRequest, view: object) -> bool:  # type: ignore[override]
+    def allow_request(self, request: Request | HttpRequest, view: object) -> bool:
         """``True`` and one more request counted on each key, or ``False`` (nothing counted) when
         one key already holds ``num_requests`` within the period; ``wait()`` then says how long."""
-        if self.rate is None:
+        num_requests, duration = self.parse_rate(self.rate)
+        if num_requests is None or duration is None:
             return True
-        assert self.num_requests is not None and self.duration is not None
         self.now = self.timer()
         histories: dict[str, list[float]] = {}
         for key in self._cache_keys(request):
-            history = [t for t in self.cache.get(key, []) if t > self.now - self.duration]
-            if len(history) >= self.num_requests:
+            history = [t for t in self.cache.get(key, []) if t > self.now - duration]
+            if len(history) >= num_requests:
                 self.history = history
                 return False
             histories[key] = history
         for key, history in histories.items():
             history.insert(0, self.now)
-            self.cache.set(key, history, self.duration)
+            self.cache.set(key, history, duration)
         return True

@@ -54,7 +54,7 @@ def test_the_api_authenticates_with_the_kernels_class_first() -> None:
     classes = settings.REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"]
     assert classes == [
         "core.api.authentication.CsrfSessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "core.api.authentication.ExpiringTokenAuthentication",
     ]
     assert import_string(classes[0]) is CsrfSessionAuthentication
     # drf-spectacular swaps the dotted path for the class once it has built a schema

@@ -5,7 +5,7 @@ text the shopper typed in the email."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from unittest import mock
 
 import pytest
@@ -26,13 +26,13 @@ pytestmark = pytest.mark.django_db
 PHISHING = "Your Vitrine account is locked, call +1-555-0100"
 
 
-def _expired(order: Order, settings: Settings):  # type: ignore[no-untyped-def]
+def _expired(order: Order, settings: Settings):
     """A clock past the order link's expiry (for django.core.signing)."""
     later = timezone.now() + timedelta(days=settings.ORDER_LINK_MAX_AGE_DAYS + 1)
     return mock.patch("django.core.signing.time.time", return_value=later.timestamp())
 
 
-def _resend(client: Client, order: Order, key: str, **meta: str):  # type: ignore[no-untyped-def]
+def _resend(client: Client, order: Order, key: str, **meta: Any):
     return client.post(reverse("orders:order_link_resend", kwargs={"number": order.number}), {"key": key}, **meta)
 
 
@@ -102,7 +102,7 @@ def test_each_client_ip_may_ask_order_link_rate_times(settings: Settings) -> Non
     client = Client()
 
     def ask(order: Order, spoof: str, client_address: str = "198.51.100.10") -> int:
-        meta = {"REMOTE_ADDR": "172.18.0.5", "HTTP_X_FORWARDED_FOR": f"{spoof}, {client_address}"}
+        meta: dict[str, Any] = {"REMOTE_ADDR": "172.18.0.5", "HTTP_X_FORWARDED_FOR": f"{spoof}, {client_address}"}
         return client.post(url, {"number": order.number, "email": order.email}, **meta).status_code
 
     statuses = [ask(order, spoof=f"10.0.0.{i}") for i, order in enumerate(orders)]

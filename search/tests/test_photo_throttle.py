@@ -3,7 +3,7 @@ upload share PHOTO_SEARCH_RATE, counted per user, session and IP."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from unittest import mock
 
 import pytest
@@ -37,7 +37,7 @@ def _three_a_minute(settings: Settings) -> Iterator[None]:
 def _post(client: Client, route: str, *, client_address: str = "198.51.100.10", spoof: str = "10.0.0.1") -> int:
     # Not a photo: the search answers 400 at once (no CNN), and the attempt still counts.
     upload = SimpleUploadedFile("q.jpg", b"not an image", content_type="image/jpeg")
-    meta = {"REMOTE_ADDR": "172.18.0.5", "HTTP_X_FORWARDED_FOR": f"{spoof}, {client_address}"}
+    meta: dict[str, Any] = {"REMOTE_ADDR": "172.18.0.5", "HTTP_X_FORWARDED_FOR": f"{spoof}, {client_address}"}
     return client.post(reverse(route), {"image": upload}, **meta).status_code
 
 
