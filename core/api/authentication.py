@@ -20,15 +20,23 @@ class CsrfSessionAuthentication(SessionAuthentication):
 
     DRF checks CSRF only once a user is logged in; a guest's cart lives in their session too, so
     another site must not be able to post to it. Requests without a session cookie, or with a
-    token (``Authorization: Token …``), carry no session state and need no CSRF token.
+    valid API token (``Authorization: Token …``), need no CSRF token; any other
+    ``Authorization`` header does not exempt a request.
     """
 
     def authenticate(self, request: Request) -> tuple[Any, None] | None:
         result = super().authenticate(request)
         if result is None and request.method not in ("GET", "HEAD", "OPTIONS", "TRACE"):
-            if settings.SESSION_COOKIE_NAME in request.COOKIES and not request.META.get("HTTP_AUTHORIZATION"):
+            if settings.SESSION_COOKIE_NAME in request.COOKIES and not self._valid_api_token(request):
                 self.enforce_csrf(request)
         return result
+
+    @staticmethod
+    def _valid_api_token(request: Request) -> bool:
+        """Whether the request carries a valid API token (``Authorization: Token <key>``): only
+        then may a request with a session cookie skip CSRF. Any other ``Authorization`` header
+        does not exempt it; a bad token is refused here (``AuthenticationFailed``)."""
+        return ExpiringTokenAuthentication().authenticate(request) is not None
 
 
 class CsrfSessionScheme(SessionScheme):
