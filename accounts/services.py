@@ -65,10 +65,13 @@ def seller_apply(*, user: User, store_name: str) -> Seller:
 
 @transaction.atomic
 def seller_decide(*, seller: Seller, status: str, actor: User) -> Seller:
-    """Staff's decision on a seller: approve, reject or suspend (``Seller.Status``)."""
+    """Staff's decision on a seller: approve, reject or suspend (``Seller.Status``). Rejecting or
+    suspending also revokes the account's API tokens (``user_api_tokens_revoke``)."""
     if status not in (Seller.Status.APPROVED, Seller.Status.REJECTED, Seller.Status.SUSPENDED):
         raise ValueError(f"not a decision: {status}")
     Seller.objects.filter(pk=seller.pk).update(status=status, decided_at=timezone.now(), decided_by=actor)
+    if status != Seller.Status.APPROVED:
+        user_api_tokens_revoke(user=seller.user)
     seller.refresh_from_db()
     return seller
 

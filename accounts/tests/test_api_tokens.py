@@ -15,6 +15,8 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.models import Seller
+from accounts.services import seller_apply, seller_decide
 from accounts.tests.factories import UserFactory
 
 if TYPE_CHECKING:
@@ -98,3 +100,14 @@ def test_delete_revokes_the_token() -> None:
     assert _refused(token) == REVOKED
     assert api.delete(reverse("api:auth-token"), HTTP_AUTHORIZATION=f"Token {token}").status_code == 401
     assert api.delete(reverse("api:auth-token")).status_code == 401
+
+
+@pytest.mark.parametrize("decision", ["suspended", "rejected"])
+def test_suspending_or_rejecting_a_seller_revokes_their_token(decision: str) -> None:
+    seller = seller_apply(user=UserFactory.create(email="seller@example.com", password=PASSWORD), store_name="Nova")
+    staff = UserFactory.create(is_staff=True)
+    token = _token("seller@example.com")
+    seller_decide(seller=seller, status=Seller.Status.APPROVED, actor=staff)
+    assert _status(token) == 200
+    seller_decide(seller=seller, status=decision, actor=staff)
+    assert _refused(token) == REVOKED
