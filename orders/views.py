@@ -238,7 +238,8 @@ def _order_link_throttled(request: HttpRequest) -> HttpResponse | None:
     throttle = OrderLinkThrottle()
     if throttle.allow_request_from(request):
         return None
-    wait = math.ceil(throttle.wait() or 1)
+    seconds = math.ceil(throttle.wait() or 1)
+    wait = f"{math.ceil(seconds / 60)} minutes" if seconds >= 120 else f"{seconds} seconds"
     return render(request, "orders/order_link_sent.html", {"throttled": True, "wait": wait}, status=429)
 
 

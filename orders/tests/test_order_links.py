@@ -111,6 +111,6 @@ def test_each_client_ip_may_ask_order_link_rate_times(settings: Settings) -> Non
     # The expired-link page shares the budget (refused before the key is even read).
     response = _resend(client, orders[3], "any", REMOTE_ADDR="172.18.0.5", HTTP_X_FORWARDED_FOR="198.51.100.10")
     assert response.status_code == 429
-    assert b"Try again in 3600 seconds." in response.content
+    assert b"Try again in 60 minutes." in response.content
     assert ask(orders[3], spoof="10.0.0.9", client_address="203.0.113.20") == 200
     assert len(mail.outbox) == 4
