@@ -169,7 +169,10 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 # Optional: a new shopper can buy at once; guest orders join their history only once the
-# address is verified (see orders.selectors.order_list_for_user).
+# address is verified (see orders.selectors.order_list_for_user). Accepted trade-off (security
+# review L9): with optional verification allauth's sign-up says "A user is already registered
+# with this email address", so sign-up tells whether an address has an account (login and
+# password reset do not); "mandatory" would hide it but stop new shoppers until they verify.
 ACCOUNT_EMAIL_VERIFICATION = "optional"
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Vitrine] "
