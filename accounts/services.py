@@ -6,7 +6,9 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
+from core.api.authentication import api_token_expired
 from core.exceptions import ShopError
 
 from .exceptions import AddressNotFound
@@ -63,9 +65,30 @@ def seller_apply(*, user: User, store_name: str) -> Seller:
 
 @transaction.atomic
 def seller_decide(*, seller: Seller, status: str, actor: User) -> Seller:
-    """Staff's decision on a seller: approve, reject or suspend (``Seller.Status``)."""
+    """Staff's decision on a seller: approve, reject or suspend (``Seller.Status``). Rejecting or
+    suspending also revokes the account's API tokens (``user_api_tokens_revoke``)."""
     if status not in (Seller.Status.APPROVED, Seller.Status.REJECTED, Seller.Status.SUSPENDED):
         raise ValueError(f"not a decision: {status}")
     Seller.objects.filter(pk=seller.pk).update(status=status, decided_at=timezone.now(), decided_by=actor)
+    if status != Seller.Status.APPROVED:
+        user_api_tokens_revoke(user=seller.user)
     seller.refresh_from_db()
     return seller
+
+
+@transaction.atomic
+def user_api_token_issue(*, user: User) -> Token:
+    """The user's API token: the current one while it is valid, else a new one (an expired
+    token, past ``API_TOKEN_TTL_DAYS``, is replaced)."""
+    token = Token.objects.select_for_update().filter(user=user).first()
+    if token is not None and api_token_expired(token):
+        token.delete()
+        token = None
+    return token or Token.objects.create(user=user)
+
+
+def user_api_tokens_revoke(*, user: User) -> int:
+    """Delete the user's API tokens (logout from the API, a password change or reset): every
+    request with them is then 401. Returns how many were deleted (0 or 1)."""
+    deleted, _ = Token.objects.filter(user=user).delete()
+    return deleted

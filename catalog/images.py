@@ -33,17 +33,21 @@ def _file_size(file: IO[bytes]) -> int:
     return int(size)
 
 
-def image_open_validated(file: IO[bytes], *, name: str | None = None) -> Image.Image:
+def image_open_validated(
+    file: IO[bytes], *, name: str | None = None, max_side: int | None = None, max_pixels: int | None = None
+) -> Image.Image:
     """Decode an uploaded image completely, enforcing the upload limits: see
     ``image_open_validated_with_format``, which this is without the format.
 
     Returns a fully loaded ``PIL.Image.Image`` in RGB mode (transparent areas on white).
     Raises ``InvalidImage`` with a message fit to show the uploader.
     """
-    return image_open_validated_with_format(file, name=name)[0]
+    return image_open_validated_with_format(file, name=name, max_side=max_side, max_pixels=max_pixels)[0]
 
 
-def image_open_validated_with_format(file: IO[bytes], *, name: str | None = None) -> tuple[Image.Image, str]:
+def image_open_validated_with_format(
+    file: IO[bytes], *, name: str | None = None, max_side: int | None = None, max_pixels: int | None = None
+) -> tuple[Image.Image, str]:
     """Decode an uploaded image completely, enforcing the upload limits.
 
     Checks, in order: not empty; at most ``IMAGE_UPLOAD_MAX_BYTES`` (10 MB); a format in
@@ -53,6 +57,13 @@ def image_open_validated_with_format(file: IO[bytes], *, name: str | None = None
     header *before* decoding, so a decompression bomb is never expanded; then a full decode, so
     a truncated file is refused. EXIF orientation is applied; animated and multi-picture images
     give their first frame.
+
+    With ``max_side`` (pixels), memory stays bounded whatever the upload: a JPEG is decoded at
+    the smallest DCT scale (1/2 to 1/8) that keeps its longest side at least ``max_side``
+    (Pillow's ``draft``), and any image is downscaled to at most ``max_side`` right after
+    decoding, before orientation and colour conversion copy it. ``max_pixels`` replaces
+    ``IMAGE_UPLOAD_MAX_PIXELS`` for images that are decoded whole (PNG, WebP; a JPEG with
+    ``max_side`` keeps the upload limit: it is never decoded whole).
 
     Returns ``(image, format)``: a fully loaded ``PIL.Image.Image`` in RGB mode (transparent
     areas on white) and the detected format, one of ``IMAGE_UPLOAD_FORMATS`` ("PNG" for a PNG
@@ -66,7 +77,7 @@ def image_open_validated_with_format(file: IO[bytes], *, name: str | None = None
     if size > max_bytes:
         raise InvalidImage(f"The file is too large ({size:,} bytes); the limit is {upload_max_bytes_text()}.")
     name = name if name is not None else getattr(file, "name", None)
-    max_pixels = upload_max_pixels()
+    upload_pixels = upload_max_pixels()
     with warnings.catch_warnings():
         # Pillow warns (and past twice its limit, errors) on huge images: treat both as refusals.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -83,13 +94,21 @@ def image_open_validated_with_format(file: IO[bytes], *, name: str | None = None
         width, height = image.size
         if width < 1 or height < 1:
             raise InvalidImage("The image has no pixels.")
-        if width * height > max_pixels:
+        reduced = max_side is not None and fmt == "JPEG"
+        limit = upload_pixels if max_pixels is None or reduced else min(max_pixels, upload_pixels)
+        if width * height > limit:
+            limit_text = upload_max_pixels_text() if limit == upload_pixels else f"{limit / 1e6:g} megapixels"
             raise InvalidImage(
-                f"The image is {width}×{height} ({width * height / 1e6:.1f} megapixels); "
-                f"the limit is {upload_max_pixels_text()}."
+                f"The image is {width}×{height} ({width * height / 1e6:.1f} megapixels); the limit is {limit_text}."
             )
         try:
+            if reduced:
+                assert max_side is not None
+                image.draft("RGB", (max_side, max_side))
             image.load()
+            if max_side is not None and max(image.size) > max_side:
+                # reducing_gap: a cheap box reduce() first, then the filter on the small image.
+                image.thumbnail((max_side, max_side), Image.Resampling.BICUBIC, reducing_gap=2.0)
             image = ImageOps.exif_transpose(image)
         except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise InvalidImage("The image is damaged or incomplete and cannot be read.") from exc

@@ -4,8 +4,12 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
+from django.views.generic import RedirectView
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    # Staff log in through allauth's form like everybody else, so its failed-login limits apply
+    # (Django's admin form has none); ?next=/admin/... is kept.
+    path("admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
     path("admin/", admin.site.urls),
     # Every API route, each app's api/urls.py, in the one "api" namespace.
     path("api/", include("config.api_router")),

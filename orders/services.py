@@ -4,6 +4,7 @@ order pipeline, ``orders.pipeline``."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
@@ -12,6 +13,7 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -27,7 +29,7 @@ from shop.shipping import delivery_estimate, shipping_method_get
 from .emails import order_receipt_message
 from .exceptions import InvalidStatusTransition, OrderNotPayable, OrderNotShippable, OrderTooLarge
 from .models import Fulfilment, Order, OrderEvent, OrderLine, Payment
-from .tasks import MAIL_TIME_LIMIT
+from .tasks import MAIL_TIME_LIMIT, order_link_send_task
 
 #: The largest order total: a payment's amounts (django-payments' ``BasePayment``) hold 9 digits,
 #: 2 of them decimals, where an order's hold 12; a larger order would fail at payment.
@@ -357,3 +359,20 @@ def order_expire_unpaid(*, now: datetime | None = None) -> list[str]:
             Order.objects.filter(pk=pk).update(cancel_reason=ORDER_EXPIRED_NOTE)
             expired.append(order.number)
     return expired
+
+
+def order_link_send(*, order: Order) -> bool:
+    """Email a fresh link to a guest ``order``, to the address it was placed with, unless one went
+    to this order or to this address in the last ``ORDER_LINK_EMAIL_INTERVAL_MINUTES``.
+
+    Returns ``True`` when the email is enqueued, ``False`` when it was not (sent recently). The
+    marks live in the shared cache (Redis in production): atomic ``add``, so two concurrent
+    requests send one email. Nothing is written to the database, so the task is enqueued at once."""
+    timeout = settings.ORDER_LINK_EMAIL_INTERVAL_MINUTES * 60
+    address = hashlib.sha256(order.email.strip().lower().encode()).hexdigest()
+    if not cache.add(f"orders:link-sent:order:{order.pk}", True, timeout):
+        return False
+    if not cache.add(f"orders:link-sent:address:{address}", True, timeout):
+        return False
+    order_link_send_task.delay(order.pk)
+    return True

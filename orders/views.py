@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import math
 import uuid
 from datetime import date
 from typing import Any
@@ -25,20 +26,20 @@ from shop.cart import request_cart
 from shop.selectors import cart_summary
 from shop.shipping import delivery_estimate, shipping_methods
 
-from .exceptions import ExpiredOrderLink
+from .exceptions import ExpiredOrderLink, InvalidOrderLink
 from .forms import CheckoutForm, OrderLookupForm
 from .models import Order, Payment
 from .payment_providers import APPROVE, DECLINE, confirmation_sign
 from .selectors import (
     order_get_for_viewer,
     order_guest_find,
-    order_link_is_genuine,
+    order_link_check,
     order_link_url,
     order_list_for_user,
     order_payment_latest,
 )
-from .services import ShippingAddress, order_place, payment_create
-from .tasks import order_link_send_task
+from .services import ShippingAddress, order_link_send, order_place, payment_create
+from .throttling import OrderLinkThrottle
 
 ADDRESS_FIELDS = ShippingAddress.FIELDS
 
@@ -211,25 +212,53 @@ def order_pay(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def order_link_resend(request: HttpRequest, number: str) -> HttpResponse:
     """From an expired link's page: email a fresh link to the address the order was placed with
-    (the only place it goes, so the page reveals nothing)."""
+    (the only place it goes, so the page reveals nothing). Only an *expired* genuine key is
+    accepted (404 otherwise: a live link needs no new one); at most one email per order and
+    address per ``ORDER_LINK_EMAIL_INTERVAL_MINUTES`` ("already sent"), and ``ORDER_LINK_RATE``
+    requests per client IP (429)."""
+    throttled = _order_link_throttled(request)
+    if throttled is not None:
+        return throttled
     order = Order.objects.filter(number=number, user__isnull=True).first()
-    if order is None or not order_link_is_genuine(number=number, key=request.POST.get("key", "")):
+    if order is None:
         raise Http404("No such order.")
-    order_link_send_task.delay(order.pk)
-    return render(request, "orders/order_link_sent.html", {"number": number})
+    try:
+        order_link_check(number=number, key=request.POST.get("key", ""))
+    except ExpiredOrderLink:
+        sent = order_link_send(order=order)
+    except InvalidOrderLink:
+        raise Http404("No such order.") from None
+    else:
+        raise Http404("No such order.")
+    return render(request, "orders/order_link_sent.html", {"number": number, "already_sent": not sent})
+
+
+def _order_link_throttled(request: HttpRequest) -> HttpResponse | None:
+    """The 429 page when this client has asked for too many order links, else ``None``."""
+    throttle = OrderLinkThrottle()
+    if throttle.allow_request_from(request):
+        return None
+    seconds = math.ceil(throttle.wait() or 1)
+    wait = f"{math.ceil(seconds / 60)} minutes" if seconds >= 120 else f"{seconds} seconds"
+    return render(request, "orders/order_link_sent.html", {"throttled": True, "wait": wait}, status=429)
 
 
 @require_http_methods(["GET", "POST"])
 def order_lookup(request: HttpRequest) -> HttpResponse:
     """ "Find my order": a guest who lost the link gives the order number and the email address
     it was placed with, and a fresh link goes to that address. The answer is the same whether or
-    not they match, so the page tells a stranger nothing."""
+    not they match, or whether an email went out recently (``order_link_send``), so the page
+    tells a stranger nothing. ``ORDER_LINK_RATE`` POSTs per client IP (429)."""
     form = OrderLookupForm(request.POST or None, initial={"number": request.GET.get("number", "")})
+    if request.method == "POST":
+        throttled = _order_link_throttled(request)
+        if throttled is not None:
+            return throttled
     if request.method == "POST" and form.is_valid():
         number = form.cleaned_data["number"]
         order = order_guest_find(number=number, email=form.cleaned_data["email"])
         if order is not None:
-            order_link_send_task.delay(order.pk)
+            order_link_send(order=order)
         return render(request, "orders/order_link_sent.html", {"number": number, "lookup": True})
     return render(request, "orders/order_lookup.html", {"form": form}, status=400 if form.errors else 200)
 

@@ -310,6 +310,15 @@ def _category_chosen(slug: str | None) -> Category | None:
     return category_get(slug=slug) if slug and slug != ALL_CATEGORIES else None
 
 
+def query_image_open(*, file: IO[bytes], name: str | None) -> Image.Image:
+    """A find-by-photo upload decoded with bounded memory (``image_open_validated``): RGB, at most
+    ``PHOTO_SEARCH_DECODE_SIDE`` pixels on its longest side (a JPEG decoded at a reduced scale),
+    a PNG or WebP at most ``PHOTO_SEARCH_MAX_PIXELS`` before decoding. Raises ``InvalidImage``."""
+    return image_open_validated(
+        file, name=name, max_side=settings.PHOTO_SEARCH_DECODE_SIDE, max_pixels=settings.PHOTO_SEARCH_MAX_PIXELS
+    )
+
+
 def image_search(
     *,
     file: IO[bytes],
@@ -334,7 +343,7 @@ def image_search(
     """
 
     # Refuse a bad upload or an unknown category before paying for the CNN.
-    image = image_open_validated(file, name=name)
+    image = query_image_open(file=file, name=name)
     _category_chosen(category)
     crop, region = shopper_crop(image, box)
     query = query_image_embed(image=crop)

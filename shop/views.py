@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import functools
+import math
 
 from django.conf import settings
 from django.contrib import messages
@@ -21,6 +22,7 @@ from catalog.selectors import (
     product_newest_list,
     product_variant_list,
 )
+from core.api.throttling import PhotoSearchThrottle
 from core.exceptions import ShopError
 from core.limits import cart_line_quantity_max
 from recommender.selectors import product_similar_list
@@ -109,6 +111,11 @@ def image_search_view(request: HttpRequest) -> HttpResponse:
         return render(request, "shop/image_search.html", {"form": ImageSearchForm.carried(request.GET)})
     form = ImageSearchForm(request.POST, request.FILES)
     result = None
+    throttle = PhotoSearchThrottle()
+    if not throttle.allow_request(request, None):
+        wait = math.ceil(throttle.wait() or 1)
+        form.add_error(None, f"Too many photo searches from here. Try again in {wait} seconds.")
+        return render(request, "shop/image_search.html", {"form": form, "result": None}, status=429)
     if form.is_valid():
         data = form.cleaned_data
         options = {

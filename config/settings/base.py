@@ -12,6 +12,10 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False) if (BASE_DIR / ".env").exists() else None
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# Reverse proxies in front of Django that append the peer address to X-Forwarded-For (1 behind
+# the shipped nginx, docker-compose.yml). 0 (the embedded default, no proxy) trusts no header:
+# the client is REMOTE_ADDR. core.http.client_ip, allauth's and the API's limits read it.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
@@ -106,10 +110,9 @@ DATABASES = {"default": database_config(env("DATABASE_URL", default=f"sqlite:///
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+# allauth's backend alone: it inherits ModelBackend's permission checks, and with both listed
+# every failed password was hashed twice (security review H2).
+AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -153,6 +156,11 @@ SHIPPING_METHODS = [
 SHOP_RETURN_DAYS = env.int("SHOP_RETURN_DAYS", default=30)
 # Guests view their order through a signed link; it expires after this many days.
 ORDER_LINK_MAX_AGE_DAYS = env.int("ORDER_LINK_MAX_AGE_DAYS", default=180)
+# "Email me a new link" (an expired link's page, and "Find your order") sends at most one email
+# per order and one per address in this many minutes, and each client IP may ask ORDER_LINK_RATE
+# times ("10/hour"; "off": no per-IP limit).
+ORDER_LINK_EMAIL_INTERVAL_MINUTES = env.int("ORDER_LINK_EMAIL_INTERVAL_MINUTES", default=15)
+ORDER_LINK_RATE = env("ORDER_LINK_RATE", default="10/hour")
 # An order still waiting for payment this long after it was placed is cancelled ("payment not
 # received in time") by orders.tasks.order_expire_unpaid_task, which Celery beat runs every
 # ORDER_EXPIRY_CHECK_MINUTES. Stock is taken at payment, so expiry releases none.
@@ -165,11 +173,16 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 # Optional: a new shopper can buy at once; guest orders join their history only once the
-# address is verified (see orders.selectors.order_list_for_user).
+# address is verified (see orders.selectors.order_list_for_user). Accepted trade-off (security
+# review L9): with optional verification allauth's sign-up says "A user is already registered
+# with this email address", so sign-up tells whether an address has an account (login and
+# password reset do not); "mandatory" would hide it but stop new shoppers until they verify.
 ACCOUNT_EMAIL_VERIFICATION = "optional"
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Vitrine] "
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+# The client's IP for allauth's per-IP limits comes from core.http.client_ip (TRUSTED_PROXY_COUNT).
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 # Failed logins: at most 10 a minute per IP address and 5 per 5 minutes per account.
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key"}
 LOGIN_URL = "account_login"
@@ -259,6 +272,16 @@ SIMILAR_ITEMS_MIN_SIMILARITY = env.float("SIMILAR_ITEMS_MIN_SIMILARITY", default
 NEAR_DUPLICATE_MIN_SIMILARITY = env.float("NEAR_DUPLICATE_MIN_SIMILARITY", default=0.97)
 SEARCH_RESULTS_DEFAULT_LIMIT = 24
 SEARCH_RESULTS_MAX_LIMIT = 100
+# Find-by-photo uploads (the page's form and POST /api/search/image/) per client: per user,
+# session and IP, each ("20/min", "100/hour"; "off": no limit). Decoding and embedding a photo is
+# the shop's most expensive request (core.api.throttling.PhotoSearchThrottle).
+PHOTO_SEARCH_RATE = env("PHOTO_SEARCH_RATE", default="20/min")
+# A query photo is decoded at about this many pixels on its longest side, never at full size
+# (a JPEG at a reduced DCT scale, others downscaled right after decoding) ...
+PHOTO_SEARCH_DECODE_SIDE = 1024
+# ... and a PNG or WebP query, which must be decoded whole first, has at most this many pixels
+# (JPEGs keep IMAGE_UPLOAD_MAX_PIXELS: they are never decoded whole).
+PHOTO_SEARCH_MAX_PIXELS = env.int("PHOTO_SEARCH_MAX_PIXELS", default=16_000_000)
 # How long the web process waits for a worker to embed a find-by-photo query (seconds).
 SEARCH_EMBED_TIMEOUT = env.float("SEARCH_EMBED_TIMEOUT", default=30.0)
 # A find-by-photo query's vector (never the photo) stays in the cache this long (seconds), so
@@ -331,15 +354,21 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 24,
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "core.api.authentication.CsrfSessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "core.api.authentication.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    # Throttles key anonymous clients on core.http.client_ip (never the client's own
+    # X-Forwarded-For hops); NUM_PROXIES gives DRF's stock throttles the same rule.
+    "DEFAULT_THROTTLE_CLASSES": ["core.api.throttling.AnonRateThrottle"],
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_ANON_RATE", default="600/minute"),
         "auth_token": env("API_AUTH_TOKEN_RATE", default="10/minute"),
     },
 }
+# An API token (POST /api/auth/token/) works this many days after it was issued (0: forever);
+# changing or resetting the password, or DELETE /api/auth/token/, revokes it at once.
+API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=30)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Vitrine API",
     "DESCRIPTION": "Catalog, similar items, find-by-photo, cart, checkout and orders for the Vitrine shop.",

@@ -12,6 +12,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}  # noqa: F405
+# No find-by-photo limit unless a test sets one (and clears the cache).
+PHOTO_SEARCH_RATE = "off"
 EMBEDDING_BATCH_SIZE = env.int("EMBEDDING_BATCH_SIZE", default=16)
 
 # A test's own worker process (recommender/tests/worker_process.py) sends every task it makes

@@ -47,11 +47,24 @@ def test_other_shop_errors_are_left_to_the_view(client: Client) -> None:
         client.get("/refused/")
 
 
-def test_client_ip_is_the_remote_address() -> None:
+def test_client_ip_is_the_remote_address_when_no_proxy_is_trusted() -> None:
     request = RequestFactory().get("/", REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR="198.51.100.1")
     assert client_ip(request) == "203.0.113.7"
     del request.META["REMOTE_ADDR"]
     assert client_ip(request) is None
+
+
+def test_client_ip_behind_one_proxy_is_the_last_forwarded_hop(settings: Settings) -> None:
+    settings.TRUSTED_PROXY_COUNT = 1
+    factory = RequestFactory()
+    spoofed = factory.get("/", REMOTE_ADDR="172.18.0.5", HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.1")
+    assert client_ip(spoofed) == "198.51.100.1"
+    # Straight to Django (no header): the peer itself; a garbage hop is no address at all.
+    assert client_ip(factory.get("/", REMOTE_ADDR="172.18.0.5")) == "172.18.0.5"
+    assert client_ip(factory.get("/", REMOTE_ADDR="172.18.0.5", HTTP_X_FORWARDED_FOR="1.2.3.4, junk")) is None
+    settings.TRUSTED_PROXY_COUNT = 2
+    two = factory.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.2.3.4, 2001:DB8::1, 10.0.0.1")
+    assert client_ip(two) == "2001:db8::1"
 
 
 class _NameForm(forms.Form):

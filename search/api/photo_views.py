@@ -16,7 +16,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.exceptions import CategoryNotFound, InvalidImage
-from core.api.schema import UNAVAILABLE, error_response
+from core.api.schema import THROTTLED, UNAVAILABLE, error_response
+from core.api.throttling import PhotoSearchThrottle
 from core.exceptions import ShopError
 from recommender.api.serializers import (
     ImageSearchOptionsSerializer,
@@ -58,9 +59,11 @@ class ImageSearchView(APIView):
     of the photo is searched. With ``q`` ("brown", "brown leather"), colour words keep only
     products of that colour and the other words re-rank the photo's matches (``search.photo``).
     The photo is not stored; its vector is kept for 30 minutes under the answer's ``query_id``,
-    to refine the search without uploading again."""
+    to refine the search without uploading again. Limited per user, session and IP
+    (``PHOTO_SEARCH_RATE``): past it, 429."""
 
     parser_classes = [MultiPartParser, FormParser]
+    throttle_classes = [PhotoSearchThrottle]
     # A bad photo or an unknown category is a field error (400), as the serializer's would be.
     error_fields: ClassVar[dict[type[ShopError], str]] = {InvalidImage: "image", CategoryNotFound: "category"}
 
@@ -69,6 +72,7 @@ class ImageSearchView(APIView):
         responses={
             200: ImageSearchResponseSerializer,
             400: OpenApiResponse(description='Field errors, e.g. {"box": ["..."]} or {"image": ["..."]}.'),
+            429: THROTTLED,
             503: UNAVAILABLE,
         },
     )

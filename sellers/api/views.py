@@ -17,7 +17,6 @@ from django.db import transaction
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
-from rest_framework.authentication import TokenAuthentication
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,7 +24,7 @@ from rest_framework.views import APIView
 
 from catalog.exceptions import InvalidImage, ProductImageNotFound
 from catalog.models import Product
-from core.api.authentication import CsrfSessionAuthentication
+from core.api.authentication import CsrfSessionAuthentication, ExpiringTokenAuthentication
 from core.api.schema import BAD_REQUEST, UNAUTHORIZED, error_response
 from core.exceptions import ShopError
 from sellers.selectors import seller_product_get, seller_product_list
@@ -55,7 +54,7 @@ class SellerAPIView(APIView):
 
     # Token first: a request without credentials is told to authenticate (401, ``WWW-Authenticate:
     # Token``) rather than refused (403). Both kinds of credentials are accepted.
-    authentication_classes = [TokenAuthentication, CsrfSessionAuthentication]
+    authentication_classes = [ExpiringTokenAuthentication, CsrfSessionAuthentication]
     permission_classes = [IsApprovedSeller]
     # A bad photo is a field error on the upload field (core.api.exception_handler). A seller
     # suspended since the permission check gets SellerNotApproved's 403.

@@ -322,7 +322,7 @@ def test_schema_lists_the_cart_checkout_and_order_endpoints(api):
         "/api/checkout/": {"post"},
         "/api/orders/": {"get"},
         "/api/orders/{number}/": {"get"},
-        "/api/auth/token/": {"post"},
+        "/api/auth/token/": {"post", "delete"},
     }.items():
         assert set(paths[path]) == methods, path
     checkout_op = paths["/api/checkout/"]["post"]

@@ -214,10 +214,11 @@ def test_seller_is_approved_uploads_and_the_new_arrival_is_found_by_photo(
     expect(page.locator("[data-testid=seller-pending]")).to_be_visible()
 
     staff = page.context.browser.new_page()
-    staff.goto(f"{shop}{reverse('admin:login')}")
-    staff.fill("#id_username", "staff@example.com")
-    staff.fill("#id_password", "staff-password-1")
-    staff.click("input[type=submit]")
+    staff.goto(f"{shop}/admin/")  # to the shop's (allauth's) login form, and back
+    staff.fill("input[name=login]", "staff@example.com")
+    staff.fill("input[name=password]", "staff-password-1")
+    staff.click("main form button[type=submit]")
+    staff.wait_for_url(f"{shop}/admin/")
     staff.goto(f"{shop}{reverse('admin:accounts_seller_changelist')}")
     staff.check("input[name=_selected_action]")
     staff.select_option("select[name=action]", "approve")

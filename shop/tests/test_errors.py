@@ -80,6 +80,7 @@ def test_each_api_operation_documents_the_errors_it_can_give() -> None:
     seller = ["401", "403"]
     assert errors == {
         ("/api/auth/token/", "post"): ["400", "429"],
+        ("/api/auth/token/", "delete"): ["401"],
         ("/api/cart/", "get"): [],
         ("/api/cart/lines/", "post"): ["400", "409"],
         ("/api/cart/lines/{product_id}/", "patch"): ["400", "409"],
@@ -93,7 +94,7 @@ def test_each_api_operation_documents_the_errors_it_can_give() -> None:
         ("/api/products/{id}/similar/", "get"): ["400", "404"],
         ("/api/search/", "get"): ["400", "404"],
         ("/api/search/suggest/", "get"): ["400"],
-        ("/api/search/image/", "post"): ["400", "503"],
+        ("/api/search/image/", "post"): ["400", "429", "503"],
         ("/api/search/image/{query_id}/", "get"): ["400", "404"],
         ("/api/seller/products/", "get"): seller,
         ("/api/seller/products/", "post"): ["400", *seller],
