@@ -145,7 +145,7 @@ def test_every_page_fits_a_phone_and_the_header_menu_opens_and_closes(
     assert thumbs.count() == 2 and thumbs.nth(0).get_attribute("aria-current") == "true"
     thumbs.nth(1).tap()
     expect(thumbs.nth(1)).to_have_attribute("aria-current", "true")
-    assert thumbs.nth(0).get_attribute("aria-current") is None
+    expect(thumbs.nth(0)).not_to_have_attribute("aria-current", "true")
     phone.wait_for_function(
         "s => Math.abs(s.scrollLeft - s.clientWidth) < 2", arg=strip.element_handle(), timeout=5_000
     )

@@ -15,18 +15,25 @@
     });
   }
 
+  // While the strip scrolls to a tapped photo, the photos it passes on the way are not "in view".
+  var target = null;
   thumbs.forEach(function (thumb, index) {
     thumb.addEventListener("click", function (event) {
       event.preventDefault();
-      strip.scrollTo({ left: index * strip.clientWidth, top: 0 });  // one photo per strip width
+      target = index;
+      setTimeout(function () { target = null; }, 1000);  // a swipe that interrupts it counts again
       mark(index);
+      strip.scrollTo({ left: index * strip.clientWidth, top: 0 });  // one photo per strip width
     });
   });
   var pending = 0;
   strip.addEventListener("scroll", function () {
     cancelAnimationFrame(pending);
     pending = requestAnimationFrame(function () {
-      mark(Math.round(strip.scrollLeft / Math.max(1, strip.clientWidth)));
+      var shown = Math.round(strip.scrollLeft / Math.max(1, strip.clientWidth));
+      if (target !== null && shown !== target) return;  // still on its way
+      target = null;
+      mark(shown);
     });
   });
 })();
