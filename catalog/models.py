@@ -216,7 +216,11 @@ class BulkImport(models.Model):
     # [{"row": 3, "sku": "X-1", "message": "..."}], row numbers as in a spreadsheet (header = 1).
     errors = models.JSONField(default=list, blank=True)
     failure = models.TextField(blank=True)  # why the whole file was refused (e.g. missing columns)
+    # Runs started (deliveries of the task, retries included): bounded, so an import that kills
+    # its worker is marked failed instead of redelivered forever (sellers.bulk_import).
+    attempt_count = models.PositiveSmallIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True, editable=False)  # of the latest run
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

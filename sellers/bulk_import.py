@@ -27,7 +27,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import Seller
@@ -61,6 +61,16 @@ MAX_CSV_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000
 MAX_ZIP_BYTES = 500 * 1024 * 1024
 MAX_ZIP_ENTRIES = 20_000
+#: Photos one row may name (after removing repeats): a row's photos are held in memory together
+#: (at most this many × IMAGE_UPLOAD_MAX_BYTES) while they are validated.
+MAX_PHOTOS_PER_ROW = 10
+#: Bytes of photos decompressed from the ZIP by one import, all rows together: a small ZIP whose
+#: one highly compressed entry is named by thousands of rows cannot make the worker inflate
+#: gigabytes. Twice the largest ZIP, so every photo of a legitimate archive can be read twice.
+MAX_IMPORT_PHOTO_BYTES = 2 * MAX_ZIP_BYTES
+#: Runs of one import (first delivery, redeliveries after a killed worker, retries): on the next
+#: one it is marked failed instead, so an import that crashes its worker is not redelivered forever.
+MAX_IMPORT_ATTEMPTS = 3
 
 
 class BulkImportRefused(ShopError):
@@ -152,6 +162,7 @@ class _Archive:
     def __init__(self, zip_file: zipfile.ZipFile | None) -> None:
         self.zip = zip_file
         self.entries: dict[str, zipfile.ZipInfo] = {}
+        self.bytes_read = 0  # decompressed, all reads together (MAX_IMPORT_PHOTO_BYTES)
         if zip_file is None:
             return
         infos = zip_file.infolist()
@@ -173,8 +184,12 @@ class _Archive:
         if info.file_size > limit:
             raise RowError(f"The photo “{name}” is larger than {limit // (1024 * 1024)} MB.")
         assert self.zip is not None  # an entry was found, so there is a ZIP
+        if self.bytes_read + info.file_size > MAX_IMPORT_PHOTO_BYTES:
+            limit_mb = MAX_IMPORT_PHOTO_BYTES // (1024 * 1024)
+            raise RowError(f"The import has read {limit_mb} MB of photos, its limit: split the file.")
         with self.zip.open(info) as handle:
             data = handle.read(limit + 1)  # never more, whatever the entry claims
+        self.bytes_read += len(data)
         if len(data) > limit:
             raise RowError(f"The photo “{name}” is larger than {limit // (1024 * 1024)} MB.")
         return _Photo(name=name, data=data)
@@ -223,9 +238,14 @@ def _import_row(seller: Seller, row: dict[str, str], archive: _Archive) -> tuple
         fields["variants"] = [VariantSpec(size=size, stock=stock) for size, stock in sizes]
     else:
         fields["stock"] = _stock(row.get("stock", ""))
-    names = [part.strip() for part in row.get("images", "").replace("|", ";").split(";") if part.strip()]
+    # Each file once, in the row's order: a name repeated is read (and held in memory) once.
+    names = list(
+        dict.fromkeys(part.strip() for part in row.get("images", "").replace("|", ";").split(";") if part.strip())
+    )
     if not names:
         raise RowError("No photos: list at least one file name in the images column.")
+    if len(names) > MAX_PHOTOS_PER_ROW:
+        raise RowError(f"{len(names)} photos: a product has at most {MAX_PHOTOS_PER_ROW} photos per row.")
     photos = [archive.read(photo_name) for photo_name in names]
     for photo in photos:  # all validated before anything is written
         try:
@@ -264,7 +284,19 @@ def bulk_import_run(*, import_id: int) -> BulkImport:
     bulk = BulkImport.objects.select_related("seller").get(pk=import_id)
     if bulk.status in (BulkImport.Status.DONE, BulkImport.Status.FAILED):
         return bulk
-    BulkImport.objects.filter(pk=bulk.pk).update(status=BulkImport.Status.RUNNING)
+    if bulk.attempt_count >= MAX_IMPORT_ATTEMPTS:
+        # Every earlier run ended without finishing (the worker was killed, e.g. out of memory,
+        # or the task kept failing): fail it rather than let the message come back forever.
+        BulkImport.objects.filter(pk=bulk.pk).update(
+            status=BulkImport.Status.FAILED,
+            failure=f"The import stopped {bulk.attempt_count} times before it finished; split the file and try again.",
+            finished_at=timezone.now(),
+        )
+        bulk.refresh_from_db()
+        return bulk
+    BulkImport.objects.filter(pk=bulk.pk).update(
+        status=BulkImport.Status.RUNNING, attempt_count=F("attempt_count") + 1, started_at=timezone.now()
+    )
     try:
         with bulk.csv_file.open("rb") as handle:
             rows = _csv_rows(handle.read())
