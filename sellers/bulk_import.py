@@ -17,12 +17,16 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import zipfile
+import zlib
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePosixPath
 from typing import IO, Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
@@ -71,6 +75,16 @@ MAX_IMPORT_PHOTO_BYTES = 2 * MAX_ZIP_BYTES
 #: Runs of one import (first delivery, redeliveries after a killed worker, retries): on the next
 #: one it is marked failed instead, so an import that crashes its worker is not redelivered forever.
 MAX_IMPORT_ATTEMPTS = 3
+#: Rows failing with an unexpected error (a bug, a database fault: not a row's own mistake) that
+#: one import tolerates; after that it stops and is marked failed.
+MAX_UNEXPECTED_ROW_ERRORS = 20
+#: An import still running this long after its latest run started has lost its worker (the
+#: task's hard time limit is 3,700 s): ``bulk_import_fail_stale`` marks it failed.
+STALE_RUNNING_AFTER = timedelta(hours=2)
+#: ``zipfile`` reading one damaged, encrypted or oddly compressed entry.
+_ZIP_ENTRY_ERRORS = (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError, EOFError, ValueError)
+
+logger = logging.getLogger(__name__)
 
 
 class BulkImportRefused(ShopError):
@@ -187,8 +201,11 @@ class _Archive:
         if self.bytes_read + info.file_size > MAX_IMPORT_PHOTO_BYTES:
             limit_mb = MAX_IMPORT_PHOTO_BYTES // (1024 * 1024)
             raise RowError(f"The import has read {limit_mb} MB of photos, its limit: split the file.")
-        with self.zip.open(info) as handle:
-            data = handle.read(limit + 1)  # never more, whatever the entry claims
+        try:
+            with self.zip.open(info) as handle:
+                data = handle.read(limit + 1)  # never more, whatever the entry claims
+        except _ZIP_ENTRY_ERRORS:
+            raise RowError(f"The photo “{name}” cannot be read from the ZIP (damaged or encrypted).") from None
         self.bytes_read += len(data)
         if len(data) > limit:
             raise RowError(f"The photo “{name}” is larger than {limit // (1024 * 1024)} MB.")
@@ -317,6 +334,7 @@ def bulk_import_run(*, import_id: int) -> BulkImport:
         return bulk
     counts = {"created": 0, "updated": 0}
     images = 0
+    unexpected = 0
     errors: list[dict] = []
     BulkImport.objects.filter(pk=bulk.pk).update(total_rows=len(rows), processed_rows=0, errors=[])
     try:
@@ -327,6 +345,28 @@ def bulk_import_run(*, import_id: int) -> BulkImport:
                 errors.append({"row": number, "sku": row.get("sku", ""), "message": str(exc)})
             except ValidationError as exc:
                 errors.append({"row": number, "sku": row.get("sku", ""), "message": " ".join(exc.messages)})
+            except SoftTimeLimitExceeded:
+                BulkImport.objects.filter(pk=bulk.pk).update(errors=errors)
+                return bulk_import_fail(
+                    import_id=bulk.pk,
+                    reason=f"The import took too long and stopped at row {number}; split the file and import the rest.",
+                )
+            except Exception:  # a bug or a database fault: this row fails, the others go on
+                logger.exception("Bulk import %s: row %s failed unexpectedly", bulk.pk, number)
+                unexpected += 1
+                errors.append(
+                    {
+                        "row": number,
+                        "sku": row.get("sku", ""),
+                        "message": "This row could not be imported (an error on our side).",
+                    }
+                )
+                if unexpected >= MAX_UNEXPECTED_ROW_ERRORS:
+                    BulkImport.objects.filter(pk=bulk.pk).update(errors=errors)
+                    return bulk_import_fail(
+                        import_id=bulk.pk,
+                        reason=f"The import stopped at row {number} after {unexpected} errors on our side.",
+                    )
             else:
                 counts[outcome] += 1
                 images += added
@@ -343,3 +383,24 @@ def bulk_import_run(*, import_id: int) -> BulkImport:
     BulkImport.objects.filter(pk=bulk.pk).update(status=BulkImport.Status.DONE, finished_at=timezone.now())
     bulk.refresh_from_db()
     return bulk
+
+
+def bulk_import_fail(*, import_id: int, reason: str) -> BulkImport:
+    """Mark an import that has not finished FAILED with ``reason`` (shown to the seller) and
+    ``finished_at`` now; an import already DONE or FAILED is left as it is. Returns it, re-read."""
+    BulkImport.objects.filter(pk=import_id).exclude(
+        status__in=(BulkImport.Status.DONE, BulkImport.Status.FAILED)
+    ).update(status=BulkImport.Status.FAILED, failure=reason, finished_at=timezone.now())
+    return BulkImport.objects.get(pk=import_id)
+
+
+def bulk_import_fail_stale() -> int:
+    """Mark FAILED every import still RUNNING ``STALE_RUNNING_AFTER`` after its latest run
+    started (its worker died and no redelivery came). Returns how many were marked."""
+    return BulkImport.objects.filter(
+        status=BulkImport.Status.RUNNING, started_at__lt=timezone.now() - STALE_RUNNING_AFTER
+    ).update(
+        status=BulkImport.Status.FAILED,
+        failure="The import stopped before it finished; import the file again (rows already imported are kept).",
+        finished_at=timezone.now(),
+    )

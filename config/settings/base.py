@@ -285,6 +285,7 @@ CELERY_TASK_ROUTES = {
     "orders.tasks.order_expire_unpaid_task": {"queue": "celery"},
     # sellers.tasks.bulk_import_run_task, registered under its old name (see sellers/tasks.py).
     "catalog.tasks.bulk_import_run_task": {"queue": "celery"},
+    "sellers.tasks.bulk_import_fail_stale_task": {"queue": "celery"},
     # Reads every vector of the catalog: with the embedding workers (TensorFlow-free, but heavy).
     "recommender.tasks.category_classifier_train_task": {"queue": "embeddings"},
 }
@@ -294,6 +295,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.tasks.order_expire_unpaid_task",
         "schedule": ORDER_EXPIRY_CHECK_MINUTES * 60.0,
     },
+    # Imports whose worker died mid-run are marked failed (sellers.bulk_import.STALE_RUNNING_AFTER).
+    "bulk-import-fail-stale": {"task": "sellers.tasks.bulk_import_fail_stale_task", "schedule": 15 * 60.0},
 }
 # acks_late tasks of a worker that died are handed to another one after the visibility timeout
 # (seconds); workers look for such tasks every interval × throttle seconds.

@@ -93,3 +93,101 @@ def test_each_run_is_counted(alice):
     bulk = bulk_import_run(import_id=bulk.pk)  # the third and last run allowed
     assert (bulk.status, bulk.attempt_count, bulk.created_count) == ("done", 3, 1)
     assert bulk.started_at is not None
+
+
+def _zip_with_corrupt_entry(files: dict[str, bytes], corrupt: str) -> bytes:
+    """A ZIP (stored, not compressed) whose entry ``corrupt`` has one byte changed: Bad CRC-32."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    raw = bytearray(buffer.getvalue())
+    with zipfile.ZipFile(io.BytesIO(bytes(raw))) as archive:
+        info = archive.getinfo(corrupt)
+    data_start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    raw[data_start + info.file_size // 2] ^= 0xFF
+    return bytes(raw)
+
+
+def test_a_corrupt_zip_entry_fails_its_row_and_the_good_rows_are_imported(alice):
+    files = {"bad.png": photo("PNG", 0), "good.png": photo("PNG", 1)}
+    csv_text = HEADER + "Bad,AL-1,bag,10,1,bad.png\nGood,AL-2,bag,10,1,good.png\n"
+    bulk = bulk_import_create(
+        seller=alice,
+        csv_file=io.BytesIO(csv_text.encode()),
+        zip_file=io.BytesIO(_zip_with_corrupt_entry(files, "bad.png")),
+    )
+    bulk = bulk_import_run(import_id=bulk.pk)
+    assert (bulk.status, bulk.created_count, bulk.image_count) == ("done", 1, 1)
+    assert bulk.errors == [
+        {"row": 2, "sku": "AL-1", "message": "The photo “bad.png” cannot be read from the ZIP (damaged or encrypted)."}
+    ]
+    assert list(Product.objects.values_list("sku", flat=True)) == ["AL-2"]
+
+
+def _rows(count: int) -> str:
+    return HEADER + "".join(f"Tote {i},AL-{i},bag,10,1,a.png\n" for i in range(1, count + 1))
+
+
+def test_an_unexpected_error_in_one_row_is_recorded_and_the_import_goes_on(alice):
+    bulk = _stored(alice, _rows(3), {"a.png": photo("PNG", 0)})
+    real = bulk_import._import_row
+
+    def import_row(seller, row, archive):
+        if row["sku"] == "AL-1":
+            raise KeyError("a bug")
+        return real(seller, row, archive)
+
+    with mock.patch.object(bulk_import, "_import_row", side_effect=import_row):
+        bulk = bulk_import_run(import_id=bulk.pk)
+    assert (bulk.status, bulk.processed_rows, bulk.created_count) == ("done", 3, 2)
+    assert bulk.errors == [
+        {"row": 2, "sku": "AL-1", "message": "This row could not be imported (an error on our side)."}
+    ]
+
+
+def test_the_soft_time_limit_marks_the_import_failed(alice):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    bulk = _stored(alice, _rows(4), {"a.png": photo("PNG", 0)})
+    real = bulk_import._import_row
+
+    def import_row(seller, row, archive):
+        if row["sku"] == "AL-2":  # spreadsheet row 3
+            raise SoftTimeLimitExceeded()
+        return real(seller, row, archive)
+
+    with mock.patch.object(bulk_import, "_import_row", side_effect=import_row):
+        bulk = bulk_import_run(import_id=bulk.pk)
+    assert bulk.status == "failed"
+    assert bulk.failure == "The import took too long and stopped at row 3; split the file and import the rest."
+    assert (bulk.processed_rows, bulk.created_count) == (1, 1)
+    assert bulk.finished_at is not None
+
+
+def test_a_task_that_fails_for_good_marks_its_import_failed(alice):
+    from sellers.tasks import bulk_import_run_task
+
+    bulk = _stored(alice, _rows(1), {"a.png": photo("PNG", 0)})
+    with mock.patch("sellers.tasks.bulk_import_run", side_effect=RuntimeError("boom")):
+        result = bulk_import_run_task.apply(args=(bulk.pk,), throw=False)  # as a worker runs it
+    assert result.failed()
+    bulk.refresh_from_db()
+    assert (bulk.status, bulk.failure) == ("failed", "The import failed on our side; please try again later.")
+
+
+def test_imports_left_running_are_swept_to_failed(alice):
+    from datetime import timedelta
+
+    from sellers.tasks import bulk_import_fail_stale_task
+
+    stale = _stored(alice, _rows(1), {"a.png": photo("PNG", 0)})
+    fresh = _stored(alice, _rows(1), {"a.png": photo("PNG", 0)})
+    now = timezone.now()
+    BulkImport.objects.filter(pk=stale.pk).update(status="running", started_at=now - timedelta(hours=3))
+    BulkImport.objects.filter(pk=fresh.pk).update(status="running", started_at=now - timedelta(minutes=10))
+    assert bulk_import_fail_stale_task.apply().get() == 1
+    stale.refresh_from_db()
+    fresh.refresh_from_db()
+    assert (stale.status, fresh.status) == ("failed", "running")
+    assert stale.failure.startswith("The import stopped before it finished")
