@@ -304,13 +304,10 @@ def bulk_import_run(*, import_id: int) -> BulkImport:
     if bulk.attempt_count >= MAX_IMPORT_ATTEMPTS:
         # Every earlier run ended without finishing (the worker was killed, e.g. out of memory,
         # or the task kept failing): fail it rather than let the message come back forever.
-        BulkImport.objects.filter(pk=bulk.pk).update(
-            status=BulkImport.Status.FAILED,
-            failure=f"The import stopped {bulk.attempt_count} times before it finished; split the file and try again.",
-            finished_at=timezone.now(),
+        return bulk_import_fail(
+            import_id=bulk.pk,
+            reason=f"The import stopped {bulk.attempt_count} times before it finished; split the file and try again.",
         )
-        bulk.refresh_from_db()
-        return bulk
     BulkImport.objects.filter(pk=bulk.pk).update(
         status=BulkImport.Status.RUNNING, attempt_count=F("attempt_count") + 1, started_at=timezone.now()
     )
@@ -327,11 +324,7 @@ def bulk_import_run(*, import_id: int) -> BulkImport:
                 raise
             raise BulkImportRefused("The photos file is not a readable ZIP archive.") from None
     except BulkImportRefused as exc:
-        BulkImport.objects.filter(pk=bulk.pk).update(
-            status=BulkImport.Status.FAILED, failure=str(exc), finished_at=timezone.now()
-        )
-        bulk.refresh_from_db()
-        return bulk
+        return bulk_import_fail(import_id=bulk.pk, reason=str(exc))
     counts = {"created": 0, "updated": 0}
     images = 0
     unexpected = 0
@@ -381,26 +374,40 @@ def bulk_import_run(*, import_id: int) -> BulkImport:
         if zip_handle is not None:
             zip_handle.close()
     BulkImport.objects.filter(pk=bulk.pk).update(status=BulkImport.Status.DONE, finished_at=timezone.now())
+    _files_delete(import_id=bulk.pk)
     bulk.refresh_from_db()
     return bulk
 
 
 def bulk_import_fail(*, import_id: int, reason: str) -> BulkImport:
     """Mark an import that has not finished FAILED with ``reason`` (shown to the seller) and
-    ``finished_at`` now; an import already DONE or FAILED is left as it is. Returns it, re-read."""
+    ``finished_at`` now, and delete its uploaded files; an import already DONE or FAILED is left
+    as it is. Returns it, re-read."""
     BulkImport.objects.filter(pk=import_id).exclude(
         status__in=(BulkImport.Status.DONE, BulkImport.Status.FAILED)
     ).update(status=BulkImport.Status.FAILED, failure=reason, finished_at=timezone.now())
+    _files_delete(import_id=import_id)
     return BulkImport.objects.get(pk=import_id)
 
 
 def bulk_import_fail_stale() -> int:
     """Mark FAILED every import still RUNNING ``STALE_RUNNING_AFTER`` after its latest run
     started (its worker died and no redelivery came). Returns how many were marked."""
-    return BulkImport.objects.filter(
-        status=BulkImport.Status.RUNNING, started_at__lt=timezone.now() - STALE_RUNNING_AFTER
-    ).update(
-        status=BulkImport.Status.FAILED,
-        failure="The import stopped before it finished; import the file again (rows already imported are kept).",
-        finished_at=timezone.now(),
+    stale = list(
+        BulkImport.objects.filter(
+            status=BulkImport.Status.RUNNING, started_at__lt=timezone.now() - STALE_RUNNING_AFTER
+        ).values_list("pk", flat=True)
     )
+    reason = "The import stopped before it finished; import the file again (rows already imported are kept)."
+    for import_id in stale:
+        bulk_import_fail(import_id=import_id, reason=reason)
+    return len(stale)
+
+
+def _files_delete(*, import_id: int) -> None:
+    """Delete a finished import's uploaded CSV and ZIP (private storage) and clear their names."""
+    bulk = BulkImport.objects.get(pk=import_id)
+    for field_file in (bulk.csv_file, bulk.zip_file):
+        if field_file.name:
+            field_file.storage.delete(field_file.name)
+    BulkImport.objects.filter(pk=import_id).update(csv_file="", zip_file="")

@@ -126,6 +126,9 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Files kept but never served (core.storage.private_storage: sellers' bulk-import uploads until
+# their import finishes). Must lie outside MEDIA_ROOT, which the web server publishes at /media/.
+PRIVATE_MEDIA_ROOT = Path(env("DJANGO_PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "var" / "private")))
 
 # Shared by every web and worker process: allauth's login rate limits and remembered find-by-photo
 # queries live here, so production points it at Redis (CACHE_URL=redis://...); the embedded

@@ -191,3 +191,44 @@ def test_imports_left_running_are_swept_to_failed(alice):
     fresh.refresh_from_db()
     assert (stale.status, fresh.status) == ("failed", "running")
     assert stale.failure.startswith("The import stopped before it finished")
+
+
+def test_uploads_are_stored_privately_under_unguessable_names_and_deleted_when_done(alice, settings, media_files):
+    import re
+    from pathlib import Path
+
+    from django.core.files.storage import default_storage
+
+    bulk = _stored(alice, _rows(1), {"a.png": photo("PNG", 0)})
+    for field_file, extension in ((bulk.csv_file, "csv"), (bulk.zip_file, "zip")):
+        assert field_file.storage is not default_storage
+        assert re.fullmatch(rf"imports/[0-9a-f]{{32}}\.{extension}", field_file.name or "")
+        path = Path(field_file.path)
+        assert path.is_file() and path.is_relative_to(settings.PRIVATE_MEDIA_ROOT)
+        assert not path.is_relative_to(settings.MEDIA_ROOT)
+        with pytest.raises(ValueError):
+            field_file.url  # noqa: B018  # no public URL at all
+    paths = [Path(bulk.csv_file.path), Path(bulk.zip_file.path)]
+    assert media_files() == []
+    bulk = bulk_import_run(import_id=bulk.pk)
+    assert (bulk.status, bulk.created_count) == ("done", 1)
+    assert [path.exists() for path in paths] == [False, False]
+    assert (bulk.csv_file.name, bulk.zip_file.name) == ("", "")
+
+
+def test_uploads_of_a_failed_import_are_deleted(alice):
+    from pathlib import Path
+
+    bulk = _stored(alice, _rows(1), {"a.png": photo("PNG", 0)})
+    csv_path, zip_path = Path(bulk.csv_file.path), Path(bulk.zip_file.path)
+    zip_path.write_bytes(b"no longer a zip")
+    bulk = bulk_import_run(import_id=bulk.pk)
+    assert (bulk.status, bulk.failure) == ("failed", "The photos file is not a readable ZIP archive.")
+    assert [csv_path.exists(), zip_path.exists()] == [False, False]
+
+
+def test_import_uploads_are_not_reachable_under_media(alice, client, settings):
+    settings.ROOT_URLCONF = "shop.tests.e2e_urls"  # serves MEDIA_ROOT at /media/, as nginx does
+    bulk = _stored(alice, _rows(1), {"a.png": photo("PNG", 0)})
+    assert client.get(f"/media/{bulk.csv_file.name}").status_code == 404
+    assert client.get(f"/media/{bulk.zip_file.name}").status_code == 404
