@@ -57,11 +57,11 @@ pgvector: venv
 	scripts/pgvector_server.sh start
 
 worker: venv
-	$(VENV)/bin/celery -A config worker -Q search,embeddings,celery --concurrency 1 -l info
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-config.settings.local} $(VENV)/bin/celery -A config worker -Q search,embeddings,celery --concurrency 1 -l info
 
 # The periodic tasks (CELERY_BEAT_SCHEDULE: cancel orders unpaid after ORDER_PAYMENT_EXPIRY_MINUTES); run one.
 beat: venv
-	$(VENV)/bin/celery -A config beat -l info --schedule var/celerybeat-schedule
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-config.settings.local} $(VENV)/bin/celery -A config beat -l info --schedule var/celerybeat-schedule
 
 evaluate: venv
 	$(MANAGE) evaluate_recommender
