@@ -278,13 +278,16 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_EXPIRES = 3600
+# Every task has a queue, and each queue its own worker pool (docker-compose's worker-search,
+# worker-embeddings and worker-default; `make worker`), so find by photo never waits behind
+# catalog embeddings, a bulk import or an e-mail.
 CELERY_TASK_ROUTES = {
     "recommender.tasks.product_image_embed_task": {"queue": "embeddings"},
-    # Shoppers wait for these: a queue of their own, so a backlog of catalog images does not
-    # hold them up (a worker serving `-Q search,embeddings` alternates between the queues).
+    # Shoppers wait for these: a queue and a pool of their own.
     "recommender.tasks.query_image_embed_task": {"queue": "search"},
-    # Receipts and other light work.
+    # Receipts, bulk imports and other work nobody watches live.
     "orders.tasks.order_receipt_send_task": {"queue": "celery"},
+    "orders.tasks.order_link_send_task": {"queue": "celery"},
     "orders.tasks.order_expire_unpaid_task": {"queue": "celery"},
     # sellers.tasks.bulk_import_run_task, registered under its old name (see sellers/tasks.py).
     "catalog.tasks.bulk_import_run_task": {"queue": "celery"},
@@ -303,8 +306,10 @@ CELERY_BEAT_SCHEDULE = {
 }
 # acks_late tasks of a worker that died are handed to another one after the visibility timeout
 # (seconds); workers look for such tasks every interval × throttle seconds.
+# Longer than the longest task (a bulk import's time_limit, 3,700 s), or a second worker would
+# start a copy of an import still running.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=7200),
     "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
     "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
 }
