@@ -151,16 +151,23 @@ def _csv_rows(data: bytes) -> list[dict[str, str]]:
     except UnicodeDecodeError:
         raise BulkImportRefused("The CSV is not UTF-8 text.") from None
     reader = csv.DictReader(io.StringIO(text))
-    header = [(column or "").strip().lower() for column in (reader.fieldnames or [])]
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:
+        raise BulkImportRefused(f"The CSV's header cannot be read: {exc}.") from None
+    header = [(column or "").strip().lower() for column in (fieldnames or [])]
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
     if missing:
         raise BulkImportRefused(f"The CSV is missing the column(s): {', '.join(missing)}.")
     reader.fieldnames = header
     rows = []
-    for row in reader:
-        rows.append({key: (value or "").strip() for key, value in row.items() if key})
-        if len(rows) > MAX_ROWS:
-            raise BulkImportRefused(f"The CSV has more than {MAX_ROWS:,} rows; split it.")
+    try:
+        for row in reader:
+            rows.append({key: (value or "").strip() for key, value in row.items() if key})
+            if len(rows) > MAX_ROWS:
+                raise BulkImportRefused(f"The CSV has more than {MAX_ROWS:,} rows; split it.")
+    except csv.Error as exc:  # a cell over the csv module's 128 KiB field limit, a NUL byte ...
+        raise BulkImportRefused(f"The CSV cannot be read after row {len(rows) + 1}: {exc}.") from None
     return rows
 
 

@@ -232,3 +232,22 @@ def test_import_uploads_are_not_reachable_under_media(alice, client, settings):
     bulk = _stored(alice, _rows(1), {"a.png": photo("PNG", 0)})
     assert client.get(f"/media/{bulk.csv_file.name}").status_code == 404
     assert client.get(f"/media/{bulk.zip_file.name}").status_code == 404
+
+
+def test_a_csv_cell_over_the_field_limit_is_a_form_error_not_a_500(alice, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from sellers.bulk_import import BulkImportRefused
+
+    huge = HEADER + "Tote,AL-1,bag,10,1,a.png\n" + "Tote,AL-2,bag,10,1," + "a" * 200_000 + "\n"
+    with pytest.raises(BulkImportRefused, match=r"^The CSV cannot be read after row 2: field larger than field limit"):
+        bulk_import_create(seller=alice, csv_file=io.BytesIO(huge.encode()), zip_file=None)
+    client.force_login(alice.user)
+    response = client.post(
+        reverse("sellers:bulk_import_create"),
+        {"csv_file": SimpleUploadedFile("products.csv", huge.encode(), content_type="text/csv")},
+    )
+    assert response.status_code == 400
+    assert "The CSV cannot be read after row 2" in response.content.decode()
+    assert BulkImport.objects.count() == 0
