@@ -104,8 +104,13 @@ class _Photo:
 def bulk_import_create(*, seller: Seller, csv_file: IO[bytes], zip_file: IO[bytes] | None) -> BulkImport:
     """Store the uploaded files and enqueue the import after commit. Raises
     ``BulkImportRefused`` (nothing stored) for files over the size limits, a CSV without the
-    required columns or a file that is not a ZIP; ``SellerNotApproved`` for an applicant."""
+    required columns, a file that is not a ZIP, or while another import of the seller's is
+    waiting or running (one at a time: a seller cannot fill the import worker's queue);
+    ``SellerNotApproved`` for an applicant."""
     seller_approval_check(seller=seller)
+    unfinished = (BulkImport.Status.PENDING, BulkImport.Status.RUNNING)
+    if BulkImport.objects.filter(seller=seller, status__in=unfinished).exists():
+        raise BulkImportRefused("Another import of yours is still running; wait until it finishes.")
     if _size(csv_file) > MAX_CSV_BYTES:
         raise BulkImportRefused(f"The CSV is larger than {MAX_CSV_BYTES // (1024 * 1024)} MB.")
     _csv_rows(csv_file.read())  # refuses a file without the required columns, before storing it

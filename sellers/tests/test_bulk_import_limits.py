@@ -182,7 +182,7 @@ def test_imports_left_running_are_swept_to_failed(alice):
     from sellers.tasks import bulk_import_fail_stale_task
 
     stale = _stored(alice, _rows(1), {"a.png": photo("PNG", 0)})
-    fresh = _stored(alice, _rows(1), {"a.png": photo("PNG", 0)})
+    fresh = _stored(seller_create("bob@example.com", "Bob"), _rows(1), {"a.png": photo("PNG", 0)})
     now = timezone.now()
     BulkImport.objects.filter(pk=stale.pk).update(status="running", started_at=now - timedelta(hours=3))
     BulkImport.objects.filter(pk=fresh.pk).update(status="running", started_at=now - timedelta(minutes=10))
@@ -251,3 +251,15 @@ def test_a_csv_cell_over_the_field_limit_is_a_form_error_not_a_500(alice, client
     assert response.status_code == 400
     assert "The CSV cannot be read after row 2" in response.content.decode()
     assert BulkImport.objects.count() == 0
+
+
+def test_a_seller_runs_one_import_at_a_time(alice):
+    from sellers.bulk_import import BulkImportRefused
+
+    first = _stored(alice, _rows(1), {"a.png": photo("PNG", 0)})
+    with pytest.raises(BulkImportRefused, match="^Another import of yours is still running"):
+        _stored(alice, _rows(1), {"a.png": photo("PNG", 0)})
+    _stored(seller_create("bob@example.com", "Bob"), _rows(1), {"a.png": photo("PNG", 0)})  # others are not held up
+    bulk_import_run(import_id=first.pk)
+    assert _stored(alice, _rows(1), {"a.png": photo("PNG", 0)}).status == "pending"  # once it finished
+    assert BulkImport.objects.filter(seller=alice).count() == 2
