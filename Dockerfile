@@ -43,6 +43,7 @@ FROM base
 
 ENV DJANGO_SETTINGS_MODULE=config.settings.production \
     DJANGO_MEDIA_ROOT=/data/media \
+    DJANGO_PRIVATE_MEDIA_ROOT=/data/private \
     VITRINE_CACHE_DIR=/data/cache \
     VGG16_WEIGHTS=/data/models/vgg16_imagenet_notop.weights.h5
 
@@ -64,7 +65,7 @@ RUN DJANGO_SECRET_KEY=collectstatic-build-only-not-secret \
 # that new named volumes mounted there inherit that ownership (and, for
 # /data/models, the weights file).
 RUN useradd --create-home --uid 1000 --user-group app \
-    && mkdir -p /data/models /data/media /data/cache /app/var \
+    && mkdir -p /data/models /data/media /data/private /data/cache /app/var \
     && chown -R app:app /data /app/var
 
 COPY --from=weights --chown=app:app /weights/vgg16_imagenet_notop.weights.h5 /data/models/

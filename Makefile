@@ -6,7 +6,7 @@ MANAGE := $(PY) manage.py
 PER_CATEGORY ?= 200
 WEIGHTS := var/models/vgg16_imagenet_notop.weights.h5
 
-.PHONY: lint check typecheck run test venv weights catalog serve worker beat pgvector benchmark evaluate clean
+.PHONY: lint check typecheck run test venv weights catalog serve worker worker-search worker-embeddings worker-default beat pgvector benchmark evaluate clean
 
 run: catalog serve
 
@@ -56,12 +56,25 @@ typecheck: venv
 pgvector: venv
 	scripts/pgvector_server.sh start
 
+# One worker pool per queue (CELERY_TASK_ROUTES), as docker-compose runs them: find by photo never
+# waits behind embeddings, a bulk import or an e-mail. `make worker` starts the three together.
+CELERY_WORKER := DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-config.settings.local} $(VENV)/bin/celery -A config worker
+
 worker: venv
-	$(VENV)/bin/celery -A config worker -Q search,embeddings,celery --concurrency 1 -l info
+	$(MAKE) -j3 worker-search worker-embeddings worker-default
+
+worker-search: venv
+	$(CELERY_WORKER) -Q search -n search@%h --concurrency 2 -l warning
+
+worker-embeddings: venv
+	$(CELERY_WORKER) -Q embeddings -n embeddings@%h --concurrency 1 -l info
+
+worker-default: venv
+	$(CELERY_WORKER) -Q celery -n default@%h --concurrency 2 -l info
 
 # The periodic tasks (CELERY_BEAT_SCHEDULE: cancel orders unpaid after ORDER_PAYMENT_EXPIRY_MINUTES); run one.
 beat: venv
-	$(VENV)/bin/celery -A config beat -l info --schedule var/celerybeat-schedule
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-config.settings.local} $(VENV)/bin/celery -A config beat -l info --schedule var/celerybeat-schedule
 
 evaluate: venv
 	$(MANAGE) evaluate_recommender

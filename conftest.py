@@ -64,12 +64,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(autouse=True)
 def _media_root(settings: Settings, tmp_path: Path) -> Path:
-    """Every test writes uploads under its own temporary MEDIA_ROOT (and starts with an empty
-    cache: django-imagekit remembers there which thumbnails exist)."""
+    """Every test writes uploads under its own temporary MEDIA_ROOT and PRIVATE_MEDIA_ROOT (and
+    starts with an empty cache: django-imagekit remembers there which thumbnails exist)."""
     from django.core.cache import cache
 
     cache.clear()
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     return settings.MEDIA_ROOT
 
 

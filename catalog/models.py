@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
+from pathlib import PurePosixPath
 
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -11,6 +13,7 @@ from pilkit.processors import ResizeToFit
 
 from accounts.models import Seller
 from core.money import money_field
+from core.storage import private_storage
 
 from .colours import COLOUR_CHOICES
 from .sizes import SizeRun, size_label
@@ -201,6 +204,11 @@ class ProductImage(models.Model):
         return f"{self.product} #{self.position}"
 
 
+def bulk_import_file_name(instance: BulkImport, filename: str) -> str:
+    """Where an import's upload is stored: ``imports/<uuid4 hex><extension of filename>``."""
+    return f"imports/{uuid.uuid4().hex}{PurePosixPath(filename).suffix.lower()}"
+
+
 class BulkImport(models.Model):
     """A seller's CSV of products plus a ZIP of their photos, imported by a Celery task.
     Progress and row-level errors are kept here for the import page to show."""
@@ -212,8 +220,10 @@ class BulkImport(models.Model):
         FAILED = "failed", "Failed"
 
     seller = models.ForeignKey("accounts.Seller", on_delete=models.CASCADE, related_name="imports")
-    csv_file = models.FileField(upload_to="imports/%Y/%m/")
-    zip_file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
+    # Private (never under the public /media/), under unguessable names, and deleted when the
+    # import finishes: the CSV lists unpublished products, the ZIP holds original photos (EXIF, GPS).
+    csv_file = models.FileField(upload_to=bulk_import_file_name, storage=private_storage)
+    zip_file = models.FileField(upload_to=bulk_import_file_name, storage=private_storage, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     total_rows = models.PositiveIntegerField(default=0)
     processed_rows = models.PositiveIntegerField(default=0)
@@ -223,7 +233,11 @@ class BulkImport(models.Model):
     # [{"row": 3, "sku": "X-1", "message": "..."}], row numbers as in a spreadsheet (header = 1).
     errors = models.JSONField(default=list, blank=True)
     failure = models.TextField(blank=True)  # why the whole file was refused (e.g. missing columns)
+    # Runs started (deliveries of the task, retries included): bounded, so an import that kills
+    # its worker is marked failed instead of redelivered forever (sellers.bulk_import).
+    attempt_count = models.PositiveSmallIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True, editable=False)  # of the latest run
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -1,4 +1,8 @@
-"""Celery application. Workers start with ``celery -A config worker -Q search,embeddings,celery``."""
+"""Celery application. Workers start with ``celery -A config worker -Q <queue>`` (``make worker``).
+
+Without ``DJANGO_SETTINGS_MODULE`` it loads the production settings, as ``wsgi.py`` does: a worker
+started by hand or by a service manager fails loudly without its secrets instead of running with
+DEBUG on. ``make worker`` and ``make beat`` name the local settings themselves."""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from celery import Celery
 
 # TensorFlow is only imported where images are embedded; keep its start-up chatter quiet.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
 app = Celery("vitrine")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -217,47 +217,94 @@ class PgvectorIndex:
             candidates *= 4
 
 
+@dataclass(frozen=True)
+class _CacheEntry:
+    count: int  # rows of the model version when loaded
+    last_id: int  # their largest id (0: none)
+    product_ids: np.ndarray  # int64 (n,)
+    matrix: np.ndarray  # float32 (n, 512)
+
+
 class _VectorCache:
     """Per-process copy of one model version's vectors, for exact search in NumPy.
 
-    Keyed by (row count, max id) of the table, so any insert or delete refreshes it.
+    Each ``get`` compares the table's (row count, max id) with the copy's (one aggregate query).
+    New rows only (the usual change: photos being embedded) are appended: one query for the rows
+    with a larger id. A delete, or a row committed with a smaller id, changes the count in a way
+    appends cannot explain, and the copy is loaded again in full. Loads are single-flight: one
+    thread per model version queries while the others wait for its result, so a burst of
+    requests after an insert costs one query, not one copy per thread.
     """
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._entries: dict[str, tuple[tuple[int, int], np.ndarray, np.ndarray]] = {}
+        self._lock = threading.Lock()  # guards the two dicts
+        self._entries: dict[str, _CacheEntry] = {}
+        self._loading: dict[str, threading.Lock] = {}
 
     def get(self, model_version: str) -> tuple[np.ndarray, np.ndarray]:
         """``(product_ids, matrix)``: int64 (n,) and float32 (n, 512), one row per stored image
         vector of ``model_version``, in id order."""
-        rows = ImageEmbedding.objects.filter(model_version=model_version)
-        stats = rows.aggregate(n=Count("id"), last=Max("id"))
-        signature = (stats["n"], stats["last"] or 0)
+        signature = self._signature(model_version)
         with self._lock:
             entry = self._entries.get(model_version)
-            if entry is not None and entry[0] == signature:
-                return entry[1], entry[2]
-        pairs = list(rows.order_by("id").values_list("product_id", "vector").iterator(chunk_size=5000))
-        product_ids = np.fromiter((pid for pid, _ in pairs), dtype=np.int64, count=len(pairs))
-        matrix = (
-            np.stack([vector for _, vector in pairs]).astype(np.float32, copy=False)
-            if pairs
-            else np.empty((0, EMBEDDING_DIMENSIONS), dtype=np.float32)
-        )
-        with self._lock:
-            self._entries[model_version] = (signature, product_ids, matrix)
-        return product_ids, matrix
+            load_lock = self._loading.setdefault(model_version, threading.Lock())
+        if entry is not None and (entry.count, entry.last_id) == signature:
+            return entry.product_ids, entry.matrix
+        with load_lock:  # single flight: whoever holds it loads, the others then find its result
+            with self._lock:
+                entry = self._entries.get(model_version)
+            if entry is not None and (entry.count, entry.last_id) == signature:
+                return entry.product_ids, entry.matrix
+            entry = self._refresh(model_version, entry, signature)
+            with self._lock:
+                self._entries[model_version] = entry
+            return entry.product_ids, entry.matrix
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+
+    @staticmethod
+    def _signature(model_version: str) -> tuple[int, int]:
+        stats = ImageEmbedding.objects.filter(model_version=model_version).aggregate(n=Count("id"), last=Max("id"))
+        return stats["n"], stats["last"] or 0
+
+    def _refresh(self, model_version: str, entry: _CacheEntry | None, signature: tuple[int, int]) -> _CacheEntry:
+        if entry is not None and signature[1] > entry.last_id:
+            ids, product_ids, matrix = self._rows(model_version, after_id=entry.last_id)
+            if entry.count + len(ids) == signature[0]:  # nothing deleted, nothing committed out of order
+                return _CacheEntry(
+                    count=signature[0],
+                    last_id=int(ids[-1]),
+                    product_ids=np.concatenate([entry.product_ids, product_ids]),
+                    matrix=np.concatenate([entry.matrix, matrix]),
+                )
+        ids, product_ids, matrix = self._rows(model_version, after_id=0)
+        return _CacheEntry(
+            count=len(ids), last_id=int(ids[-1]) if len(ids) else 0, product_ids=product_ids, matrix=matrix
+        )
+
+    @staticmethod
+    def _rows(model_version: str, *, after_id: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(ids, product ids, vectors) of the rows with an id above ``after_id``, in id order."""
+        rows = ImageEmbedding.objects.filter(model_version=model_version, id__gt=after_id).order_by("id")
+        triples = list(rows.values_list("id", "product_id", "vector").iterator(chunk_size=5000))
+        ids = np.fromiter((row_id for row_id, _, _ in triples), dtype=np.int64, count=len(triples))
+        product_ids = np.fromiter((pid for _, pid, _ in triples), dtype=np.int64, count=len(triples))
+        matrix = (
+            np.stack([vector for _, _, vector in triples]).astype(np.float32, copy=False)
+            if triples
+            else np.empty((0, EMBEDDING_DIMENSIONS), dtype=np.float32)
+        )
+        return ids, product_ids, matrix
 
 
 class NumpyIndex:
     """Exact search in NumPy (SQLite and other databases): cosine similarity as the dot product
     of the L2-normalised query vector (float32 (512,)) with every stored vector, from ``cache``,
     a per-process float32 (n, 512) matrix of the model version's image vectors (and their int64
-    (n,) product ids), rebuilt when the table's (row count, max id) changes. Filters are
+    (n,) product ids), extended with new rows when the table's (row count, max id) changes
+    (reloaded in full after a delete). Filters are
     checked in the database, for a geometrically growing head of the ranking only."""
 
     #: Shared by every instance: one copy of the vectors per process and model version.

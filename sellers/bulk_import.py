@@ -17,17 +17,21 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import zipfile
+import zlib
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePosixPath
 from typing import IO, Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import Seller
@@ -61,6 +65,26 @@ MAX_CSV_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000
 MAX_ZIP_BYTES = 500 * 1024 * 1024
 MAX_ZIP_ENTRIES = 20_000
+#: Photos one row may name (after removing repeats): a row's photos are held in memory together
+#: (at most this many × IMAGE_UPLOAD_MAX_BYTES) while they are validated.
+MAX_PHOTOS_PER_ROW = 10
+#: Bytes of photos decompressed from the ZIP by one import, all rows together: a small ZIP whose
+#: one highly compressed entry is named by thousands of rows cannot make the worker inflate
+#: gigabytes. Twice the largest ZIP, so every photo of a legitimate archive can be read twice.
+MAX_IMPORT_PHOTO_BYTES = 2 * MAX_ZIP_BYTES
+#: Runs of one import (first delivery, redeliveries after a killed worker, retries): on the next
+#: one it is marked failed instead, so an import that crashes its worker is not redelivered forever.
+MAX_IMPORT_ATTEMPTS = 3
+#: Rows failing with an unexpected error (a bug, a database fault: not a row's own mistake) that
+#: one import tolerates; after that it stops and is marked failed.
+MAX_UNEXPECTED_ROW_ERRORS = 20
+#: An import still running this long after its latest run started has lost its worker (the
+#: task's hard time limit is 3,700 s): ``bulk_import_fail_stale`` marks it failed.
+STALE_RUNNING_AFTER = timedelta(hours=2)
+#: ``zipfile`` reading one damaged, encrypted or oddly compressed entry.
+_ZIP_ENTRY_ERRORS = (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError, EOFError, ValueError)
+
+logger = logging.getLogger(__name__)
 
 
 class BulkImportRefused(ShopError):
@@ -80,8 +104,13 @@ class _Photo:
 def bulk_import_create(*, seller: Seller, csv_file: IO[bytes], zip_file: IO[bytes] | None) -> BulkImport:
     """Store the uploaded files and enqueue the import after commit. Raises
     ``BulkImportRefused`` (nothing stored) for files over the size limits, a CSV without the
-    required columns or a file that is not a ZIP; ``SellerNotApproved`` for an applicant."""
+    required columns, a file that is not a ZIP, or while another import of the seller's is
+    waiting or running (one at a time: a seller cannot fill the import worker's queue);
+    ``SellerNotApproved`` for an applicant."""
     seller_approval_check(seller=seller)
+    unfinished = (BulkImport.Status.PENDING, BulkImport.Status.RUNNING)
+    if BulkImport.objects.filter(seller=seller, status__in=unfinished).exists():
+        raise BulkImportRefused("Another import of yours is still running; wait until it finishes.")
     if _size(csv_file) > MAX_CSV_BYTES:
         raise BulkImportRefused(f"The CSV is larger than {MAX_CSV_BYTES // (1024 * 1024)} MB.")
     _csv_rows(csv_file.read())  # refuses a file without the required columns, before storing it
@@ -127,16 +156,23 @@ def _csv_rows(data: bytes) -> list[dict[str, str]]:
     except UnicodeDecodeError:
         raise BulkImportRefused("The CSV is not UTF-8 text.") from None
     reader = csv.DictReader(io.StringIO(text))
-    header = [(column or "").strip().lower() for column in (reader.fieldnames or [])]
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:
+        raise BulkImportRefused(f"The CSV's header cannot be read: {exc}.") from None
+    header = [(column or "").strip().lower() for column in (fieldnames or [])]
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
     if missing:
         raise BulkImportRefused(f"The CSV is missing the column(s): {', '.join(missing)}.")
     reader.fieldnames = header
     rows = []
-    for row in reader:
-        rows.append({key: (value or "").strip() for key, value in row.items() if key})
-        if len(rows) > MAX_ROWS:
-            raise BulkImportRefused(f"The CSV has more than {MAX_ROWS:,} rows; split it.")
+    try:
+        for row in reader:
+            rows.append({key: (value or "").strip() for key, value in row.items() if key})
+            if len(rows) > MAX_ROWS:
+                raise BulkImportRefused(f"The CSV has more than {MAX_ROWS:,} rows; split it.")
+    except csv.Error as exc:  # a cell over the csv module's 128 KiB field limit, a NUL byte ...
+        raise BulkImportRefused(f"The CSV cannot be read after row {len(rows) + 1}: {exc}.") from None
     return rows
 
 
@@ -152,6 +188,7 @@ class _Archive:
     def __init__(self, zip_file: zipfile.ZipFile | None) -> None:
         self.zip = zip_file
         self.entries: dict[str, zipfile.ZipInfo] = {}
+        self.bytes_read = 0  # decompressed, all reads together (MAX_IMPORT_PHOTO_BYTES)
         if zip_file is None:
             return
         infos = zip_file.infolist()
@@ -173,8 +210,15 @@ class _Archive:
         if info.file_size > limit:
             raise RowError(f"The photo “{name}” is larger than {limit // (1024 * 1024)} MB.")
         assert self.zip is not None  # an entry was found, so there is a ZIP
-        with self.zip.open(info) as handle:
-            data = handle.read(limit + 1)  # never more, whatever the entry claims
+        if self.bytes_read + info.file_size > MAX_IMPORT_PHOTO_BYTES:
+            limit_mb = MAX_IMPORT_PHOTO_BYTES // (1024 * 1024)
+            raise RowError(f"The import has read {limit_mb} MB of photos, its limit: split the file.")
+        try:
+            with self.zip.open(info) as handle:
+                data = handle.read(limit + 1)  # never more, whatever the entry claims
+        except _ZIP_ENTRY_ERRORS:
+            raise RowError(f"The photo “{name}” cannot be read from the ZIP (damaged or encrypted).") from None
+        self.bytes_read += len(data)
         if len(data) > limit:
             raise RowError(f"The photo “{name}” is larger than {limit // (1024 * 1024)} MB.")
         return _Photo(name=name, data=data)
@@ -223,9 +267,14 @@ def _import_row(seller: Seller, row: dict[str, str], archive: _Archive) -> tuple
         fields["variants"] = [VariantSpec(size=size, stock=stock) for size, stock in sizes]
     else:
         fields["stock"] = _stock(row.get("stock", ""))
-    names = [part.strip() for part in row.get("images", "").replace("|", ";").split(";") if part.strip()]
+    # Each file once, in the row's order: a name repeated is read (and held in memory) once.
+    names = list(
+        dict.fromkeys(part.strip() for part in row.get("images", "").replace("|", ";").split(";") if part.strip())
+    )
     if not names:
         raise RowError("No photos: list at least one file name in the images column.")
+    if len(names) > MAX_PHOTOS_PER_ROW:
+        raise RowError(f"{len(names)} photos: a product has at most {MAX_PHOTOS_PER_ROW} photos per row.")
     photos = [archive.read(photo_name) for photo_name in names]
     for photo in photos:  # all validated before anything is written
         try:
@@ -264,7 +313,16 @@ def bulk_import_run(*, import_id: int) -> BulkImport:
     bulk = BulkImport.objects.select_related("seller").get(pk=import_id)
     if bulk.status in (BulkImport.Status.DONE, BulkImport.Status.FAILED):
         return bulk
-    BulkImport.objects.filter(pk=bulk.pk).update(status=BulkImport.Status.RUNNING)
+    if bulk.attempt_count >= MAX_IMPORT_ATTEMPTS:
+        # Every earlier run ended without finishing (the worker was killed, e.g. out of memory,
+        # or the task kept failing): fail it rather than let the message come back forever.
+        return bulk_import_fail(
+            import_id=bulk.pk,
+            reason=f"The import stopped {bulk.attempt_count} times before it finished; split the file and try again.",
+        )
+    BulkImport.objects.filter(pk=bulk.pk).update(
+        status=BulkImport.Status.RUNNING, attempt_count=F("attempt_count") + 1, started_at=timezone.now()
+    )
     try:
         with bulk.csv_file.open("rb") as handle:
             rows = _csv_rows(handle.read())
@@ -278,13 +336,10 @@ def bulk_import_run(*, import_id: int) -> BulkImport:
                 raise
             raise BulkImportRefused("The photos file is not a readable ZIP archive.") from None
     except BulkImportRefused as exc:
-        BulkImport.objects.filter(pk=bulk.pk).update(
-            status=BulkImport.Status.FAILED, failure=str(exc), finished_at=timezone.now()
-        )
-        bulk.refresh_from_db()
-        return bulk
+        return bulk_import_fail(import_id=bulk.pk, reason=str(exc))
     counts = {"created": 0, "updated": 0}
     images = 0
+    unexpected = 0
     errors: list[dict] = []
     BulkImport.objects.filter(pk=bulk.pk).update(total_rows=len(rows), processed_rows=0, errors=[])
     try:
@@ -295,6 +350,28 @@ def bulk_import_run(*, import_id: int) -> BulkImport:
                 errors.append({"row": number, "sku": row.get("sku", ""), "message": str(exc)})
             except ValidationError as exc:
                 errors.append({"row": number, "sku": row.get("sku", ""), "message": " ".join(exc.messages)})
+            except SoftTimeLimitExceeded:
+                BulkImport.objects.filter(pk=bulk.pk).update(errors=errors)
+                return bulk_import_fail(
+                    import_id=bulk.pk,
+                    reason=f"The import took too long and stopped at row {number}; split the file and import the rest.",
+                )
+            except Exception:  # a bug or a database fault: this row fails, the others go on
+                logger.exception("Bulk import %s: row %s failed unexpectedly", bulk.pk, number)
+                unexpected += 1
+                errors.append(
+                    {
+                        "row": number,
+                        "sku": row.get("sku", ""),
+                        "message": "This row could not be imported (an error on our side).",
+                    }
+                )
+                if unexpected >= MAX_UNEXPECTED_ROW_ERRORS:
+                    BulkImport.objects.filter(pk=bulk.pk).update(errors=errors)
+                    return bulk_import_fail(
+                        import_id=bulk.pk,
+                        reason=f"The import stopped at row {number} after {unexpected} errors on our side.",
+                    )
             else:
                 counts[outcome] += 1
                 images += added
@@ -309,5 +386,40 @@ def bulk_import_run(*, import_id: int) -> BulkImport:
         if zip_handle is not None:
             zip_handle.close()
     BulkImport.objects.filter(pk=bulk.pk).update(status=BulkImport.Status.DONE, finished_at=timezone.now())
+    _files_delete(import_id=bulk.pk)
     bulk.refresh_from_db()
     return bulk
+
+
+def bulk_import_fail(*, import_id: int, reason: str) -> BulkImport:
+    """Mark an import that has not finished FAILED with ``reason`` (shown to the seller) and
+    ``finished_at`` now, and delete its uploaded files; an import already DONE or FAILED is left
+    as it is. Returns it, re-read."""
+    BulkImport.objects.filter(pk=import_id).exclude(
+        status__in=(BulkImport.Status.DONE, BulkImport.Status.FAILED)
+    ).update(status=BulkImport.Status.FAILED, failure=reason, finished_at=timezone.now())
+    _files_delete(import_id=import_id)
+    return BulkImport.objects.get(pk=import_id)
+
+
+def bulk_import_fail_stale() -> int:
+    """Mark FAILED every import still RUNNING ``STALE_RUNNING_AFTER`` after its latest run
+    started (its worker died and no redelivery came). Returns how many were marked."""
+    stale = list(
+        BulkImport.objects.filter(
+            status=BulkImport.Status.RUNNING, started_at__lt=timezone.now() - STALE_RUNNING_AFTER
+        ).values_list("pk", flat=True)
+    )
+    reason = "The import stopped before it finished; import the file again (rows already imported are kept)."
+    for import_id in stale:
+        bulk_import_fail(import_id=import_id, reason=reason)
+    return len(stale)
+
+
+def _files_delete(*, import_id: int) -> None:
+    """Delete a finished import's uploaded CSV and ZIP (private storage) and clear their names."""
+    bulk = BulkImport.objects.get(pk=import_id)
+    for field_file in (bulk.csv_file, bulk.zip_file):
+        if field_file.name:
+            field_file.storage.delete(field_file.name)
+    BulkImport.objects.filter(pk=import_id).update(csv_file="", zip_file="")

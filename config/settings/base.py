@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from csp import constants as csp_constants
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -30,6 +31,7 @@ DJANGO_APPS = [
     "django.contrib.postgres",
 ]
 THIRD_PARTY_APPS = [
+    "csp",  # Content-Security-Policy (django-csp): CONTENT_SECURITY_POLICY below
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -62,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     # A domain NotFound (core.exceptions) that leaves a web view answers the 404 page.
     "core.middleware.NotFoundMiddleware",
@@ -126,10 +129,31 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Content-Security-Policy on every response (django-csp): scripts from the shop only, and the
+# templates' few inline <script> blocks carry the per-request nonce (nonce="{{ request.csp_nonce }}").
+# Styles may be inline: templates use style="" attributes and Swagger UI and Redoc inject their CSS.
+# Images: the shop's own, data: URIs and blob: previews of a photo being uploaded. A view that
+# sets its own header keeps it (the Redoc page: config.api_router.RedocView).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp_constants.SELF],
+        "script-src": [csp_constants.SELF, csp_constants.NONCE],
+        "style-src": [csp_constants.SELF, csp_constants.UNSAFE_INLINE],
+        "img-src": [csp_constants.SELF, "data:", "blob:"],
+        "worker-src": [csp_constants.SELF, "blob:"],
+        "object-src": [csp_constants.NONE],
+        "base-uri": [csp_constants.SELF],
+        "frame-ancestors": [csp_constants.NONE],
+    }
+}
+
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Files kept but never served (core.storage.private_storage: sellers' bulk-import uploads until
+# their import finishes). Must lie outside MEDIA_ROOT, which the web server publishes at /media/.
+PRIVATE_MEDIA_ROOT = Path(env("DJANGO_PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "var" / "private")))
 
 # Shared by every web and worker process: allauth's login rate limits and remembered find-by-photo
 # queries live here, so production points it at Redis (CACHE_URL=redis://...); the embedded
@@ -316,16 +340,20 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_EXPIRES = 3600
+# Every task has a queue, and each queue its own worker pool (docker-compose's worker-search,
+# worker-embeddings and worker-default; `make worker`), so find by photo never waits behind
+# catalog embeddings, a bulk import or an e-mail.
 CELERY_TASK_ROUTES = {
     "recommender.tasks.product_image_embed_task": {"queue": "embeddings"},
-    # Shoppers wait for these: a queue of their own, so a backlog of catalog images does not
-    # hold them up (a worker serving `-Q search,embeddings` alternates between the queues).
+    # Shoppers wait for these: a queue and a pool of their own.
     "recommender.tasks.query_image_embed_task": {"queue": "search"},
-    # Receipts and other light work.
+    # Receipts, bulk imports and other work nobody watches live.
     "orders.tasks.order_receipt_send_task": {"queue": "celery"},
+    "orders.tasks.order_link_send_task": {"queue": "celery"},
     "orders.tasks.order_expire_unpaid_task": {"queue": "celery"},
     # sellers.tasks.bulk_import_run_task, registered under its old name (see sellers/tasks.py).
     "catalog.tasks.bulk_import_run_task": {"queue": "celery"},
+    "sellers.tasks.bulk_import_fail_stale_task": {"queue": "celery"},
     # Reads every vector of the catalog: with the embedding workers (TensorFlow-free, but heavy).
     "recommender.tasks.category_classifier_train_task": {"queue": "embeddings"},
 }
@@ -335,11 +363,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.tasks.order_expire_unpaid_task",
         "schedule": ORDER_EXPIRY_CHECK_MINUTES * 60.0,
     },
+    # Imports whose worker died mid-run are marked failed (sellers.bulk_import.STALE_RUNNING_AFTER).
+    "bulk-import-fail-stale": {"task": "sellers.tasks.bulk_import_fail_stale_task", "schedule": 15 * 60.0},
 }
 # acks_late tasks of a worker that died are handed to another one after the visibility timeout
 # (seconds); workers look for such tasks every interval × throttle seconds.
+# Longer than the longest task (a bulk import's time_limit, 3,700 s), or a second worker would
+# start a copy of an import still running.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=7200),
     "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
     "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
 }
