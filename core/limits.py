@@ -64,6 +64,15 @@ def upload_limits_text() -> str:
     return f"{upload_max_bytes_text()} and {upload_max_pixels_text()}"
 
 
+def photo_search_limits_text() -> str:
+    """Find by photo's limits: "10 MB and 40 megapixels (16 for a PNG or WebP)". A JPEG is decoded
+    at a reduced scale there, so only PNG and WebP meet ``PHOTO_SEARCH_MAX_PIXELS``."""
+    search_pixels = min(int(settings.PHOTO_SEARCH_MAX_PIXELS), upload_max_pixels())
+    if search_pixels >= upload_max_pixels():
+        return upload_limits_text()
+    return f"{upload_limits_text()} ({search_pixels / 1e6:g} for a PNG or WebP)"
+
+
 def upload_formats_text() -> str:
     """The accepted formats as people name them: "JPEG, PNG or WebP"."""
     names = [_FORMAT_NAMES.get(name, name) for name in settings.IMAGE_UPLOAD_FORMATS]
@@ -78,14 +87,17 @@ def cart_line_quantity_max() -> int:
 upload_limits_text_lazy = lazy(upload_limits_text, str)()
 upload_max_bytes_text_lazy = lazy(upload_max_bytes_text, str)()
 upload_formats_text_lazy = lazy(upload_formats_text, str)()
+photo_search_limits_text_lazy = lazy(photo_search_limits_text, str)()
 
 
 def upload_help_text(template: str) -> StrPromise:
     """A help text about photo uploads, evaluated when shown: ``template`` names ``{formats}``,
-    ``{limits}`` ("10 MB and 40 megapixels") and ``{max_bytes}`` ("10 MB")."""
+    ``{limits}`` ("10 MB and 40 megapixels"), ``{search_limits}`` (find by photo's, see
+    ``photo_search_limits_text``) and ``{max_bytes}`` ("10 MB")."""
     return format_lazy(
         template,
         formats=upload_formats_text_lazy,
         limits=upload_limits_text_lazy,
+        search_limits=photo_search_limits_text_lazy,
         max_bytes=upload_max_bytes_text_lazy,
     )

@@ -33,7 +33,7 @@ class ImageSearchForm(forms.Form):
     image = forms.FileField(
         label="Photo",
         required=False,
-        help_text=upload_help_text("{formats}, up to {limits}."),
+        help_text=upload_help_text("{formats}, up to {search_limits}."),
         widget=forms.ClearableFileInput(attrs={"accept": PHOTO_ACCEPT}),
     )
     box = forms.CharField(required=False, widget=forms.HiddenInput)

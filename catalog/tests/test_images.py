@@ -174,3 +174,24 @@ def test_file_sha256_hashes_all_bytes_and_rewinds():
 
     assert file_sha256(handle) == hashlib.sha256(data).hexdigest()
     assert handle.tell() == 0
+
+
+def test_a_tiff_named_jpg_is_refused_without_its_parser_reading_it(monkeypatch: pytest.MonkeyPatch):
+    """Security review L4: only the accepted formats' parsers see an upload's bytes."""
+    from PIL import TiffImagePlugin
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (32, 32), (200, 30, 30)).save(buffer, format="TIFF")
+    assert Image.open(io.BytesIO(buffer.getvalue())).format == "TIFF"  # Pillow reads it when asked
+    calls: list[object] = []
+    original = TiffImagePlugin.TiffImageFile._open
+
+    def spy(self: TiffImagePlugin.TiffImageFile) -> None:
+        calls.append(self)
+        original(self)
+
+    monkeypatch.setattr(TiffImagePlugin.TiffImageFile, "_open", spy)
+
+    with pytest.raises(InvalidImage, match="^TIFF images are not accepted; upload a JPEG, PNG or WebP image.$"):
+        image_open_validated(io.BytesIO(buffer.getvalue()), name="photo.jpg")
+    assert calls == []

@@ -75,7 +75,7 @@ class ImageSearchOptionsSerializer(serializers.Serializer):
 
 
 class ImageSearchRequestSerializer(ImageSearchOptionsSerializer):
-    image = serializers.FileField(help_text=upload_help_text("{formats}; at most {limits}."))
+    image = serializers.FileField(help_text=upload_help_text("{formats}; at most {search_limits}."))
     box = serializers.CharField(
         required=False,
         allow_blank=True,

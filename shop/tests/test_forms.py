@@ -33,10 +33,17 @@ def test_a_quantity_above_the_cap_reaches_the_service(settings: Settings) -> Non
 
 def test_the_photo_help_text_follows_the_upload_settings(settings: Settings) -> None:
     form = ImageSearchForm()
-    assert str(form.fields["image"].help_text) == "JPEG, PNG or WebP, up to 10 MB and 40 megapixels."
+    assert (
+        str(form.fields["image"].help_text)
+        == "JPEG, PNG or WebP, up to 10 MB and 40 megapixels (16 for a PNG or WebP)."
+    )
     assert form.fields["image"].widget.attrs["accept"] == PHOTO_ACCEPT == "image/jpeg,image/png,image/webp"
     settings.IMAGE_UPLOAD_MAX_BYTES = 4 * 1024 * 1024
     settings.IMAGE_UPLOAD_MAX_PIXELS = 24_000_000
+    assert str(ImageSearchForm().fields["image"].help_text) == (
+        "JPEG, PNG or WebP, up to 4 MB and 24 megapixels (16 for a PNG or WebP)."
+    )
+    settings.PHOTO_SEARCH_MAX_PIXELS = 30_000_000  # above the upload limit: one figure
     assert str(ImageSearchForm().fields["image"].help_text) == "JPEG, PNG or WebP, up to 4 MB and 24 megapixels."
 
 
@@ -47,4 +54,4 @@ def test_the_find_by_photo_page_hands_the_upload_limit_to_its_script(client: Cli
     settings.IMAGE_UPLOAD_MAX_BYTES = 3 * 1024 * 1024
     html = client.get("/search/photo/").content.decode()
     assert 'data-upload-max-bytes="3145728"' in html and 'data-upload-max-bytes-text="3 MB"' in html
-    assert "JPEG, PNG or WebP, up to 3 MB and 40 megapixels." in html
+    assert "JPEG, PNG or WebP, up to 3 MB and 40 megapixels (16 for a PNG or WebP)." in html
