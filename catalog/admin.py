@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from .forms import ProductImageAdminForm
 from .indexing import product_image_index
 from .models import Category, Product, ProductImage
-from .services import product_image_create, product_image_replace
+from .services import product_image_create, product_image_replace, product_images_delete, products_delete
 
 
 @admin.register(Category)
@@ -56,6 +56,9 @@ class ProductImageInlineFormSet(BaseInlineFormSet):
     def save_existing(self, form: ModelForm[ProductImage], obj: ProductImage, commit: bool = True) -> ProductImage:
         return _photo_save(form, obj)
 
+    def delete_existing(self, obj: ProductImage, commit: bool = True) -> None:
+        product_images_delete(images=[obj])  # the files too, after commit
+
 
 class ProductImageInline(admin.TabularInline):
     model = ProductImage
@@ -89,6 +92,12 @@ class ProductAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Product]:
         return super().get_queryset(request).prefetch_related("images")  # the thumbnails: one query a page
+
+    def delete_model(self, request: HttpRequest, obj: Product) -> None:
+        products_delete(products=[obj])  # its photos' files too, after commit
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
+        products_delete(products=queryset)
 
     @admin.display(description="Photo")
     def thumbnail(self, obj: Product) -> str:
@@ -131,6 +140,12 @@ class ProductImageAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: ProductImage, form: Any, change: bool) -> None:
         _photo_save(form, obj)
+
+    def delete_model(self, request: HttpRequest, obj: ProductImage) -> None:
+        product_images_delete(images=[obj])  # its files too, after commit
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ProductImage]) -> None:
+        product_images_delete(images=queryset)
 
     @admin.display(description="Photo")
     def thumbnail(self, obj: ProductImage) -> str:

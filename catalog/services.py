@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, cast
@@ -315,6 +315,31 @@ def _product_stock_add(*, quantities: dict[int, int], sign: int) -> None:
 def product_image_files_delete(*, product_image: ProductImage) -> None:
     """Delete a photo's stored file and its resized copies, once the transaction commits."""
     _files_delete_on_commit(storage=product_image.image.storage, names=_photo_file_names(product_image))
+
+
+@transaction.atomic
+def product_images_delete(*, images: Iterable[ProductImage]) -> int:
+    """Delete photos (their rows, hence their embeddings) and, once the transaction commits, their
+    stored files and resized copies: what the admin's delete actions and inline delete boxes call,
+    so no deleted photo stays public under ``/media/``. Returns how many were deleted."""
+    count = 0
+    for image in images:
+        product_image_files_delete(product_image=image)
+        image.delete()
+        count += 1
+    return count
+
+
+@transaction.atomic
+def products_delete(*, products: Iterable[Product]) -> int:
+    """Delete products with their photos' files (after commit), sizes and embeddings. Order lines
+    keep their snapshot (``OrderLine.product`` is SET_NULL). Returns how many were deleted."""
+    count = 0
+    for product in products:
+        product_images_delete(images=list(product.images.all()))
+        product.delete()
+        count += 1
+    return count
 
 
 def _photo_file_names(product_image: ProductImage) -> list[str]:

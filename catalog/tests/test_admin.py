@@ -367,3 +367,56 @@ def _record_embedding_tasks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 def _png(sample: FashionMnistSample, row: int) -> io.BytesIO:
     return io.BytesIO(sample.png("train", row))
+
+
+def _photo_with_thumbnails(product: Product, row: int) -> ProductImage:
+    from catalog.tests.factories import ProductImageFactory
+
+    image = ProductImageFactory.create(product=product, sample_row=row)
+    for spec in (image.thumb, image.card, image.large):
+        spec.generate()  # the resized copies, as product_image_create makes them
+    return image
+
+
+def test_deleting_photos_and_products_in_the_admin_deletes_their_files(
+    staff_client, media_files, django_capture_on_commit_callbacks
+):
+    """Security review L1: nothing the admin deletes stays public under /media/."""
+    kept = ProductFactory.create(name="Kept")
+    kept_photo = _photo_with_thumbnails(kept, 1)
+    kept_files = set(media_files())
+    assert len(kept_files) == 4  # the photo and its 3 resized copies
+
+    # One photo, from its own admin page's delete confirmation.
+    product = ProductFactory.create(name="Tote")
+    photo_page = _photo_with_thumbnails(product, 2)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            reverse("admin:catalog_productimage_delete", args=[photo_page.pk]), {"post": "yes"}
+        )
+    assert response.status_code == 302
+    assert set(media_files()) == kept_files
+
+    # One photo, through the service the product page's inline delete box calls.
+    inline_photo = _photo_with_thumbnails(product, 3)
+    with django_capture_on_commit_callbacks(execute=True):
+        inline_photo.refresh_from_db()
+        from catalog.services import product_images_delete
+
+        product_images_delete(images=[inline_photo])
+    assert set(media_files()) == kept_files
+
+    # Products with their photos, from the changelist's delete action.
+    _photo_with_thumbnails(product, 4)
+    other = ProductFactory.create(name="Boot")
+    _photo_with_thumbnails(other, 5)
+    assert len(media_files()) == 12
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            reverse("admin:catalog_product_changelist"),
+            {"action": "delete_selected", "_selected_action": [product.pk, other.pk], "post": "yes"},
+        )
+    assert response.status_code == 302
+    assert set(Product.objects.values_list("name", flat=True)) == {"Kept"}
+    assert set(media_files()) == kept_files
+    assert ProductImage.objects.get() == kept_photo
