@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
 
 from accounts.models import User
 from catalog.exceptions import InsufficientStock
@@ -170,7 +175,8 @@ def cart_merge(*, source: Cart, target: Cart) -> Cart:
     Quantities of a size in both carts add up, capped by that size's stock and the per-line maximum."""
     if source.pk == target.pk:
         return target
-    Cart.objects.select_for_update().filter(pk__in=[source.pk, target.pk]).order_by("pk").first()
+    # Both carts, in id order (list(): ``.first()`` would add LIMIT 1 and lock only one of them).
+    list(Cart.objects.select_for_update().filter(pk__in=[source.pk, target.pk]).order_by("pk"))
     existing = {line.variant_id: line for line in target.lines.all()}
     for line in source.lines.select_related("product", "product__seller", "variant"):
         product, variant = line.product, line.variant
@@ -196,3 +202,17 @@ def cart_clear(*, cart_id: int | None, variant_ids: list[int] | None = None) -> 
     if variant_ids is not None:
         lines = lines.filter(variant_id__in=variant_ids)
     lines.delete()
+
+
+def carts_purge_stale(*, now: datetime | None = None) -> int:
+    """Delete guests' carts nobody has touched for ``CART_GUEST_MAX_AGE_DAYS`` (neither the cart
+    nor a line of it changed since), with their lines; a registered shopper's cart is kept.
+    Returns how many carts were deleted. Safe to run twice (the beat task runs it daily)."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.CART_GUEST_MAX_AGE_DAYS)
+    stale = (
+        Cart.objects.filter(user__isnull=True, updated_at__lt=cutoff)
+        .annotate(last_added=Max("lines__added_at"))
+        .filter(Q(last_added__isnull=True) | Q(last_added__lt=cutoff))
+    )
+    deleted, by_model = Cart.objects.filter(pk__in=list(stale.values_list("pk", flat=True))).delete()
+    return by_model.get(Cart._meta.label, 0)

@@ -170,6 +170,8 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SHOP_FEW_LEFT = env.int("SHOP_FEW_LEFT", default=3)
 # A cart line holds at most this many of one product (and never more than the stock).
 CART_MAX_LINE_QUANTITY = env.int("CART_MAX_LINE_QUANTITY", default=20)
+# A guest's cart untouched this long is deleted by shop.tasks.carts_purge_stale_task (daily, beat).
+CART_GUEST_MAX_AGE_DAYS = env.int("CART_GUEST_MAX_AGE_DAYS", default=30)
 # Shipping methods: price in SHOP_CURRENCY, delivery in business days after the order is paid.
 SHIPPING_METHODS = [
     {"code": "standard", "name": "Standard", "price": "4.95", "min_days": 3, "max_days": 5},
@@ -354,6 +356,7 @@ CELERY_TASK_ROUTES = {
     # sellers.tasks.bulk_import_run_task, registered under its old name (see sellers/tasks.py).
     "catalog.tasks.bulk_import_run_task": {"queue": "celery"},
     "sellers.tasks.bulk_import_fail_stale_task": {"queue": "celery"},
+    "shop.tasks.carts_purge_stale_task": {"queue": "celery"},
     # Reads every vector of the catalog: with the embedding workers (TensorFlow-free, but heavy).
     "recommender.tasks.category_classifier_train_task": {"queue": "embeddings"},
 }
@@ -365,6 +368,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Imports whose worker died mid-run are marked failed (sellers.bulk_import.STALE_RUNNING_AFTER).
     "bulk-import-fail-stale": {"task": "sellers.tasks.bulk_import_fail_stale_task", "schedule": 15 * 60.0},
+    # Guest carts and sessions are not kept for ever (security review L15).
+    "carts-purge-stale": {"task": "shop.tasks.carts_purge_stale_task", "schedule": 24 * 3600.0},
 }
 # acks_late tasks of a worker that died are handed to another one after the visibility timeout
 # (seconds); workers look for such tasks every interval × throttle seconds.

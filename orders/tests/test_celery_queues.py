@@ -18,6 +18,7 @@ EXPECTED_QUEUES = {
     "recommender.tasks.category_classifier_train_task": "embeddings",
     "catalog.tasks.bulk_import_run_task": "celery",  # sellers.tasks, under its old name
     "sellers.tasks.bulk_import_fail_stale_task": "celery",
+    "shop.tasks.carts_purge_stale_task": "celery",
     "orders.tasks.order_receipt_send_task": "celery",
     "orders.tasks.order_link_send_task": "celery",
     "orders.tasks.order_expire_unpaid_task": "celery",

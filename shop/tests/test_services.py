@@ -19,6 +19,7 @@ from shop.services import (
     cart_line_remove,
     cart_line_set_quantity,
     cart_merge,
+    carts_purge_stale,
 )
 from shop.shipping import InvalidShippingMethod, delivery_estimate, shipping_method_get
 
@@ -149,3 +150,38 @@ def test_the_cap_applies_to_the_line_a_request_makes(settings: Settings) -> None
     assert cart_add_product(cart=cart, product_id=product.pk, quantity=1).quantity == 4
     with pytest.raises(InvalidQuantity, match=r"^You can buy at most 4 of one product per order\.$"):
         cart_line_set_quantity(cart=cart, product_id=product.pk, quantity=5)
+
+
+@pytest.mark.postgres
+def test_merge_locks_both_carts(user):
+    """Security review L6: ``.first()`` added LIMIT 1, so FOR UPDATE locked only one cart."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    guest, mine = cart_get_or_create(), cart_get_or_create(user=user)
+    with CaptureQueriesContext(connection) as queries:
+        cart_merge(source=guest, target=mine)
+    locks = [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
+    assert len(locks) == 1 and "LIMIT" not in locks[0]
+
+
+def test_stale_guest_carts_are_purged_and_shoppers_carts_kept(user, settings: Settings):
+    """Security review L15: guest carts (and sessions, by the task) are not kept for ever."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.CART_GUEST_MAX_AGE_DAYS = 30
+    product = ProductFactory.create(stock=5)
+    old, recent_line, fresh = cart_get_or_create(), cart_get_or_create(), cart_get_or_create()
+    users = cart_get_or_create(user=user)
+    cart_add_product(cart=old, product_id=product.pk, quantity=1)
+    cart_add_product(cart=recent_line, product_id=product.pk, quantity=1)
+    long_ago = timezone.now() - timedelta(days=31)
+    Cart.objects.filter(pk__in=[old.pk, recent_line.pk, users.pk]).update(updated_at=long_ago)
+    CartLine.objects.filter(cart=old).update(added_at=long_ago)
+
+    assert carts_purge_stale() == 1
+    assert set(Cart.objects.values_list("pk", flat=True)) == {recent_line.pk, fresh.pk, users.pk}
+    assert CartLine.objects.filter(cart_id=old.pk).count() == 0
+    assert carts_purge_stale() == 0  # safe to run twice
