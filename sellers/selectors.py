@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from accounts.models import Seller
 from catalog.exceptions import ProductNotFound
-from catalog.models import BulkImport, Product
-from catalog.selectors import product_queryset_with_images, product_queryset_with_indexing_counts
+from catalog.models import BulkImport, Product, ProductImage
+from catalog.selectors import product_queryset_with_indexing_counts
 
 from .exceptions import BulkImportNotFound
 
@@ -32,7 +32,14 @@ def seller_product_list(*, seller: Seller | None, query: str = "") -> QuerySet[P
     query = query.strip()
     if query:
         products = products.filter(Q(name__icontains=query) | Q(sku__icontains=query))
-    return product_queryset_with_images(product_queryset_with_indexing_counts(products)).order_by("-created_at", "-id")
+    # The photos with the product each may duplicate: one query for all, not one per flagged photo.
+    images = Prefetch("images", queryset=ProductImage.objects.select_related("duplicate_of").order_by("position", "id"))
+    return (
+        product_queryset_with_indexing_counts(products)
+        .select_related("category")
+        .prefetch_related(images)
+        .order_by("-created_at", "-id")
+    )
 
 
 def seller_product_get(*, seller: Seller, product_id: int, for_update: bool = False) -> Product:

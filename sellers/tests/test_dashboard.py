@@ -112,3 +112,29 @@ def test_product_form_keeps_the_photo_help_on_error_and_shows_the_currency(alice
     help_text = page.split('data-testid="dropzone-help">')[1].split("</small>")[0]
     assert help_text.startswith("Drop photos here or choose them:")
     assert "Price ($) *" in page
+
+
+def test_the_dashboard_reads_flagged_duplicates_in_one_query_whatever_their_number():
+    """Security review L13: a possible-duplicate note cost one query per flagged photo."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from catalog.tests.factories import ProductImageFactory
+
+    alice = seller_create("alice@example.com", "Alice")
+    original = ProductFactory.create(name="Original")
+    client = _client(alice)
+
+    def flagged(count: int) -> int:
+        for i in range(count):
+            product = ProductFactory.create(seller=alice, name=f"Copy {i}")
+            ProductImageFactory.create(product=product, duplicate_of=original, duplicate_similarity=0.98)
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(reverse("sellers:dashboard")).content.decode()
+        assert (
+            html.count('<small class="errorlist">Possible duplicate listing')
+            == Product.objects.filter(seller=alice).count()
+        )
+        return len(queries)
+
+    assert flagged(1) == flagged(3)
