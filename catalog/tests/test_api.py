@@ -144,7 +144,7 @@ def test_product_detail_404_for_inactive_and_missing(api, products):
     for url in (
         reverse("api:product-detail", kwargs={"pk": products["hidden"].pk}),
         reverse("api:product-detail", kwargs={"pk": 999999}),
-        # not a number (found by the API fuzz run, core/tests/test_api_fuzz.py: it was a 500)
+        # not a number (found by the API fuzz run, orders/tests/test_api_fuzz.py: it was a 500)
         "/api/products/null%2Cnull/",
         "/api/products/-1/",
         "/api/products/%D9%A1/",  # an Arabic-Indic digit one: not an id either

@@ -1,6 +1,7 @@
 """A bounded fuzz run of the whole API from its own OpenAPI schema (schemathesis): every operation
 of ``/api/schema/`` gets ``FUZZ_EXAMPLES`` generated requests, valid and schema-violating ones,
-derandomized (the same requests every run), and none may answer a 5xx.
+derandomized (the same requests every run), and none may answer a 5xx. It lives in the top
+layer's tests (orders) because it sets up rows of every app; the kernel's tests may import none.
 
 The requests go through the real WSGI application (middleware, authentication, the exception
 handler), authenticated with an API token of an approved seller who lists two of the catalog's
@@ -20,7 +21,7 @@ from typing import Any
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_finished
+from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
@@ -89,13 +90,15 @@ def fuzz_shop(db: None) -> Iterator[FuzzShop]:
         ids={"id": product_ids, "product_id": seller_ids, "image_id": [image.pk]},
         token=user_api_token_issue(user=seller.user).key,
     )
-    # Django's test client does the same: a finished request must not close the test's connection
-    # (it is inside the test's transaction).
-    request_finished.disconnect(close_old_connections)
+    # Django's test client does the same: no request may close the test's connection when it
+    # starts or finishes (the connection is inside the test's transaction).
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
     try:
         yield _shop
     finally:
-        request_finished.connect(close_old_connections)
+        for signal in (request_started, request_finished):
+            signal.connect(close_old_connections)
         _shop = None
 
 
