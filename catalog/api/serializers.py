@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from rest_framework import serializers
 
+from catalog.colours import COLOUR_CHOICES
 from catalog.models import Category, Product, ProductImage, ProductVariant
 from core.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 
@@ -70,6 +71,14 @@ class ColourShareSerializer(serializers.Serializer):
 
 class ProductImageSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
+    # Declared, not derived from the model: a read-only model field drops ``blank=True``, and the
+    # schema then said "" (not analysed yet) was not a colour (found by the API fuzz run).
+    colour = serializers.ChoiceField(
+        choices=COLOUR_CHOICES,
+        allow_blank=True,
+        read_only=True,
+        help_text='Dominant colour of the photo in the shop palette (e.g. "Red"); "" until analysed.',
+    )
     colours = ColourShareSerializer(many=True, read_only=True)
 
     class Meta:

@@ -13,6 +13,7 @@ from rest_framework.serializers import BaseSerializer
 from rest_framework.settings import api_settings
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from catalog.exceptions import ProductNotFound
 from catalog.filters import ProductFilter
 from catalog.models import Category, Product
 from catalog.selectors import category_list, product_get, product_list
@@ -108,4 +109,8 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         )
 
     def get_object(self) -> Product:
-        return product_get(pk=self.kwargs["pk"])
+        # The router's route takes any path segment ("null,null"); only a number names a product.
+        pk: str = self.kwargs["pk"]
+        if not (pk.isascii() and pk.isdigit()):
+            raise ProductNotFound("No such product.")
+        return product_get(pk=int(pk))

@@ -144,9 +144,23 @@ def test_product_detail_404_for_inactive_and_missing(api, products):
     for url in (
         reverse("api:product-detail", kwargs={"pk": products["hidden"].pk}),
         reverse("api:product-detail", kwargs={"pk": 999999}),
+        # not a number (found by the API fuzz run, orders/tests/test_api_fuzz.py: it was a 500)
+        "/api/products/null%2Cnull/",
+        "/api/products/-1/",
+        "/api/products/%D9%A1/",  # an Arabic-Indic digit one: not an id either
     ):
         response = api.get(url)
         assert (response.status_code, response.json()) == (404, {"detail": "No such product."})
+
+
+def test_schema_allows_the_blank_colour_of_a_photo_not_analysed_yet(api):
+    # A photo's colour is "" until analysed (test_product_detail); the schema said it must be one
+    # of the palette's names (found by the API fuzz run's response checks).
+    schema = json.loads(api.get(reverse("api:schema"), {"format": "json"}).content)["components"]["schemas"]
+    colour = schema["ProductImage"]["properties"]["colour"]
+    assert colour["oneOf"] == [{"$ref": "#/components/schemas/ColourEnum"}, {"$ref": "#/components/schemas/BlankEnum"}]
+    assert schema["BlankEnum"] == {"enum": [""]}
+    assert colour["readOnly"] is True
 
 
 def test_category_list(api, products):

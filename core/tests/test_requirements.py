@@ -26,6 +26,8 @@ DEV_ONLY = (
     "onnx",
     "deptry",
     "import-linter",
+    "schemathesis",
+    "hypothesis",
 )
 
 _PIN = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)\s*==\s*(?P<version>[A-Za-z0-9.+!-]+)$")
@@ -86,6 +88,7 @@ def test_dev_requirements_include_base_and_add_the_tools() -> None:
         "django-stubs-ext",
         "djangorestframework-stubs",
         "factory-boy",
+        "hypothesis",
         "import-linter",
         "mypy",
         "onnx",
@@ -94,6 +97,7 @@ def test_dev_requirements_include_base_and_add_the_tools() -> None:
         "pytest",
         "pytest-django",
         "ruff",
+        "schemathesis",
     ]
 
 
