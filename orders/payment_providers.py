@@ -88,6 +88,12 @@ class TestCardProvider(DummyProvider):
             raise RedirectNeeded(payment.get_success_url() if outcome == APPROVE else payment.get_failure_url())
         return form
 
+    def get_token_from_request(self, payment: Payment | None, request: HttpRequest) -> str | None:
+        """The test provider has no static callback (its confirmations go to each payment's own
+        URL): a POST to ``/payments/process/test/`` is a 404, not django-payments' NotImplementedError
+        (a 500; security review L5)."""
+        raise PaymentError("The test provider has no static callback.", code=404)
+
     def _apply(self, payment: Payment, outcome: str) -> None:
         if payment.status not in (PaymentStatus.WAITING, PaymentStatus.INPUT):
             return  # already decided: a replayed callback changes nothing

@@ -346,3 +346,11 @@ def test_checkout_summary_shows_the_total_with_each_shipping_method(client, prod
         f'<script id="checkout-totals" type="application/json">'
         f'{{"standard": "${subtotal + Decimal("4.95")}", "express": "${subtotal + Decimal("14.95")}"}}</script>'
     ) in html
+
+
+@pytest.mark.django_db
+def test_the_test_providers_static_callback_is_a_404_not_a_500():
+    """Security review L5: django-payments' static callback raised NotImplementedError (a 500)."""
+    response = Client(raise_request_exception=False).post("/payments/process/test/", {"token": "x"})
+    assert response.status_code == 404
+    assert response.json()["error"] == "The test provider has no static callback."
