@@ -7,6 +7,10 @@ from rest_framework.test import APIClient
 pytestmark = pytest.mark.django_db
 
 
+#: The product object of /api/products/, which search results carry too.
+PRODUCT_FIELDS = {"id", "name", "slug", "url", "price", "category", "image_url", "in_stock", "has_sizes", "colour"}
+
+
 @pytest.fixture
 def api():
     return APIClient()
@@ -33,18 +37,7 @@ def test_search_answers_results_facets_and_pages(api, demo_catalog):
         "Red",
         {"slug": "dress", "name": "Dress"},
     )
-    assert set(product) == {
-        "id",
-        "name",
-        "slug",
-        "url",
-        "price",
-        "category",
-        "image_url",
-        "in_stock",
-        "has_sizes",
-        "colour",
-    }
+    assert set(product) == PRODUCT_FIELDS
     assert body["facets"]["category"] == [{"slug": "dress", "name": "Dress", "count": 1}]
     assert body["facets"]["colour"] == [{"name": "Red", "count": 1}]
     assert body["facets"]["price"] == {"min": product["price"], "max": product["price"]}
@@ -152,18 +145,7 @@ def test_products_api_search_uses_the_text_search(api, demo_catalog):
     assert {r["id"] for r in body["results"]} == demo_catalog.of(category="sneaker")
     assert body["next"] is None
     assert body["previous"] is None
-    assert set(body["results"][0]) == {
-        "id",
-        "name",
-        "slug",
-        "url",
-        "price",
-        "category",
-        "image_url",
-        "in_stock",
-        "has_sizes",
-        "colour",
-    }
+    assert set(body["results"][0]) == PRODUCT_FIELDS
 
 
 def test_products_api_search_keeps_its_filters_sort_and_pages(api, demo_catalog):

@@ -18,17 +18,11 @@ from catalog.tests.image_files import photo
 from sellers import bulk_import
 from sellers.bulk_import import MAX_IMPORT_ATTEMPTS, bulk_import_create, bulk_import_run
 
+from .test_bulk_import import _zip
+
 pytestmark = pytest.mark.django_db
 
 HEADER = "name,sku,category,price,stock,images\n"
-
-
-def _zip(files: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in files.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,6 @@ the bulk import's ``sizes`` column all give a product its sizes with per-size st
 from __future__ import annotations
 
 import io
-import zipfile
 from decimal import Decimal
 
 import pytest
@@ -18,6 +17,8 @@ from catalog.tests.factories import SELLER_PASSWORD, CategoryFactory
 from catalog.tests.image_files import photo
 from sellers.bulk_import import bulk_import_create
 from sellers.services import seller_product_create
+
+from .test_bulk_import import _zip
 
 pytestmark = pytest.mark.django_db
 
@@ -104,13 +105,9 @@ def test_bulk_import_sizes_column(alice, shoes, django_capture_on_commit_callbac
         "Tote,AL-T,bag,30.00,3,tote.png,\n"
         "Boot,AL-B,sneakers,80.00,,boot.png,EU 50:1\n"
     )
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for i, name in enumerate(["run.png", "tote.png", "boot.png"]):
-            archive.writestr(name, photo("PNG", i))
-    buffer.seek(0)
+    photos = _zip({name: photo("PNG", i) for i, name in enumerate(["run.png", "tote.png", "boot.png"])})
     with django_capture_on_commit_callbacks(execute=True):
-        bulk = bulk_import_create(seller=alice, csv_file=io.BytesIO(csv_text.encode()), zip_file=buffer)
+        bulk = bulk_import_create(seller=alice, csv_file=io.BytesIO(csv_text.encode()), zip_file=io.BytesIO(photos))
     bulk.refresh_from_db()
     assert (bulk.created_count, bulk.updated_count) == (2, 0)
     assert _sizes("AL-R") == [("EU 41", "AL-R-EU41", 2), ("EU 42", "AL-R-EU42", 0), ("EU 43", "AL-R-EU43", 5)]
