@@ -19,10 +19,19 @@ from .services import order_lines_ship, order_set_status
 from .tasks import order_receipt_send_task
 
 
-class OrderLineInline(admin.TabularInline):
-    model = OrderLine
+class _RecordInline(admin.TabularInline):
+    """An order's records (lines, parcels, payments, events): shown read-only, never added or
+    deleted from the order's page."""
+
     extra = 0
     can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
+        return False
+
+
+class OrderLineInline(_RecordInline):
+    model = OrderLine
     fields = [
         "product_name",
         "size",
@@ -37,41 +46,23 @@ class OrderLineInline(admin.TabularInline):
     ]
     readonly_fields = cast("list[str]", fields)  # field names only, no fieldset groups
 
-    def has_add_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
-        return False
 
-
-class FulfilmentInline(admin.TabularInline):
+class FulfilmentInline(_RecordInline):
     model = Fulfilment
-    extra = 0
-    can_delete = False
     fields = ["created_at", "tracking_number", "carrier", "seller", "created_by"]
     readonly_fields = cast("list[str]", fields)  # field names only, no fieldset groups
 
-    def has_add_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
-        return False
 
-
-class OrderEventInline(admin.TabularInline):
+class OrderEventInline(_RecordInline):
     model = OrderEvent
-    extra = 0
-    can_delete = False
     fields = ["created_at", "from_status", "to_status", "note", "actor"]
     readonly_fields = cast("list[str]", fields)  # field names only, no fieldset groups
 
-    def has_add_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
-        return False
 
-
-class PaymentInline(admin.TabularInline):
+class PaymentInline(_RecordInline):
     model = Payment
-    extra = 0
-    can_delete = False
     fields = ["created", "variant", "status", "total", "captured_amount", "transaction_id", "message"]
     readonly_fields = cast("list[str]", fields)  # field names only, no fieldset groups
-
-    def has_add_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
-        return False
 
 
 def _move(request: AuthenticatedHttpRequest, queryset: QuerySet[Order], status: str) -> None:

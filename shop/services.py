@@ -214,5 +214,5 @@ def carts_purge_stale(*, now: datetime | None = None) -> int:
         .annotate(last_added=Max("lines__added_at"))
         .filter(Q(last_added__isnull=True) | Q(last_added__lt=cutoff))
     )
-    deleted, by_model = Cart.objects.filter(pk__in=list(stale.values_list("pk", flat=True))).delete()
+    deleted, by_model = Cart.objects.filter(pk__in=stale.values("pk")).delete()
     return by_model.get(Cart._meta.label, 0)
